@@ -1,0 +1,3 @@
+from policytekst.cli import main
+
+main()

@@ -1,0 +1,54 @@
+"""The per-document pipeline: RawDocument -> ProcessedDocument. Pure, so it can run in any worker process."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from policytekst.clean import clean_document
+from policytekst.describe import describe
+from policytekst.model import Document, ProcessedDocument, RawDocument
+from policytekst.segment import segment
+
+# Bump when cleaning/segmenting/describing changes output, so re-ingest re-processes unchanged files.
+PIPELINE_VERSION = "1"
+
+
+def content_hash(data: bytes, sidecar: dict[str, Any] | None = None) -> str:
+    digest = hashlib.sha256(data)
+    digest.update(repr(sorted((sidecar or {}).items())).encode())
+    digest.update(PIPELINE_VERSION.encode())
+    return digest.hexdigest()
+
+
+def process(raw: RawDocument, doc_id: str, sidecar: dict[str, Any] | None = None, *, content_hash: str = "") -> ProcessedDocument:
+    blocks = clean_document(raw)
+    text, passages = segment(doc_id, blocks)
+    fields = describe(raw, blocks, sidecar)
+    languages = [p.language for p in passages if p.language]
+    language = fields["language"].value if "language" in fields else (
+        max(set(languages), key=languages.count) if languages else None)
+    known = {"title", "authors", "year", "genre", "language"}
+    doc = Document(
+        doc_id=doc_id,
+        path=raw.source,
+        format=raw.format,
+        title=_value(fields, "title"),
+        authors=_value(fields, "authors") or [],
+        year=_value(fields, "year"),
+        genre=_value(fields, "genre"),
+        language=language,
+        n_pages=raw.n_pages,
+        n_passages=len(passages),
+        fields={name: f.to_dict() for name, f in fields.items()},
+        meta={**{k: v for k, v in raw.meta.items() if k not in known},
+              **{name: f.value for name, f in fields.items() if name not in known}},
+        warnings=list(raw.warnings),
+        content_hash=content_hash,
+    )
+    return ProcessedDocument(doc=doc, pages=raw.pages, blocks=blocks, text=text, passages=passages)
+
+
+def _value(fields: dict, name: str):
+    field = fields.get(name)
+    return field.value if field is not None else None

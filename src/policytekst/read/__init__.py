@@ -1,0 +1,71 @@
+"""Readers: one per format, each turning a file into a :class:`~policytekst.model.RawDocument`.
+
+Readers never clean text; they only extract it with page numbers and collect what the file declares about
+itself. Every failure is a :class:`ReadError` whose message names the problem in plain words; the caller adds
+the file name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from policytekst.model import RawDocument
+from policytekst.read.errors import ReadError
+
+# Suffix -> format. Table formats are handled by ``iter_table`` because one file holds many documents.
+FILE_FORMATS = {
+    ".pdf": "pdf",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".docx": "docx",
+}
+TABLE_SUFFIXES = (".csv", ".tsv", ".csv.gz", ".tsv.gz")
+
+__all__ = ["FILE_FORMATS", "TABLE_SUFFIXES", "ReadError", "format_of", "read_file", "iter_table"]
+
+
+def format_of(path: Path) -> str | None:
+    """The format name for a path by its suffix: a FILE_FORMATS value, "table", or None if unsupported."""
+    name = path.name.lower()
+    if name.endswith(TABLE_SUFFIXES):
+        return "table"
+    return FILE_FORMATS.get(path.suffix.lower())
+
+
+def read_file(path: Path, *, password: str | None = None) -> RawDocument:
+    """Read one document file. Raises ReadError with a clear reason when the file cannot give text."""
+    fmt = format_of(path)
+    if fmt is None:
+        raise ReadError(f"unsupported format '{path.suffix or '(no extension)'}'")
+    if not path.exists():
+        raise ReadError("no such file")
+    if path.stat().st_size == 0:
+        raise ReadError("empty file (0 bytes)")
+    if fmt == "pdf":
+        from policytekst.read.pdf import read_pdf
+
+        return read_pdf(path, password=password)
+    if fmt == "html":
+        from policytekst.read.html import read_html
+
+        return read_html(path)
+    if fmt == "docx":
+        from policytekst.read.docx import read_docx
+
+        return read_docx(path)
+    from policytekst.read.text import read_text
+
+    return read_text(path, markdown=(fmt == "markdown"))
+
+
+def iter_table(path: Path, **options) -> Iterator[RawDocument]:
+    """Stream one RawDocument per row of a CSV/TSV (optionally gzipped) table of texts."""
+    from policytekst.read.table import iter_table_rows
+
+    return iter_table_rows(path, **options)

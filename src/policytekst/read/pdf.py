@@ -1,0 +1,158 @@
+"""PDF reader: pypdfium2 for text (fast, page by page), pypdf for metadata and outline and as a fallback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import logging
+
+import pypdfium2 as pdfium
+
+from policytekst.model import Page, RawDocument
+from policytekst.read.errors import ReadError
+
+# A page with fewer visible characters than this is treated as having no text layer; a file whose pages hold
+# on average fewer than _MIN_MEAN_CHARS (a stray label over a scanned image) is an image-only PDF.
+_MIN_CHARS_PER_PAGE = 3
+_MIN_MEAN_CHARS = 40
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repair chatter is not the user's problem
+_PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?")
+
+
+def read_pdf(path: Path, *, password: str | None = None) -> RawDocument:
+    """Extract the raw text of every page. Line-end hyphen marks (U+FFFE) from pdfium are kept for cleaning."""
+    warnings: list[str] = []
+    try:
+        pdf = pdfium.PdfDocument(str(path), password=password)
+    except pdfium.PdfiumError as exc:
+        return _fallback_or_raise(path, password, exc)
+    try:
+        pages = []
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
+                textpage = page.get_textpage()
+                text = textpage.get_text_range()
+                textpage.close()
+            finally:
+                page.close()
+            pages.append(Page(index + 1, text.replace("\r\n", "\n").replace("\r", "\n")))
+        n_pages = len(pdf)
+    finally:
+        pdf.close()
+    if n_pages == 0:
+        raise ReadError("PDF has no pages")
+    _require_text_layer(pages)
+    empty = [p.number for p in pages if len(p.text.strip()) < _MIN_CHARS_PER_PAGE]
+    if empty and len(empty) < n_pages:
+        warnings.append(f"{len(empty)} of {n_pages} pages have no text layer (pages {_ranges(empty)})")
+    meta, facts = _metadata(path, password, warnings)
+    facts.update({"n_pages": n_pages, "extractor": "pypdfium2"})
+    return RawDocument(str(path), "pdf", pages, meta=meta, facts=facts, warnings=warnings)
+
+
+def _require_text_layer(pages: list[Page]) -> None:
+    chars = sum(len(p.text.strip()) for p in pages)
+    if chars < _MIN_MEAN_CHARS * len(pages):
+        raise ReadError(
+            f"no text layer (image-only PDF, needs OCR): {chars} characters of text on {len(pages)} pages"
+        )
+
+
+def _fallback_or_raise(path: Path, password: str | None, exc: Exception) -> RawDocument:
+    message = str(exc).lower()
+    if "password" in message:
+        raise ReadError(
+            "wrong password for encrypted PDF" if password else "encrypted PDF: give its password with --password"
+        ) from exc
+    # pdfium refuses some damaged files that pypdf can still repair; try it before giving up.
+    try:
+        return _read_with_pypdf(path, password)
+    except ReadError:
+        raise
+    except Exception as inner:  # noqa: BLE001 - any parser failure means the same thing to the user
+        raise ReadError(f"damaged or unreadable PDF ({_short(exc)}; pypdf: {_short(inner)})") from inner
+
+
+def _read_with_pypdf(path: Path, password: str | None) -> RawDocument:
+    import pypdf
+
+    reader = pypdf.PdfReader(str(path), strict=False)
+    if reader.is_encrypted:
+        if not password or not reader.decrypt(password):
+            raise ReadError("wrong password for encrypted PDF" if password else "encrypted PDF: give its password with --password")
+    pages = [Page(i + 1, (p.extract_text() or "")) for i, p in enumerate(reader.pages)]
+    if not pages:
+        raise ReadError("damaged PDF: no pages could be read")
+    _require_text_layer(pages)
+    warnings = ["pdfium could not open the file; text read with pypdf (layout may be poorer)"]
+    meta, facts = _metadata(path, password, warnings)
+    facts.update({"n_pages": len(pages), "extractor": "pypdf"})
+    return RawDocument(str(path), "pdf", pages, meta=meta, facts=facts, warnings=warnings)
+
+
+def _metadata(path: Path, password: str | None, warnings: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Info dictionary and outline (bookmarks) via pypdf; a broken metadata stream is a warning, not a failure."""
+    meta: dict[str, Any] = {}
+    facts: dict[str, Any] = {}
+    try:
+        import pypdf
+
+        reader = pypdf.PdfReader(str(path), strict=False)
+        if reader.is_encrypted:
+            reader.decrypt(password or "")
+        info = reader.metadata or {}
+        for key, name in (("/Title", "title"), ("/Author", "author"), ("/Subject", "subject"),
+                          ("/Keywords", "keywords"), ("/Creator", "creator"), ("/Producer", "producer")):
+            value = info.get(key)
+            if value and str(value).strip():
+                meta[name] = str(value).strip()
+        for key, name in (("/CreationDate", "created"), ("/ModDate", "modified")):
+            match = _PDF_DATE.match(str(info.get(key) or ""))
+            if match:
+                meta[name] = match.group(1)
+        facts["outline"] = _outline(reader)
+    except Exception as exc:  # noqa: BLE001 - metadata is optional
+        warnings.append(f"unreadable PDF metadata ({_short(exc)})")
+    return meta, facts
+
+
+def _outline(reader) -> list[dict[str, Any]]:
+    """Bookmarks as [{title, level, page}] (page 1-based, None when unresolved)."""
+    out: list[dict[str, Any]] = []
+
+    def walk(items, level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+                continue
+            try:
+                page = reader.get_destination_page_number(item) + 1
+            except Exception:  # noqa: BLE001
+                page = None
+            out.append({"title": str(item.title).strip(), "level": level, "page": page})
+
+    try:
+        walk(reader.outline, 1)
+    except Exception:  # noqa: BLE001 - a broken outline is not worth a warning
+        return []
+    return out
+
+
+def _ranges(numbers: list[int]) -> str:
+    parts, start, prev = [], numbers[0], numbers[0]
+    for n in numbers[1:] + [None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(f"{start}-{prev}" if prev != start else str(start))
+        if n is not None:
+            start = prev = n
+    return ", ".join(parts[:10]) + (" ..." if len(parts) > 10 else "")
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]

@@ -1,0 +1,237 @@
+"""The store: one SQLite file per corpus directory (documents, passages, runs, failures).
+
+Write-ahead logging lets readers work while an ingest writes; each document is written in one transaction, so
+an interrupted ingest (even kill -9) loses nothing already stored and leaves no half-written document. Derived
+data (lemmas, the search index, models) record the corpus ``generation`` they were built from; every document
+write bumps it, so they know when they are stale.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from policytekst.model import Document, Passage, ProcessedDocument
+
+DB_NAME = "corpus.sqlite"
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    source_key TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    format TEXT,
+    title TEXT,
+    authors TEXT,
+    year INTEGER,
+    genre TEXT,
+    language TEXT,
+    n_pages INTEGER,
+    n_passages INTEGER,
+    fields TEXT,
+    meta TEXT,
+    warnings TEXT,
+    content_hash TEXT,
+    text TEXT,
+    ingested_at TEXT
+);
+CREATE TABLE IF NOT EXISTS passages (
+    passage_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    seq INTEGER,
+    text TEXT,
+    page_start INTEGER,
+    page_end INTEGER,
+    section TEXT,
+    kind TEXT,
+    language TEXT,
+    char_start INTEGER,
+    char_end INTEGER,
+    n_words INTEGER
+);
+CREATE INDEX IF NOT EXISTS passages_by_doc ON passages(doc_id, seq);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started TEXT,
+    finished TEXT,
+    params TEXT,
+    counts TEXT
+);
+CREATE TABLE IF NOT EXISTS failures (
+    run_id INTEGER,
+    path TEXT,
+    error TEXT,
+    at TEXT
+);
+"""
+
+_DOC_COLUMNS = ("doc_id", "source_key", "path", "format", "title", "authors", "year", "genre", "language",
+                "n_pages", "n_passages", "fields", "meta", "warnings", "content_hash", "text", "ingested_at")
+_PASSAGE_COLUMNS = ("passage_id", "doc_id", "seq", "text", "page_start", "page_end", "section", "kind",
+                    "language", "char_start", "char_end", "n_words")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class StoreError(Exception):
+    """The corpus store cannot be opened or used (the message names the file)."""
+
+
+class Store:
+    """Thin access layer over the corpus SQLite file."""
+
+    def __init__(self, directory: str | Path, *, create: bool = True) -> None:
+        self.directory = Path(directory)
+        self.path = self.directory / DB_NAME
+        if not self.path.exists() and not create:
+            raise StoreError(f"{self.directory}: no corpus here (no {DB_NAME}); run `policytekst ingest` first")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.executescript(_SCHEMA)
+            self.conn.execute("INSERT OR IGNORE INTO info VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            self.conn.execute("INSERT OR IGNORE INTO info VALUES ('generation', '0')")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable corpus database ({exc})") from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- state -------------------------------------------------------------------------------------------
+    def generation(self) -> int:
+        """A counter bumped by every document write: derived caches compare it to know they are stale."""
+        return int(self.conn.execute("SELECT value FROM info WHERE key='generation'").fetchone()[0])
+
+    def get_info(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM info WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_info(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (key, value))
+
+    # -- writing -----------------------------------------------------------------------------------------
+    def known_hash(self, source_key: str) -> tuple[str, str] | None:
+        """(doc_id, content_hash) of the stored version of a source, or None."""
+        row = self.conn.execute(
+            "SELECT doc_id, content_hash FROM documents WHERE source_key=?", (source_key,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def free_doc_id(self, wanted: str, source_key: str) -> str:
+        """``wanted`` unless another source already holds it; then a suffixed variant."""
+        row = self.conn.execute("SELECT source_key FROM documents WHERE doc_id=?", (wanted,)).fetchone()
+        if row is None or row[0] == source_key:
+            return wanted
+        import hashlib
+
+        return f"{wanted}-{hashlib.sha1(source_key.encode()).hexdigest()[:6]}"
+
+    def write_document(self, processed: ProcessedDocument, source_key: str) -> None:
+        """Replace the document (and everything derived from it) in one transaction."""
+        doc = processed.doc
+        values = {
+            **doc.to_dict(),
+            "source_key": source_key,
+            "authors": json.dumps(doc.authors, ensure_ascii=False),
+            "fields": json.dumps(doc.fields, ensure_ascii=False, default=str),
+            "meta": json.dumps(doc.meta, ensure_ascii=False, default=str),
+            "warnings": json.dumps(doc.warnings, ensure_ascii=False),
+            "text": processed.text,
+            "ingested_at": now(),
+        }
+        rows = [tuple({**p.to_dict(), "n_words": p.n_words}[c] for c in _PASSAGE_COLUMNS)
+                for p in processed.passages]
+        cur = self.conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.execute("DELETE FROM documents WHERE source_key=? OR doc_id=?", (source_key, doc.doc_id))
+            cur.execute(f"INSERT INTO documents ({', '.join(_DOC_COLUMNS)}) VALUES ({', '.join('?' * len(_DOC_COLUMNS))})",
+                        tuple(values[c] for c in _DOC_COLUMNS))
+            cur.executemany(f"INSERT INTO passages VALUES ({', '.join('?' * len(_PASSAGE_COLUMNS))})", rows)
+            cur.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    def start_run(self, params: dict[str, Any]) -> int:
+        cur = self.conn.execute("INSERT INTO runs (started, params) VALUES (?, ?)",
+                                (now(), json.dumps(params, ensure_ascii=False, default=str)))
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, counts: dict[str, int]) -> None:
+        self.conn.execute("UPDATE runs SET finished=?, counts=? WHERE run_id=?", (now(), json.dumps(counts), run_id))
+
+    def record_failure(self, run_id: int, path: str, error: str) -> None:
+        self.conn.execute("INSERT INTO failures VALUES (?, ?, ?, ?)", (run_id, path, error, now()))
+
+    # -- reading -----------------------------------------------------------------------------------------
+    def documents(self) -> Iterator[Document]:
+        for row in self.conn.execute("SELECT * FROM documents ORDER BY doc_id"):
+            yield _document(row)
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self.conn.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return _document(row) if row else None
+
+    def text(self, doc_id: str) -> str | None:
+        row = self.conn.execute("SELECT text FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def passages(self, doc_id: str | None = None, kinds: tuple[str, ...] | None = None) -> Iterator[Passage]:
+        sql, args = "SELECT * FROM passages", []
+        where = []
+        if doc_id is not None:
+            where.append("doc_id=?")
+            args.append(doc_id)
+        if kinds:
+            where.append(f"kind IN ({', '.join('?' * len(kinds))})")
+            args.extend(kinds)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY doc_id, seq"
+        for row in self.conn.execute(sql, args):
+            yield Passage(**{k: row[k] for k in row.keys() if k != "n_words"})
+
+    def passage(self, passage_id: str) -> Passage | None:
+        row = self.conn.execute("SELECT * FROM passages WHERE passage_id=?", (passage_id,)).fetchone()
+        return Passage(**{k: row[k] for k in row.keys() if k != "n_words"}) if row else None
+
+    def counts(self) -> dict[str, int]:
+        q = self.conn.execute
+        return {
+            "documents": q("SELECT COUNT(*) FROM documents").fetchone()[0],
+            "passages": q("SELECT COUNT(*) FROM passages").fetchone()[0],
+            "words": q("SELECT COALESCE(SUM(n_words), 0) FROM passages").fetchone()[0],
+        }
+
+    def last_run(self) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        failures = [dict(f) for f in self.conn.execute(
+            "SELECT path, error, at FROM failures WHERE run_id=? ORDER BY rowid", (row["run_id"],))]
+        return {"run_id": row["run_id"], "started": row["started"], "finished": row["finished"],
+                "params": json.loads(row["params"] or "{}"), "counts": json.loads(row["counts"] or "{}"),
+                "failures": failures}
+
+
+def _document(row: sqlite3.Row) -> Document:
+    return Document(
+        doc_id=row["doc_id"], path=row["path"], format=row["format"], title=row["title"],
+        authors=json.loads(row["authors"] or "[]"), year=row["year"], genre=row["genre"],
+        language=row["language"], n_pages=row["n_pages"], n_passages=row["n_passages"],
+        fields=json.loads(row["fields"] or "{}"), meta=json.loads(row["meta"] or "{}"),
+        warnings=json.loads(row["warnings"] or "[]"), content_hash=row["content_hash"] or "",
+    )

@@ -1,0 +1,1 @@
+"""policytekst.topics"""

@@ -1,0 +1,76 @@
+"""Shared fixtures. Real data lives in ../shared; tests that need it skip with a clear reason when it is absent."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("POLICYTEKST_SHARED", ROOT.parent / "shared"))
+DEMO = ROOT / "corpus"
+SEEDS = SHARED / "corpus" / "seeds"
+GENERATED_PDFS = SHARED / "corpus" / "pdf" / "generated"
+REAL_PDFS = SHARED / "corpus" / "pdf" / "real"
+BAD_PDFS = SHARED / "corpus" / "pdf" / "bad"
+STORTING_CSV = SHARED / "data" / "storting_questions" / "storting_questions_1996_2015.csv.gz"
+UD_DEV = SHARED / "data" / "ud_nb_dev"
+
+requires_shared = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"real data not found at {SHARED} (../shared)")
+
+
+def seed_path(prefix: str) -> Path:
+    """A seed capture by its number prefix ("000" ... "004")."""
+    return next(SEEDS.glob(f"{prefix}_*.txt"))
+
+
+@pytest.fixture(scope="session")
+def seed_corpus(tmp_path_factory):
+    """The five seed captures and the generated thesis/report PDFs, ingested once per test session."""
+    if not SEEDS.is_dir():
+        pytest.skip(f"real data not found at {SHARED} (../shared)")
+    from policytekst import Corpus
+
+    corpus = Corpus(tmp_path_factory.mktemp("seeds") / "corpus", create=True)
+    corpus.ingest([SEEDS, *sorted(GENERATED_PDFS.glob("*.pdf"))], progress=False)
+    yield corpus
+    corpus.close()
+
+
+@pytest.fixture(scope="session")
+def demo_corpus(tmp_path_factory):
+    """The embedded demo corpus (corpus/), ingested once per test session."""
+    from policytekst import Corpus
+
+    corpus = Corpus(tmp_path_factory.mktemp("demo") / "corpus", create=True)
+    corpus.ingest([DEMO], progress=False)
+    yield corpus
+    corpus.close()
+
+
+@pytest.fixture(scope="session")
+def storting_sample(tmp_path_factory):
+    """Every 8th Storting question (about 4,000 dated documents, 1996-2015) as a corpus; fast enough for tests."""
+    if not STORTING_CSV.is_file():
+        pytest.skip(f"Storting questions not found at {STORTING_CSV}")
+    import csv
+    import gzip
+
+    from policytekst import Corpus
+
+    folder = tmp_path_factory.mktemp("storting")
+    sample = folder / "storting_sample.csv"
+    with gzip.open(STORTING_CSV, "rt", encoding="utf-8", newline="") as src, open(sample, "w", newline="",
+                                                                                   encoding="utf-8") as dst:
+        reader = csv.DictReader(src)
+        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
+        writer.writeheader()
+        for i, row in enumerate(reader):
+            if i % 8 == 0:
+                writer.writerow(row)
+    corpus = Corpus(folder / "corpus", create=True)
+    corpus.ingest([sample], text_column="question", id_column="docId", date_column="dateAsked",
+                  meta_columns=["type", "fromParty", "toDepMinister", "cabinet_name"], progress=False)
+    yield corpus
+    corpus.close()
