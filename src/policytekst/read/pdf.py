@@ -9,6 +9,7 @@ from typing import Any
 import logging
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from policytekst.model import Page, RawDocument
 from policytekst.read.errors import ReadError
@@ -40,11 +41,13 @@ def read_pdf(path: Path, *, password: str | None = None) -> RawDocument:
                 page.close()
             pages.append(Page(index + 1, text.replace("\r\n", "\n").replace("\r", "\n")))
         n_pages = len(pdf)
+        sparse = sum(len(p.text.strip()) for p in pages) < _MIN_MEAN_CHARS * max(n_pages, 1)
+        image_pages = _count_image_pages(pdf) if sparse else None  # only looked at when text is scarce
     finally:
         pdf.close()
     if n_pages == 0:
         raise ReadError("PDF has no pages")
-    _require_text_layer(pages)
+    _require_text_layer(pages, image_pages)
     empty = [p.number for p in pages if len(p.text.strip()) < _MIN_CHARS_PER_PAGE]
     if empty and len(empty) < n_pages:
         warnings.append(f"{len(empty)} of {n_pages} pages have no text layer (pages {_ranges(empty)})")
@@ -53,12 +56,27 @@ def read_pdf(path: Path, *, password: str | None = None) -> RawDocument:
     return RawDocument(str(path), "pdf", pages, meta=meta, facts=facts, warnings=warnings)
 
 
-def _require_text_layer(pages: list[Page]) -> None:
+def _require_text_layer(pages: list[Page], image_pages: int | None = None) -> None:
+    """Refuse image-only PDFs: almost no text, and (when known) images on the pages that lack text."""
     chars = sum(len(p.text.strip()) for p in pages)
-    if chars < _MIN_MEAN_CHARS * len(pages):
+    if chars >= _MIN_MEAN_CHARS * len(pages):
+        return
+    if chars == 0 or image_pages is None or image_pages >= len(pages) / 2:
         raise ReadError(
             f"no text layer (image-only PDF, needs OCR): {chars} characters of text on {len(pages)} pages"
         )
+
+
+def _count_image_pages(pdf: pdfium.PdfDocument) -> int:
+    count = 0
+    for index in range(len(pdf)):
+        page = pdf[index]
+        try:
+            if any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2)):
+                count += 1
+        finally:
+            page.close()
+    return count
 
 
 def _fallback_or_raise(path: Path, password: str | None, exc: Exception) -> RawDocument:
