@@ -21,8 +21,8 @@ from policytekst.store import StoreError
 
 app = typer.Typer(help="Corpus analytics for Norwegian policy and research texts.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)  # one message, one line
 
 CorpusOption = typer.Option(..., "--corpus", "-c", help="Corpus directory (holds corpus.sqlite).")
 JsonOption = typer.Option(False, "--json", help="Print JSON Lines instead of a table.")

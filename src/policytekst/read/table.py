@@ -70,9 +70,13 @@ def iter_table_rows(
         if missing:
             raise ReadError(f"--meta-columns not in the table: {', '.join(missing)}")
         stem = table_stem(path)
+        seen: set[str] = set()  # ids only, so memory stays small; repeated or empty ids get the row number
         for number, row in enumerate(reader, start=1):
             row_id = (row.get(id_column) or "").strip() if id_column else ""
-            row_id = re.sub(r"[^\w.-]+", "_", row_id) or str(number)
+            row_id = re.sub(r"[^\w.-]+", "_", row_id)
+            if not row_id or row_id in seen:
+                row_id = f"{row_id}row{number}" if row_id else f"row{number}"
+            seen.add(row_id)
             text = (row.get(text_column) or "").strip()
             meta: dict[str, object] = {c: row.get(c) for c in (meta_columns or [])}
             if date_column and row.get(date_column):
