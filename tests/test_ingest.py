@@ -193,3 +193,14 @@ def test_sidecar_overrides_fields_and_is_not_ingested(tmp_path: Path) -> None:
         assert (doc.title, doc.authors, doc.year, doc.genre) == ("Et notat om samordning", ["Hansen", "Berg"],
                                                                    2004, "rapport")
         assert doc.fields["year"]["source"] == "sidecar"
+
+
+def test_worker_processes_give_the_same_corpus_as_one_process(tmp_path: Path) -> None:
+    write_docs(tmp_path / "src", 12, words=150)
+    stored = []
+    for workers in (1, 2):
+        with Corpus(tmp_path / f"c{workers}", create=True) as corpus:
+            counts = corpus.ingest([tmp_path / "src"], workers=workers, progress=False)
+            assert counts["added"] == 12
+            stored.append([(p.passage_id, p.text) for p in corpus.passages()])
+    assert stored[0] == stored[1]
