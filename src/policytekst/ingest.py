@@ -228,10 +228,11 @@ class Ingester:
         rows = {s: 0 for s in ("added", "updated", "unchanged", "failed")}
         warnings: list[str] = []
         row_task = bar.add_task(f"rows of {path.name}", total=None)
+        table_key = str(path.resolve())
         try:
             for raw in iter_table(path, **asdict(self.table)):
                 bar.advance(row_task)
-                source_key = str(path.resolve()) + "#" + (raw.doc_id or "")
+                source_key = table_key + "#" + (raw.doc_id or "")
                 text = raw.pages[0].text
                 if not text.strip():
                     rows["failed"] += 1

@@ -150,8 +150,8 @@ class Store:
             "text": processed.text,
             "ingested_at": now(),
         }
-        rows = [tuple({**p.to_dict(), "n_words": p.n_words}[c] for c in _PASSAGE_COLUMNS)
-                for p in processed.passages]
+        rows = [(p.passage_id, p.doc_id, p.seq, p.text, p.page_start, p.page_end, p.section, p.kind, p.language,
+                 p.char_start, p.char_end, p.n_words) for p in processed.passages]
         cur = self.conn.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
