@@ -1,0 +1,330 @@
+"""The codebook: themes as readable YAML (lemma globs, phrases, exclusions, weights) and a matcher.
+
+A codebook is data, not code: researchers read and edit it like a quanteda dictionary or NVivo auto-coding
+rules, and add their own themes by pointing ``--codebook`` at their own YAML file. Each term is matched
+against a token's lower-cased surface form *and* its lemma, so inflections ("faller" -> "falle") and
+nynorsk spellings listed beside bokmål ones both hit.
+
+Examples
+--------
+>>> book = Codebook.default()
+>>> [m.theme for m in book.matches("Brukerne faller mellom to stoler.")]
+['kasteball']
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policytekst import nlp
+
+_GLOB_CHARS = set("*?[")
+
+
+class CodebookError(ValueError):
+    """A codebook file that cannot be used (the message names the file and the problem)."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One pattern of a theme: a single-word glob or a multi-word phrase (one glob per word)."""
+
+    pattern: str
+    weight: float = 1.0
+    words: tuple[str, ...] = ()
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.words) > 1
+
+
+@dataclass
+class Theme:
+    """A theme of the codebook, documented: what it means and what it is not."""
+
+    name: str
+    label: str
+    description: str = ""
+    not_: str = ""
+    min_score: float = 1.0
+    compound: bool = False
+    terms: list[Term] = field(default_factory=list)
+    phrases: list[Term] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "description": self.description, "not": self.not_,
+                "min_score": self.min_score, "compound": self.compound,
+                "terms": [{"pattern": t.pattern, "weight": t.weight} for t in self.terms],
+                "phrases": [{"pattern": t.pattern, "weight": t.weight} for t in self.phrases],
+                "exclude": list(self.exclude)}
+
+
+@dataclass(frozen=True)
+class Match:
+    """One codebook hit: which theme, which pattern, the words that hit and where (character offsets)."""
+
+    theme: str
+    term: str
+    text: str
+    start: int
+    end: int
+    weight: float
+
+
+def _normalise_word(word: str) -> str:
+    # "mål-" in "mål- og resultatstyring" is the word "mål"; keep inner hyphens ("nav-kontor").
+    return word.strip().lower().strip(".,;:!?()«»\"'").rstrip("-")
+
+
+def _glob_regex(patterns: list[str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+
+
+def compound_contains(word: str, part: str) -> bool:
+    """Whether ``part`` is a compound member of ``word`` ("samordning" in "tjenestesamordningen").
+
+    Uses the language layer's compound splitter when it offers one; until then a prefix/suffix test that
+    demands at least three extra letters, so a term never matches a mere inflection of another word.
+    """
+    helper = getattr(nlp, "contains_lemma", None)
+    if helper is not None:
+        try:
+            return bool(helper(word, part))
+        except Exception:  # noqa: BLE001 - a language-layer hiccup must not break coding
+            pass
+    if word == part or len(word) < len(part) + 3:
+        return False
+    return word.endswith(part) or word.startswith(part)
+
+
+@lru_cache(maxsize=200_000)
+def _lemma(word: str) -> str:
+    """Lemma of one lower-cased word, cached: vocabularies are small, texts are many."""
+    lemmas = nlp.lemmatize([word])
+    return (lemmas[0] if lemmas else word).lower()
+
+
+def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
+    """Word tokens of ``text`` with character offsets (punctuation tokens dropped)."""
+    out: list[tuple[str, int, int]] = []
+    cursor = 0
+    for token in nlp.tokenize(text):
+        start = text.find(token, cursor)
+        if start < 0:  # the tokenizer normalised something; keep the token without moving on
+            start = cursor
+            end = cursor
+        else:
+            end = start + len(token)
+            cursor = end
+        if any(ch.isalnum() for ch in token):
+            out.append((token, start, end))
+    return out
+
+
+class Codebook:
+    """A set of documented themes with a fast matcher.
+
+    Parameters
+    ----------
+    themes:
+        The themes, in the order their columns appear in coded tables.
+    source:
+        Where the codebook came from (a path, or "default"), recorded with results.
+    """
+
+    def __init__(self, themes: list[Theme], source: str = "") -> None:
+        if not themes:
+            raise CodebookError(f"codebook {source or '(in memory)'} has no themes")
+        self.themes = {t.name: t for t in themes}
+        self.source = source
+        self._compile()
+
+    # -- loading -----------------------------------------------------------------------------------------
+    @classmethod
+    def default(cls) -> Codebook:
+        """The shipped codebook for Norwegian welfare-reform discourse."""
+        return _default_codebook()
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Codebook:
+        """Load a YAML codebook (``None`` gives the default one)."""
+        if path is None:
+            return cls.default()
+        path = Path(path)
+        if not path.is_file():
+            raise CodebookError(f"codebook {path}: no such file")
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise CodebookError(f"codebook {path}: not valid YAML ({exc})") from exc
+        return cls.from_dict(data, source=str(path))
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "") -> Codebook:
+        where = f"codebook {source or '(in memory)'}"
+        if not isinstance(data, dict) or not isinstance(data.get("themes"), dict):
+            raise CodebookError(f"{where}: expected a mapping with a 'themes:' mapping of theme entries")
+        themes = []
+        for name, entry in data["themes"].items():
+            if not isinstance(entry, dict):
+                raise CodebookError(f"{where}: theme '{name}' must be a mapping (label, terms, phrases, ...)")
+            terms = [_parse_term(t, where, name) for t in entry.get("terms") or []]
+            phrases = [_parse_term(t, where, name) for t in entry.get("phrases") or []]
+            # A multi-word entry under terms is a phrase; keep the user's intent rather than fail.
+            phrases += [t for t in terms if t.is_phrase]
+            terms = [t for t in terms if not t.is_phrase]
+            if not terms and not phrases:
+                raise CodebookError(f"{where}: theme '{name}' has neither terms nor phrases")
+            exclude = entry.get("exclude") or []
+            if not isinstance(exclude, list):
+                raise CodebookError(f"{where}: theme '{name}': exclude must be a list of word patterns")
+            themes.append(Theme(name=str(name), label=str(entry.get("label", name)),
+                                description=str(entry.get("description", "")).strip(),
+                                not_=str(entry.get("not", "")).strip(),
+                                min_score=float(entry.get("min_score", 1.0)),
+                                compound=bool(entry.get("compound", False)), terms=terms, phrases=phrases,
+                                exclude=[_normalise_word(x) for x in exclude]))
+        return cls(themes, source=source)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": 1, "themes": {name: t.to_dict() for name, t in self.themes.items()}}
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False),
+                              encoding="utf-8")
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.themes)
+
+    # -- matching ----------------------------------------------------------------------------------------
+    def _compile(self) -> None:
+        self._term_re: dict[str, re.Pattern[str] | None] = {}
+        self._term_list: dict[str, list[tuple[re.Pattern[str], Term]]] = {}
+        self._exclude_re: dict[str, re.Pattern[str] | None] = {}
+        self._compound_terms: dict[str, list[Term]] = {}
+        self._phrases_by_first: dict[str, list[tuple[str, Term, list[re.Pattern[str]]]]] = {}
+        self._phrases_glob_first: list[tuple[str, Term, list[re.Pattern[str]]]] = []
+        for name, theme in self.themes.items():
+            self._term_re[name] = _glob_regex([t.pattern for t in theme.terms])
+            self._term_list[name] = [(re.compile(fnmatch.translate(t.pattern)), t) for t in theme.terms]
+            self._exclude_re[name] = _glob_regex(theme.exclude)
+            self._compound_terms[name] = ([t for t in theme.terms if not _GLOB_CHARS & set(t.pattern)]
+                                          if theme.compound else [])
+            for phrase in theme.phrases:
+                word_res = [re.compile(fnmatch.translate(w)) for w in phrase.words]
+                first = phrase.words[0]
+                if _GLOB_CHARS & set(first):
+                    self._phrases_glob_first.append((name, phrase, word_res))
+                else:
+                    self._phrases_by_first.setdefault(first, []).append((name, phrase, word_res))
+        self._word_cache: dict[str, tuple[tuple[str, Term], ...]] = {}
+
+    def _word_hits(self, word: str) -> tuple[tuple[str, Term], ...]:
+        """(theme, term) pairs a single lower-cased word hits, cached per word."""
+        cached = self._word_cache.get(word)
+        if cached is not None:
+            return cached
+        lemma = _lemma(word)
+        forms = (word,) if lemma == word else (word, lemma)
+        hits: list[tuple[str, Term]] = []
+        for name in self.themes:
+            excl = self._exclude_re[name]
+            if excl is not None and any(excl.match(f) for f in forms):
+                continue
+            combined = self._term_re[name]
+            found: Term | None = None
+            if combined is not None and any(combined.match(f) for f in forms):
+                for regex, term in self._term_list[name]:
+                    if any(regex.match(f) for f in forms):
+                        found = term if found is None or term.weight > found.weight else found
+            if found is None:
+                for term in self._compound_terms[name]:
+                    if any(compound_contains(f, term.pattern) for f in forms):
+                        found = term
+                        break
+            if found is not None:
+                hits.append((name, found))
+        result = tuple(hits)
+        if len(self._word_cache) < 500_000:
+            self._word_cache[word] = result
+        return result
+
+    def matches(self, text: str) -> list[Match]:
+        """Every codebook hit in ``text``, in text order; phrase words are not counted again as single terms."""
+        tokens = tokens_with_offsets(text)
+        words = [t[0].lower() for t in tokens]
+        out: list[Match] = []
+        covered: dict[str, set[int]] = {}
+        if self._phrases_by_first or self._phrases_glob_first:
+            lemmas = [_lemma(w) for w in words]
+            for i, word in enumerate(words):
+                candidates = self._phrases_by_first.get(word, []) + (
+                    self._phrases_by_first.get(lemmas[i], []) if lemmas[i] != word else [])
+                for name, phrase, word_res in candidates + self._phrases_glob_first:
+                    n = len(word_res)
+                    if i + n > len(words) or any(j in covered.get(name, ()) for j in range(i, i + n)):
+                        continue
+                    if all(word_res[k].match(words[i + k]) or word_res[k].match(lemmas[i + k])
+                           for k in range(n)):
+                        excl = self._exclude_re[name]
+                        if excl is not None and any(excl.match(words[j]) for j in range(i, i + n)):
+                            continue
+                        start, end = tokens[i][1], tokens[i + n - 1][2]
+                        out.append(Match(name, phrase.pattern, text[start:end], start, end, phrase.weight))
+                        covered.setdefault(name, set()).update(range(i, i + n))
+        for i, word in enumerate(words):
+            for name, term in self._word_hits(word):
+                if i in covered.get(name, ()):
+                    continue
+                _, start, end = tokens[i]
+                out.append(Match(name, term.pattern, text[start:end], start, end, term.weight))
+        out.sort(key=lambda m: (m.start, m.theme))
+        return out
+
+    def score(self, text: str) -> dict[str, float]:
+        """Weighted hit count per theme (every theme present, zero when nothing hit)."""
+        scores = dict.fromkeys(self.themes, 0.0)
+        for match in self.matches(text):
+            scores[match.theme] += match.weight
+        return scores
+
+    def labels(self, text: str) -> list[str]:
+        """Themes whose weighted hits reach their ``min_score``: the codebook's own yes/no coding."""
+        scores = self.score(text)
+        return [name for name, s in scores.items() if s >= self.themes[name].min_score]
+
+
+def _parse_term(raw: Any, where: str, theme: str) -> Term:
+    if isinstance(raw, str):
+        pattern, weight = raw, 1.0
+    elif isinstance(raw, dict) and "pattern" in raw:
+        pattern, weight = str(raw["pattern"]), raw.get("weight", 1.0)
+    else:
+        raise CodebookError(f"{where}: theme '{theme}': a term must be a string or {{pattern, weight}}, "
+                            f"got {raw!r}")
+    try:
+        weight = float(weight)
+    except (TypeError, ValueError) as exc:
+        raise CodebookError(f"{where}: theme '{theme}': weight of '{pattern}' is not a number") from exc
+    words = tuple(w for w in (_normalise_word(x) for x in pattern.split()) if w)
+    if not words:
+        raise CodebookError(f"{where}: theme '{theme}': empty pattern")
+    return Term(pattern=" ".join(words), weight=weight, words=words)
+
+
+@lru_cache(maxsize=1)
+def _default_codebook() -> Codebook:
+    text = resources.files("policytekst.themes").joinpath("data/codebook.yaml").read_text(encoding="utf-8")
+    return Codebook.from_dict(yaml.safe_load(text), source="default")
