@@ -1,0 +1,185 @@
+"""Build the report: run each section, write ``index.html``, one CSV per table and ``params.json``.
+
+The output folder is self-contained: ``index.html`` holds its styling and plots (inline SVG) and opens from disk;
+``tables/`` holds every table behind a plot or list as CSV; ``params.json`` records parameters, versions, seeds,
+the corpus generation and each section's status.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from policytekst.report import html as h
+from policytekst.report.base import ReportContext, ReportParams, Section, Unavailable
+from policytekst.report.sections import keyness, overview, provenance, similarity, themes, topics
+
+# Order of the report, with bilingual titles (used also when a section cannot be built).
+SECTIONS: dict[str, tuple[str, str, Callable[[ReportContext], Section]]] = {
+    overview.KEY: ("Korpusoversikt", "Corpus overview", overview.build),
+    themes.KEY: ("Temaer over tid", "Theme prevalence by year", themes.build),
+    topics.KEY: ("Emner (topic-modell)", "Topics", topics.build),
+    topics.TRENDS_KEY: ("Emner over tid", "Topic prevalence over time", topics.build_trends),
+    keyness.KEY: ("Nøkkelord før og etter", "Keyness before/after a year", keyness.build),
+    similarity.KEY: ("Dokumentlikhet", "Document similarity map", similarity.build),
+    themes.EXAMPLES_KEY: ("Eksempelavsnitt per tema", "Example passages per theme", themes.build_examples),
+}
+SECTION_KEYS = (*SECTIONS, provenance.KEY)
+
+
+@dataclass
+class ReportResult:
+    """Where the report went and how each section fared."""
+
+    path: Path
+    out_dir: Path
+    sections: list[Section] = field(default_factory=list)
+    seconds: float = 0.0
+    tables: list[Path] = field(default_factory=list)
+
+    def status(self) -> dict[str, str]:
+        return {s.key: s.status for s in self.sections}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"report": str(self.path), "seconds": round(self.seconds, 2), "sections": self.status(),
+                "notes": {s.key: s.note for s in self.sections if s.note},
+                "tables": [str(p) for p in self.tables]}
+
+
+def _run(key: str, build: Callable[[ReportContext], Section], ctx: ReportContext, strict: bool,
+         log: list[str]) -> Section:
+    title_nb, title_en, _ = SECTIONS[key]
+    started = time.perf_counter()
+    try:
+        section = build(ctx)
+    except Unavailable as exc:
+        section = Section(key, title_nb, title_en, status="unavailable", note=str(exc))
+        section.html = h.notice(f"Ikke tilgjengelig · not available: {exc}. Denne delen vises når analysen "
+                                "finnes i installasjonen; ingen tall er fylt inn i mellomtiden.")
+    except Exception as exc:  # a failing analysis must not take the whole report down, but it must show
+        if strict:
+            raise
+        log.append(f"[{key}]\n{traceback.format_exc()}")
+        section = Section(key, title_nb, title_en, status="failed", note=f"{type(exc).__name__}: {exc}")
+        section.html = h.notice(f"Denne delen feilet · this section failed: {type(exc).__name__}: {exc} "
+                                "(detaljer i errors.log)", failed=True)
+    section.seconds = time.perf_counter() - started
+    return section
+
+
+def build_report(corpus: Any, out_dir: str | Path, params: ReportParams | None = None, *,
+                 strict: bool = False, progress: bool = False) -> ReportResult:
+    """Build the HTML report of a corpus into ``out_dir`` (created if needed).
+
+    Parameters
+    ----------
+    corpus : a :class:`policytekst.Corpus` or the path of a corpus directory.
+    out_dir : folder for ``index.html``, ``tables/*.csv``, ``params.json`` (and ``errors.log`` if a part failed).
+    params : analysis parameters (K, seed, split year, ...); defaults are deterministic.
+    strict : raise the first error of a section instead of reporting it inside the page.
+    progress : show a progress bar on stderr.
+
+    Returns
+    -------
+    ReportResult with the path of ``index.html`` and each section's status.
+
+    Examples
+    --------
+    >>> from policytekst import Corpus                                                   # doctest: +SKIP
+    >>> result = build_report(Corpus.open("build/demo/corpus"), "build/demo/report")    # doctest: +SKIP
+    >>> result.status()["overview"]                                                      # doctest: +SKIP
+    'ok'
+    """
+    from policytekst.corpus import Corpus
+
+    params = params or ReportParams()
+    owned = not hasattr(corpus, "passages_frame")
+    if owned:
+        corpus = Corpus.open(corpus)
+    wanted = params.sections or tuple(SECTIONS)
+    unknown = [k for k in wanted if k not in SECTION_KEYS]
+    if unknown:
+        raise ValueError(f"unknown report section(s): {', '.join(unknown)}; choose from {', '.join(SECTION_KEYS)}")
+    out = Path(out_dir)
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    ctx = ReportContext(corpus=corpus, params=params, out_dir=out)
+    log: list[str] = []
+    sections: list[Section] = []
+    try:
+        keys = [k for k in SECTIONS if k in wanted]
+        if progress:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            with Progress(console=Console(stderr=True), transient=True) as bar:
+                task = bar.add_task("report", total=len(keys))
+                for key in keys:
+                    bar.update(task, description=f"report: {key}")
+                    sections.append(_run(key, SECTIONS[key][2], ctx, strict, log))
+                    bar.advance(task)
+        else:
+            sections.extend(_run(key, SECTIONS[key][2], ctx, strict, log) for key in keys)
+        record = _record(ctx, sections)
+        last = provenance.build(ctx, sections, record)
+        sections.append(last)
+        result = _write(ctx, sections, record, log)
+    finally:
+        if owned:
+            corpus.close()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _record(ctx: ReportContext, sections: list[Section]) -> dict[str, Any]:
+    status = ctx.corpus.status()
+    record: dict[str, Any] = {
+        "built": datetime.now(UTC).isoformat(timespec="seconds"),
+        "params": ctx.params.to_dict(),
+        "versions": provenance.versions(),
+        "corpus": {"path": str(Path(ctx.corpus.directory).resolve()), "documents": status["documents"],
+                   "passages": status["passages"], "words": status["words"], "generation": status["generation"]},
+        "sections": {s.key: {"status": s.status, "note": s.note, "seconds": round(s.seconds, 3)} for s in sections},
+    }
+    if "split_year" in ctx.cache:
+        record["split_year_used"] = ctx.cache["split_year"]
+    return record
+
+
+def _write(ctx: ReportContext, sections: list[Section], record: dict[str, Any], log: list[str]) -> ReportResult:
+    out = ctx.out_dir
+    for stale in (out / "tables").glob("*.csv"):  # tables of an earlier run that this run may not produce
+        stale.unlink()
+    tables = []
+    for section in sections:
+        for name, frame in section.tables.items():
+            path = out / "tables" / ctx.csv_name(section.key, name)
+            frame.to_csv(path, index=False)
+            tables.append(path)
+    body = "\n".join(h.section_html(s.key, s.title_nb, s.title_en, s.html, status=s.status) for s in sections)
+    toc = [(s.key, s.title_nb) for s in sections]
+    corpus = record["corpus"]
+    title = ctx.params.title or f"Korpusrapport: {Path(corpus['path']).name}"
+    subtitle = [f"{corpus['documents']:,} dokumenter, {corpus['passages']:,} tekstavsnitt, {corpus['words']:,} ord"
+                .replace(",", "\u202f"),
+                f"Korpus: {corpus['path']} · generasjon {corpus['generation']} · bygget {record['built']}"]
+    missing = [s.title_nb for s in sections if s.status in ("unavailable", "failed")]
+    if missing:
+        subtitle.append("Ikke med i denne rapporten: " + ", ".join(missing))
+    page = h.page_html(title, subtitle, toc, body,
+                       footer=f"policytekst {record['versions'].get('policytekst', '')} · frø {ctx.params.seed}")
+    path = out / "index.html"
+    path.write_text(page, encoding="utf-8")
+    (out / "params.json").write_text(json.dumps(record, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    errors = out / "errors.log"
+    if log:
+        errors.write_text("\n".join(log), encoding="utf-8")
+    elif errors.exists():
+        errors.unlink()
+    return ReportResult(path=path, out_dir=out, sections=sections, tables=tables)

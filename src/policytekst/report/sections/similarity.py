@@ -1,0 +1,117 @@
+"""Document similarity map: documents as TF-IDF vectors of their content lemmas, laid out in two dimensions.
+
+Documents that use the same vocabulary land close together. The layout is metric MDS on cosine distances for
+small corpora (distances are what the reader looks at) and PCA of an LSA projection for large ones (MDS is
+quadratic). Each document's nearest neighbour and its cosine similarity are in the table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from policytekst.model import ANALYSIS_KINDS
+from policytekst.report import html as h
+from policytekst.report import plots
+from policytekst.report.base import ReportContext, Section, Unavailable, require
+
+KEY = "similarity"
+MDS_LIMIT = 300  # documents; above this MDS gets slow and PCA of the LSA space is used instead
+
+
+def document_lemmas(ctx: ReportContext) -> dict[str, list[str]]:
+    """Content lemmas per document (the language layer's cache when present, else computed here)."""
+    passage_doc = ctx.passages().set_index("passage_id")["doc_id"]
+    bags: dict[str, list[str]] = defaultdict(list)
+    try:
+        passage_lemmas = require("policytekst.nlp.cache", "passage_lemmas")
+        for passage_id, lemmas in passage_lemmas(ctx.corpus, kinds=ANALYSIS_KINDS):
+            doc_id = passage_doc.get(passage_id)
+            if doc_id is not None:
+                bags[doc_id].extend(lemmas)
+    except Unavailable:
+        content_lemmas = require("policytekst.nlp", "content_lemmas")
+        for record in ctx.passages().itertuples(index=False):
+            bags[record.doc_id].extend(content_lemmas(record.text))
+    return dict(bags)
+
+
+def layout(vectors, seed: int) -> tuple[np.ndarray, str]:
+    """2-D coordinates for L2-normalised document vectors, and the name of the method used."""
+    n = vectors.shape[0]
+    if n <= MDS_LIMIT:
+        import inspect
+
+        from sklearn.manifold import MDS
+
+        distances = np.clip(1.0 - (vectors @ vectors.T), 0.0, 2.0)
+        np.fill_diagonal(distances, 0.0)
+        accepted = inspect.signature(MDS).parameters
+        if "init" in accepted:  # scikit-learn >= 1.8: classical MDS start, deterministic and closer to optimum
+            kwargs = {"metric": "precomputed", "init": "classical_mds", "n_init": 1}
+        else:
+            kwargs = {"dissimilarity": "precomputed", "n_init": 4}
+        mds = MDS(n_components=2, random_state=seed, normalized_stress="auto", **kwargs)
+        return mds.fit_transform(distances), "MDS (cosinusavstand)"
+    from sklearn.decomposition import PCA
+
+    return PCA(n_components=2, random_state=seed).fit_transform(vectors), "PCA av LSA-rommet"
+
+
+def build(ctx: ReportContext) -> Section:
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.neighbors import NearestNeighbors
+    from sklearn.preprocessing import normalize
+
+    section = Section(KEY, "Dokumentlikhet", "Document similarity map")
+    bags = document_lemmas(ctx)
+    doc_ids = [d for d in sorted(bags) if bags[d]]
+    if len(doc_ids) < 3:
+        raise Unavailable(f"a map needs at least 3 documents with text; this corpus has {len(doc_ids)}")
+    vectorizer = TfidfVectorizer(analyzer=lambda bag: bag, min_df=2 if len(doc_ids) >= 10 else 1,
+                                 max_df=0.95, sublinear_tf=True, max_features=50_000)
+    matrix = vectorizer.fit_transform([bags[d] for d in doc_ids])
+    if matrix.shape[1] < 3:
+        raise Unavailable("too few shared words between documents to compare them")
+    if len(doc_ids) <= MDS_LIMIT:
+        vectors = normalize(matrix).toarray()
+        space = f"TF-IDF ({matrix.shape[1]:,} ord)"
+    else:
+        dims = min(100, matrix.shape[1] - 1, len(doc_ids) - 1)
+        vectors = normalize(TruncatedSVD(n_components=dims, random_state=ctx.params.seed).fit_transform(matrix))
+        space = f"LSA ({dims} dimensjoner av {matrix.shape[1]:,} ord)"
+    coords, method = layout(vectors, ctx.params.seed)
+    neighbours = NearestNeighbors(n_neighbors=2, metric="cosine", algorithm="brute").fit(vectors)
+    distance, index = neighbours.kneighbors(vectors)
+    docs = ctx.documents().set_index("doc_id")
+    points = pd.DataFrame({"doc_id": doc_ids, "x": coords[:, 0], "y": coords[:, 1]})
+    for column in ("title", "year", "genre"):
+        points[column] = docs[column].reindex(doc_ids).to_numpy() if column in docs else None
+    # Column 0 is usually the document itself; take the first neighbour that is not.
+    own = index[:, 0] == np.arange(len(doc_ids))
+    nearest = np.where(own, index[:, 1], index[:, 0])
+    nearest_distance = np.where(own, distance[:, 1], distance[:, 0])
+    points["nearest_doc_id"] = [doc_ids[i] for i in nearest]
+    points["nearest_title"] = docs["title"].reindex(points["nearest_doc_id"]).to_numpy() if "title" in docs else None
+    points["similarity"] = 1.0 - nearest_distance
+    points["year"] = pd.to_numeric(points["year"], errors="coerce").astype("Int64")
+    section.tables["map"] = points
+    color = "year" if points["year"].notna().any() else "genre"
+    svg = plots.scatter_map(points.assign(year=points["year"].astype(float)), color_by=color, label_by="title")
+    parts = [f'<p class="lead">Hvert punkt er et dokument; dokumenter som bruker de samme ordene ligger nær '
+             f"hverandre. Rom: {h.esc(space)}; kart: {h.esc(method)}; farge: {h.esc(color)}. Aksene har ingen "
+             "egen betydning – det er avstandene som teller.</p>".replace(",", "\u202f")]
+    parts.append(h.figure_html(svg, "Dokumentkart (likhet i ordforråd).", csv_name=ctx.csv_name(KEY, "map"),
+                               table=h.table_html(points, max_rows=60), figure_id="fig-similarity"))
+    section.figures += 1
+    pairs = points.sort_values("similarity", ascending=False)
+    pair_key = [tuple(sorted(pair)) for pair in zip(pairs["doc_id"], pairs["nearest_doc_id"], strict=False)]
+    pairs = pairs[~pd.Series(pair_key, index=pairs.index).duplicated().to_numpy()].head(10)  # each pair once
+    parts.append("<h3>Mest like dokumentpar · most similar pairs</h3>")
+    parts.append(h.table_html(pairs, columns=["title", "year", "nearest_title", "similarity"],
+                              labels={"nearest_title": "mest lik"}))
+    section.html = "".join(parts)
+    return section
