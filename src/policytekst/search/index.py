@@ -1,0 +1,268 @@
+"""The search index: SQLite FTS5 over each passage's surface text and its lemmas, inside the corpus file.
+
+Two indexed columns per passage:
+
+* ``surface`` — the passage text as written, so phrases and exact word forms match;
+* ``lemmas`` — the passage's words lemmatised (``policytekst.nlp``), joined by spaces in reading order, so
+  "kasteballene" finds "kasteball" and lemma phrases ("mål og resultatstyring") still match positionally.
+
+The tokenizer is ``unicode61 remove_diacritics 0``: case is folded but å/ø/æ stay their own letters, so "får" is
+not "far" (the default ``remove_diacritics 1`` would fold them).
+
+The index keeps itself current: it records the corpus ``generation`` it was built from and one fingerprint per
+document; :func:`ensure_index` re-indexes only the documents that were added, replaced or removed since. Each
+document's FTS rows get one contiguous rowid range, so a replaced document's old rows can be deleted even after the
+store has already cascaded its passages away.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from policytekst.corpus import Corpus
+
+INDEX_VERSION = "1"
+FTS_TABLE = "search_fts"
+UNITS_TABLE = "search_units"
+DOCS_TABLE = "search_docs"
+VOCAB_TABLE = "search_vocab"
+
+# Passage kinds left out of the index: not part of the document's own text.
+UNINDEXED_KINDS = ("boilerplate", "toc")
+
+# Word tokens as FTS5's unicode61 sees them (letters and digits; hyphens and apostrophes split words).
+WORD = re.compile(r"\w+", re.UNICODE)
+_NLP_LANGS = ("nb", "nn", "en", "da", "sv")
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS {UNITS_TABLE} (
+    rowid INTEGER PRIMARY KEY,
+    passage_id TEXT NOT NULL UNIQUE REFERENCES passages(passage_id) ON DELETE CASCADE,
+    doc_id TEXT NOT NULL,
+    kind TEXT,
+    language TEXT,
+    year INTEGER,
+    genre TEXT
+);
+CREATE INDEX IF NOT EXISTS {UNITS_TABLE}_by_doc ON {UNITS_TABLE}(doc_id);
+CREATE TABLE IF NOT EXISTS {DOCS_TABLE} (
+    doc_id TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    rowid_lo INTEGER NOT NULL,
+    rowid_hi INTEGER NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+    surface, lemmas, tokenize = "unicode61 remove_diacritics 0"
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB_TABLE} USING fts5vocab({FTS_TABLE}, 'col');
+"""
+
+
+@dataclass
+class IndexReport:
+    """What :func:`ensure_index` did."""
+
+    generation: int
+    docs_added: int = 0
+    docs_removed: int = 0
+    passages_indexed: int = 0
+    rebuilt: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.docs_added or self.docs_removed or self.rebuilt)
+
+
+class Lemmatizer:
+    """Lemmatises word tokens through ``policytekst.nlp.lemmatize`` with a per-(language, word) cache.
+
+    A corpus has far fewer distinct word forms than tokens, so caching makes indexing 100,000 passages cheap.
+    The cache assumes lemmas do not depend on context, which holds for dictionary lemmatisers; it is the price
+    of indexing speed and is the same on the query side, so queries and index always agree.
+    """
+
+    def __init__(self) -> None:
+        from policytekst import nlp
+
+        self._nlp = nlp
+        self._cache: dict[tuple[str, str], str] = {}
+
+    def lemmas(self, words: list[str], lang: str = "nb") -> list[str]:
+        lang = lang if lang in _NLP_LANGS else "nb"
+        cache = self._cache
+        missing = sorted({w for w in words if (lang, w) not in cache})
+        if missing:
+            try:
+                found = self._nlp.lemmatize(missing, lang=lang)
+            except Exception:  # a language the lemmatiser lacks: fall back to the word itself
+                found = missing
+            for word, lemma in zip(missing, found, strict=False):
+                cache[(lang, word)] = (lemma or word).lower()
+        return [cache[(lang, w)] for w in words]
+
+    def lemma(self, word: str, lang: str = "nb") -> str:
+        return self.lemmas([word], lang)[0]
+
+    def lemma_text(self, text: str, lang: str = "nb") -> str:
+        """The lemma column for one passage: lemmas of its word tokens, in order, space-separated."""
+        words = [t for t in self._nlp.tokenize(text) if any(ch.isalnum() for ch in t)]
+        return " ".join(self.lemmas(words, lang))
+
+
+_LEMMATIZER: Lemmatizer | None = None
+
+
+def lemmatizer() -> Lemmatizer:
+    """The process-wide cached lemmatiser (index and queries share it so they always agree)."""
+    global _LEMMATIZER
+    if _LEMMATIZER is None:
+        _LEMMATIZER = Lemmatizer()
+    return _LEMMATIZER
+
+
+def nlp_fingerprint() -> str:
+    """Changes when the language layer lemmatises differently, so the lemma column gets rebuilt."""
+    probe = ["kasteballene", "tjenestene", "brukerne", "får", "arbeidslinja", "samordningen", "kontorene",
+             "målene", "reformer", "policies"]
+    lem = lemmatizer()
+    words = [lem.lemma_text(w) for w in probe]
+    return hashlib.sha1(("|".join(words) + INDEX_VERSION).encode()).hexdigest()[:12]
+
+
+def create_schema(conn) -> None:
+    conn.executescript(_SCHEMA)
+
+
+def is_current(corpus: Corpus) -> bool:
+    """True when the index reflects the corpus as it is now."""
+    store = corpus.store
+    return (store.get_info("search_generation") == str(store.generation())
+            and store.get_info("search_version") == INDEX_VERSION)
+
+
+def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200,
+                 progress: Callable[[int, int], None] | None = None) -> IndexReport:
+    """Bring the search index up to date with the corpus (cheap when nothing changed).
+
+    Parameters
+    ----------
+    corpus : Corpus
+    rebuild : bool
+        Drop and rebuild everything (also happens when the index format or the lemmatiser changed).
+    batch_docs : int
+        Documents per write transaction: bounds memory and lets concurrent readers in between.
+    progress : callable(done, total), optional
+        Called after each batch (the CLI shows a progress bar with it).
+
+    Returns
+    -------
+    IndexReport
+    """
+    store = corpus.store
+    conn = store.conn
+    generation = store.generation()
+    if not rebuild and is_current(corpus):
+        return IndexReport(generation)
+    create_schema(conn)
+    fingerprint = nlp_fingerprint()
+    if store.get_info("search_nlp") != fingerprint or store.get_info("search_version") != INDEX_VERSION:
+        rebuild = True
+    report = IndexReport(generation, rebuilt=rebuild)
+    if rebuild:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(f"DELETE FROM {UNITS_TABLE}")
+            conn.execute(f"DELETE FROM {DOCS_TABLE}")
+            conn.execute(f"DELETE FROM {FTS_TABLE}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    current = {row[0]: (f"{row[1]}|{row[2]}|{row[3]}", row[4], row[5], row[6]) for row in conn.execute(
+        "SELECT doc_id, content_hash, ingested_at, n_passages, year, genre, language FROM documents")}
+    indexed = {row[0]: (row[1], row[2], row[3]) for row in conn.execute(
+        f"SELECT doc_id, fingerprint, rowid_lo, rowid_hi FROM {DOCS_TABLE}")}
+    stale = [d for d, (fp, _lo, _hi) in indexed.items() if d not in current or current[d][0] != fp]
+    fresh = sorted(d for d in current if d not in indexed or d in stale)
+
+    if stale:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for doc_id in stale:
+                _fp, lo, hi = indexed[doc_id]
+                conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid BETWEEN ? AND ?", (lo, hi))
+                conn.execute(f"DELETE FROM {UNITS_TABLE} WHERE rowid BETWEEN ? AND ?", (lo, hi))
+                conn.execute(f"DELETE FROM {DOCS_TABLE} WHERE doc_id = ?", (doc_id,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        report.docs_removed = len(stale)
+
+    lem = lemmatizer()
+    next_rowid = (conn.execute(f"SELECT MAX(rowid_hi) FROM {DOCS_TABLE}").fetchone()[0] or 0) + 1
+    for start in range(0, len(fresh), batch_docs):
+        batch = fresh[start:start + batch_docs]
+        units, fts_rows, doc_rows = [], [], []
+        for doc_id in batch:
+            fp, year, genre, doc_lang = current[doc_id]
+            lo = next_rowid
+            for p in _passages(conn, doc_id):
+                lang = p["language"] or doc_lang or "nb"
+                units.append((next_rowid, p["passage_id"], doc_id, p["kind"], p["language"], year, genre))
+                fts_rows.append((next_rowid, p["text"], lem.lemma_text(p["text"], lang)))
+                next_rowid += 1
+            doc_rows.append((doc_id, fp, lo, max(lo, next_rowid - 1)))
+            next_rowid = max(next_rowid, lo + 1)  # an empty document still owns one rowid, so ranges never touch
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(f"INSERT INTO {UNITS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)", units)
+            conn.executemany(f"INSERT INTO {FTS_TABLE} (rowid, surface, lemmas) VALUES (?, ?, ?)", fts_rows)
+            conn.executemany(f"INSERT OR REPLACE INTO {DOCS_TABLE} VALUES (?, ?, ?, ?)", doc_rows)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        report.docs_added += len(batch)
+        report.passages_indexed += len(units)
+        if progress is not None:
+            progress(min(start + batch_docs, len(fresh)), len(fresh))
+
+    store.set_info("search_generation", str(generation))
+    store.set_info("search_version", INDEX_VERSION)
+    store.set_info("search_nlp", fingerprint)
+    return report
+
+
+def _passages(conn, doc_id: str) -> Iterable:
+    placeholders = ", ".join("?" * len(UNINDEXED_KINDS))
+    return conn.execute(
+        f"SELECT passage_id, text, kind, language FROM passages WHERE doc_id = ? AND kind NOT IN ({placeholders})"
+        " ORDER BY seq", (doc_id, *UNINDEXED_KINDS)).fetchall()
+
+
+def optimize(corpus: Corpus) -> None:
+    """Merge the FTS5 b-trees (smaller, faster index after a big build)."""
+    corpus.store.conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+
+
+def index_size_bytes(corpus: Corpus) -> int | None:
+    """Bytes the search tables take in the corpus file (needs SQLite's dbstat; None when it is missing)."""
+    try:
+        row = corpus.store.conn.execute(
+            "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search_%'").fetchone()
+    except Exception:
+        return None
+    return int(row[0] or 0)
+
+
+def vocabulary(corpus: Corpus, column: str = "lemmas") -> Iterable[tuple[str, int]]:
+    """(term, passages containing it) for one indexed column."""
+    ensure_index(corpus)
+    return corpus.store.conn.execute(f"SELECT term, doc FROM {VOCAB_TABLE} WHERE col = ?", (column,))

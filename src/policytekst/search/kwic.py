@@ -1,0 +1,221 @@
+"""KWIC concordance: every occurrence of a pattern with its left and right context in words.
+
+Pattern kinds (``mode``):
+
+* ``word``   — the word form as typed (case-insensitive);
+* ``lemma``  — any inflection of the word ("kasteball" also finds "kasteballene"); the default for a plain word;
+* ``glob``   — shell wildcards over one word ("brukermedvirk*", "s?mordning");
+* ``phrase`` — several words in order, each matched by form or lemma ("mål- og resultatstyring");
+* ``regex``  — a Python regular expression over the passage text (``re:`` prefix or ``/.../`` in auto mode).
+
+``auto`` picks: ``re:x`` or ``/x/`` -> regex; several words -> phrase; wildcards -> glob; otherwise lemma.
+Candidate passages come from the FTS5 index (fast on large corpora); regexes scan the passages.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from policytekst.search.index import WORD, ensure_index, lemmatizer
+from policytekst.search.query import QueryError, filter_sql
+
+if TYPE_CHECKING:  # pragma: no cover
+    from policytekst.corpus import Corpus
+
+KWIC_COLUMNS = ["doc_id", "passage_id", "left", "match", "right", "page_start", "page_end", "section", "kind",
+                "year", "title"]
+# Lemma forms used to pick candidate passages; each passage is then matched in its own language.
+LEMMA_LANGS = ("nb", "nn", "en")
+MODES = ("auto", "word", "lemma", "glob", "phrase", "regex")
+
+
+def detect_mode(pattern: str) -> tuple[str, str]:
+    """(mode, pattern without its regex marker) for ``mode="auto"``."""
+    if pattern.startswith("re:"):
+        return "regex", pattern[3:]
+    if len(pattern) > 2 and pattern.startswith("/") and pattern.endswith("/"):
+        return "regex", pattern[1:-1]
+    stripped = pattern.strip().strip('"')
+    if len(WORD.findall(stripped)) > 1:
+        return "phrase", stripped
+    if any(ch in stripped for ch in "*?["):
+        return "glob", stripped
+    return "lemma", stripped
+
+
+class _Matcher:
+    """Finds matches as (first token, last token) index pairs in a tokenised passage."""
+
+    def __init__(self, mode: str, pattern: str) -> None:
+        self.mode = mode
+        self.lem = lemmatizer()
+        words = [w.lower() for w in WORD.findall(pattern)]
+        one_word = len(WORD.findall(re.sub(r"[*?\[\]]", "", pattern))) == 1
+        if mode in ("word", "lemma", "glob") and not one_word:
+            raise QueryError(f"{mode} pattern {pattern!r} must be one word (use mode 'phrase' for several)")
+        self.words = words
+        self.glob = pattern.lower()
+        self.pattern = pattern
+        self._lemmas: dict[str, list[str]] = {}
+
+    def lemmas(self, lang: str) -> list[str]:
+        if lang not in self._lemmas:
+            self._lemmas[lang] = self.lem.lemma_text(self.pattern, lang).split()
+        return self._lemmas[lang]
+
+    def matches(self, tokens: list[str], lang: str) -> Iterator[tuple[int, int]]:
+        if self.mode == "word":
+            yield from ((i, i) for i, t in enumerate(tokens) if t == self.words[0])
+        elif self.mode == "glob":
+            yield from ((i, i) for i, t in enumerate(tokens) if fnmatch.fnmatchcase(t, self.glob))
+        else:
+            lemmas = self.lem.lemmas(tokens, lang)
+            wanted = [self.lemmas(lang), self.lemmas("nb")]
+            n = len(self.words)
+            i = 0
+            while i <= len(tokens) - n:
+                window = tokens[i:i + n]
+                window_lemmas = lemmas[i:i + n]
+                if window == self.words or any(window_lemmas == w for w in wanted if len(w) == n):
+                    yield i, i + n - 1
+                    i += n
+                else:
+                    i += 1
+
+    def fts(self) -> str:
+        """An FTS5 expression selecting every passage that can hold a match (a superset)."""
+        if self.mode == "glob":
+            literal = re.split(r"[*?\[]", self.glob, maxsplit=1)[0]
+            if len(literal) >= 2 and self.glob.count("*") + self.glob.count("?") + self.glob.count("[") >= 1:
+                return f'{{surface lemmas}} : "{literal}" *'
+            return ""
+        phrase = " ".join(self.words)
+        parts = [f'surface : "{phrase}"']
+        if self.mode != "word":
+            parts += [f'lemmas : "{" ".join(lem)}"' for lem in (self.lemmas(lang) for lang in LEMMA_LANGS) if lem]
+        return "(" + " OR ".join(dict.fromkeys(parts)) + ")"
+
+
+def kwic(corpus: Corpus, pattern: str, window: int = 8, *, mode: str = "auto", sort: str | None = None,
+         limit: int | None = None, **filters: Any) -> pd.DataFrame:
+    """A concordance of ``pattern``: one row per occurrence.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    pattern : str
+        A word, lemma, glob, phrase or regex (see the module docstring).
+    window : int
+        Words of context on each side.
+    mode : {"auto", "word", "lemma", "glob", "phrase", "regex"}
+    sort : {None, "left", "right"}
+        None keeps document order; "left" sorts by the words just before the match (nearest first, as in
+        AntConc's L1-L2-...), "right" by the words just after.
+    limit : int, optional
+        Stop after this many occurrences.
+    **filters
+        year, genre, doc_id (alias doc), language, kind, theme — as in :func:`policytekst.search.search`.
+
+    Returns
+    -------
+    DataFrame(doc_id, passage_id, left, match, right, page_start, page_end, section, kind, year, title)
+    """
+    if mode not in MODES:
+        raise QueryError(f"unknown kwic mode {mode!r} (use one of {', '.join(MODES)})")
+    if sort not in (None, "left", "right"):
+        raise QueryError(f"unknown sort {sort!r} (use 'left' or 'right')")
+    if window < 0:
+        raise QueryError(f"window must be 0 or more words (got {window})")
+    if mode == "auto":
+        mode, pattern = detect_mode(pattern)
+    if "doc" in filters:
+        filters["doc_id"] = filters.pop("doc")
+    ensure_index(corpus)
+    rows = _occurrences(corpus, pattern, mode, window, limit, filters)
+    frame = pd.DataFrame.from_records(rows, columns=KWIC_COLUMNS)
+    frame["year"] = frame["year"].astype("Int64")
+    if sort == "left" and len(frame):
+        keys = frame["left"].map(lambda s: [w.lower() for w in reversed(WORD.findall(s))])
+        frame = frame.iloc[sorted(range(len(frame)), key=lambda i: (keys.iloc[i], frame["match"].iloc[i].lower()))]
+    elif sort == "right" and len(frame):
+        keys = frame["right"].map(lambda s: [w.lower() for w in WORD.findall(s)])
+        frame = frame.iloc[sorted(range(len(frame)), key=lambda i: (keys.iloc[i], frame["match"].iloc[i].lower()))]
+    frame = frame.reset_index(drop=True)
+    frame.attrs.update(pattern=pattern, mode=mode, window=window)
+    return frame
+
+
+def _candidates(corpus: Corpus, fts: str, filters: dict[str, Any]) -> Iterator[Any]:
+    where, args = filter_sql(corpus, **filters)
+    if fts:
+        where = ["search_fts MATCH ?", *where]
+        args = [fts, *args]
+    sql = ("SELECT p.passage_id, p.doc_id, p.text, p.page_start, p.page_end, p.section, p.kind, "
+           "COALESCE(p.language, d.language) AS language, d.year, COALESCE(d.title, d.doc_id) AS title "
+           "FROM search_units u JOIN passages p ON p.passage_id = u.passage_id JOIN documents d ON d.doc_id = u.doc_id"
+           + (" JOIN search_fts ON search_fts.rowid = u.rowid" if fts else "")
+           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY u.rowid")
+    yield from corpus.store.conn.execute(sql, args)
+
+
+def _occurrences(corpus: Corpus, pattern: str, mode: str, window: int, limit: int | None,
+                 filters: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    if mode == "regex":
+        try:
+            regex = re.compile(pattern, re.IGNORECASE)
+        except re.error as exc:
+            raise QueryError(f"bad regular expression {pattern!r}: {exc}") from exc
+        for p in _candidates(corpus, "", filters):
+            spans = [(m.start(), m.end()) for m in WORD.finditer(p["text"])]
+            for m in regex.finditer(p["text"]):
+                if m.end() == m.start():
+                    continue
+                first = next((i for i, s in enumerate(spans) if s[1] > m.start()), len(spans))
+                last = max(first, next((i for i in range(len(spans) - 1, -1, -1) if spans[i][0] < m.end()), first))
+                rows.append(_row(p, spans, first, last, window, match_span=(m.start(), m.end())))
+                if limit and len(rows) >= limit:
+                    return rows
+        return rows
+    if not WORD.search(pattern):
+        raise QueryError(f"pattern {pattern!r} has no letters or digits to look for")
+    matcher = _Matcher(mode, pattern)
+    for p in _candidates(corpus, matcher.fts(), filters):
+        spans = [(m.start(), m.end()) for m in WORD.finditer(p["text"])]
+        tokens = [p["text"][s:e].lower() for s, e in spans]
+        for first, last in matcher.matches(tokens, p["language"] or "nb"):
+            rows.append(_row(p, spans, first, last, window))
+            if limit and len(rows) >= limit:
+                return rows
+    return rows
+
+
+def _row(p: Any, spans: list[tuple[int, int]], first: int, last: int, window: int,
+         match_span: tuple[int, int] | None = None) -> dict[str, Any]:
+    text = p["text"]
+    if match_span is None:
+        match_span = (spans[first][0], spans[last][1])
+    left_start = spans[max(0, first - window)][0] if window and first > 0 else match_span[0]
+    right_end = spans[min(len(spans) - 1, last + window)][1] if window and last + 1 < len(spans) else match_span[1]
+    return {
+        "doc_id": p["doc_id"], "passage_id": p["passage_id"],
+        "left": " ".join(text[left_start:match_span[0]].split()),
+        "match": " ".join(text[match_span[0]:match_span[1]].split()),
+        "right": " ".join(text[match_span[1]:right_end].split()),
+        "page_start": p["page_start"], "page_end": p["page_end"], "section": p["section"], "kind": p["kind"],
+        "year": p["year"], "title": p["title"],
+    }
+
+
+def kwic_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Occurrences per document of a concordance: DataFrame(doc_id, title, hits, passages), most hits first."""
+    if frame.empty:
+        return pd.DataFrame(columns=["doc_id", "title", "hits", "passages"])
+    grouped = frame.groupby("doc_id", sort=False).agg(title=("title", "first"), hits=("match", "size"),
+                                                        passages=("passage_id", "nunique"))
+    return grouped.reset_index().sort_values(["hits", "doc_id"], ascending=[False, True]).reset_index(drop=True)

@@ -1,0 +1,525 @@
+"""Full-text search over passages: a small query language compiled to SQLite FTS5, ranked by BM25.
+
+Query language
+--------------
+``kasteball``                  the word in any inflection (surface form or lemma: "kasteballene" finds "kasteball")
+``"mål- og resultatstyring"``  a phrase (words adjacent, in order; inflections allowed unless ``mode="surface"``)
+``brukermedvirk*``             prefix; ``s?mordning`` / ``*reform`` / ``bruker*ing`` are globs expanded against
+                               the index vocabulary
+``a b`` / ``a AND b``          both; ``a OR b`` either; ``a NOT b`` / ``a -b`` the first without the second;
+                               parentheses group
+Operators are upper case (as in FTS5), so the Norwegian words "og", "eller", "ikke" stay ordinary words.
+
+Filters (keyword arguments of :func:`search`): ``year`` (2006, (2000, 2010), "2000-2010", (None, 2005)),
+``genre``, ``doc_id``, ``language``, ``kind`` (each a value or a list), ``theme`` (passages whose theme score is
+at least ``theme_threshold``, via ``policytekst.themes.theme_scores``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from policytekst.search.index import FTS_TABLE, UNITS_TABLE, VOCAB_TABLE, WORD, ensure_index, lemmatizer
+
+if TYPE_CHECKING:  # pragma: no cover
+    from policytekst.corpus import Corpus
+
+# Languages whose lemmas a query word is looked up in when the query has no language filter: a query rarely says
+# its language, and bokmål and nynorsk share most words. English is added only by a language filter ("en"), since
+# an English lemmatiser maps Norwegian words to English lookalikes ("og" -> "oganesson").
+QUERY_LANGS = ("nb", "nn")
+# BM25 column weights: an exact surface match counts more than a match through the lemma alone.
+WEIGHTS = (1.0, 0.6)
+MAX_GLOB_TERMS = 300
+SNIPPET_WORDS = 36
+MARK = ("**", "**")
+
+RESULT_COLUMNS = ["passage_id", "doc_id", "score", "snippet", "citation", "title", "year", "genre", "page_start",
+                  "page_end", "section", "kind", "language", "n_words", "text"]
+
+
+class QueryError(ValueError):
+    """The query cannot be understood (the message says where and why)."""
+
+
+# -- the query tree -----------------------------------------------------------------------------------------
+@dataclass
+class Term:
+    text: str
+    prefix: bool = False  # trailing * only
+    glob: bool = False  # wildcards elsewhere: expanded against the vocabulary
+
+
+@dataclass
+class Phrase:
+    text: str
+    prefix: bool = False
+
+
+@dataclass
+class And:
+    children: list[Any]
+
+
+@dataclass
+class Or:
+    children: list[Any]
+
+
+@dataclass
+class Not:
+    positive: Any
+    negative: Any
+
+
+_TOKEN = re.compile(r'"(?P<phrase>[^"]*)"(?P<pstar>\*)?|(?P<lpar>\()|(?P<rpar>\))|(?P<word>[^\s()"]+)')
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+def parse(query: str) -> Any:
+    """Parse a query string into a tree of Term/Phrase/And/Or/Not (raises QueryError)."""
+    if query.count('"') % 2:
+        raise QueryError(f"unbalanced quote in query {query!r}")
+    tokens: list[tuple[str, str, bool]] = []
+    for m in _TOKEN.finditer(query):
+        if m.group("phrase") is not None:
+            tokens.append(("phrase", m.group("phrase"), bool(m.group("pstar"))))
+        elif m.group("lpar"):
+            tokens.append(("(", "(", False))
+        elif m.group("rpar"):
+            tokens.append((")", ")", False))
+        else:
+            word = m.group("word")
+            tokens.append(("op", word, False) if word in _OPERATORS else ("word", word, False))
+    parser = _Parser(tokens, query)
+    tree = parser.parse_or()
+    if parser.pos != len(tokens):
+        raise QueryError(f"unexpected {tokens[parser.pos][1]!r} in query {query!r}")
+    if tree is None:
+        raise QueryError(f"empty query {query!r}")
+    return tree
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str, bool]], query: str) -> None:
+        self.tokens, self.query, self.pos = tokens, query, 0
+
+    def peek(self) -> tuple[str, str, bool] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def parse_or(self) -> Any:
+        children = [self.parse_and()]
+        while (tok := self.peek()) is not None and tok[:2] == ("op", "OR"):
+            self.pos += 1
+            children.append(self.parse_and())
+        if any(c is None for c in children):
+            raise QueryError(f"OR needs a term on both sides in {self.query!r}")
+        return children[0] if len(children) == 1 else Or(children)
+
+    def parse_and(self) -> Any:
+        positives, negatives = [], []
+        while (tok := self.peek()) is not None and tok[0] != ")" and tok[:2] != ("op", "OR"):
+            if tok[:2] == ("op", "AND"):
+                self.pos += 1
+                continue
+            if tok[:2] == ("op", "NOT"):
+                self.pos += 1
+                negatives.append(self.parse_atom())
+                continue
+            if tok[0] == "word" and tok[1].startswith("-") and len(tok[1]) > 1:
+                self.pos += 1
+                negatives.append(_word(tok[1][1:], self.query))
+                continue
+            positives.append(self.parse_atom())
+        if not positives and not negatives:
+            return None
+        if not positives:
+            raise QueryError(f"NOT needs something to exclude from in {self.query!r} (e.g. 'nav NOT aetat')")
+        tree = positives[0] if len(positives) == 1 else And(positives)
+        if negatives:
+            tree = Not(tree, negatives[0] if len(negatives) == 1 else Or(negatives))
+        return tree
+
+    def parse_atom(self) -> Any:
+        tok = self.peek()
+        if tok is None:
+            raise QueryError(f"query {self.query!r} ends where a term was expected")
+        self.pos += 1
+        kind, text, star = tok
+        if kind == "(":
+            inner = self.parse_or()
+            if self.peek() is None or self.peek()[0] != ")":
+                raise QueryError(f"missing ')' in query {self.query!r}")
+            self.pos += 1
+            if inner is None:
+                raise QueryError(f"empty parentheses in query {self.query!r}")
+            return inner
+        if kind == "phrase":
+            if not WORD.search(text):
+                raise QueryError(f"empty phrase in query {self.query!r}")
+            return Phrase(text, prefix=star)
+        if kind == "word":
+            return _word(text.lstrip("+"), self.query)
+        raise QueryError(f"unexpected {text!r} in query {self.query!r}")
+
+
+def _word(text: str, query: str) -> Term:
+    if not WORD.search(text):
+        raise QueryError(f"{text!r} in query {query!r} has no letters or digits to search for")
+    wild = any(ch in text for ch in "*?[")
+    if not wild:
+        return Term(text)
+    if text.endswith("*") and not any(ch in text[:-1] for ch in "*?["):
+        return Term(text[:-1], prefix=True)
+    return Term(text, glob=True)
+
+
+# -- compiling to FTS5 ----------------------------------------------------------------------------------------
+@dataclass
+class Highlight:
+    """What to mark in a snippet: the positive (not negated) parts of a query."""
+
+    words: set[str] = field(default_factory=set)
+    lemmas: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    terms: set[str] = field(default_factory=set)  # glob expansions (index terms)
+    phrases: list[tuple[list[str], list[str]]] = field(default_factory=list)  # (words, lemmas)
+
+
+class Compiler:
+    """Turns a query tree into an FTS5 MATCH expression over the ``surface`` and ``lemmas`` columns."""
+
+    def __init__(self, corpus: Corpus, mode: str = "lemma", langs: tuple[str, ...] = QUERY_LANGS) -> None:
+        if mode not in ("lemma", "surface"):
+            raise QueryError(f"unknown search mode {mode!r} (use 'lemma' or 'surface')")
+        self.corpus, self.mode, self.langs = corpus, mode, langs
+        self.lem = lemmatizer()
+        self.highlight = Highlight()
+        self.truncated_globs: list[str] = []
+
+    @property
+    def columns(self) -> str:
+        return "{surface lemmas}" if self.mode == "lemma" else "surface"
+
+    def compile(self, node: Any, negated: bool = False) -> str | None:
+        """The FTS5 expression, or None when the node can match nothing (a glob with no expansion)."""
+        if isinstance(node, Term):
+            return self._term(node, negated)
+        if isinstance(node, Phrase):
+            return self._phrase(node, negated)
+        if isinstance(node, And):
+            parts = [self.compile(c, negated) for c in node.children]
+            if any(p is None for p in parts):
+                return None
+            return "(" + " AND ".join(parts) + ")"
+        if isinstance(node, Or):
+            parts = [p for p in (self.compile(c, negated) for c in node.children) if p is not None]
+            return ("(" + " OR ".join(parts) + ")") if parts else None
+        if isinstance(node, Not):
+            positive = self.compile(node.positive, negated)
+            negative = self.compile(node.negative, not negated)
+            if positive is None or negative is None:
+                return positive
+            return f"({positive} NOT {negative})"
+        raise TypeError(node)
+
+    def _lemma_forms(self, text: str) -> list[str]:
+        forms = []
+        for lang in self.langs:
+            form = self.lem.lemma_text(text, lang)
+            if form and form not in forms:
+                forms.append(form)
+        return forms
+
+    def _term(self, node: Term, negated: bool) -> str | None:
+        words = [w.lower() for w in WORD.findall(node.text)]
+        if node.prefix:
+            if not negated and len(words) == 1:
+                self.highlight.prefixes.add(words[0])
+            elif not negated:
+                self.highlight.phrases.append((words, []))
+            return f"{self.columns} : {_quote(' '.join(words))} *"
+        if node.glob:
+            terms = self._expand(node.text)
+            if not terms:
+                return None
+            if not negated:
+                self.highlight.terms.update(terms)
+            return f"{self.columns} : (" + " OR ".join(_quote(t) for t in terms) + ")"
+        if len(words) > 1:  # "NAV-kontor" is a phrase of two index tokens
+            return self._phrase(Phrase(node.text), negated)
+        surface = f"surface : {_quote(words[0])}"
+        if self.mode == "surface":
+            if not negated:
+                self.highlight.words.add(words[0])
+            return surface
+        lemmas = self._lemma_forms(node.text)
+        if not negated:
+            self.highlight.words.add(words[0])
+            self.highlight.lemmas.update(lemmas)
+        return "(" + " OR ".join([surface, *(f"lemmas : {_quote(lemma)}" for lemma in lemmas)]) + ")"
+
+    def _phrase(self, node: Phrase, negated: bool) -> str:
+        words = [w.lower() for w in WORD.findall(node.text)]
+        star = " *" if node.prefix else ""
+        if node.prefix or self.mode == "surface":
+            if not negated:
+                self.highlight.phrases.append((words, []))
+            return f"{self.columns if node.prefix else 'surface'} : {_quote(' '.join(words))}{star}"
+        lemma_forms = self._lemma_forms(node.text)
+        if not negated:
+            for form in lemma_forms:
+                self.highlight.phrases.append((words, WORD.findall(form)))
+        parts = [f"surface : {_quote(' '.join(words))}", *(f"lemmas : {_quote(f)}" for f in lemma_forms)]
+        return "(" + " OR ".join(parts) + ")"
+
+    def _expand(self, pattern: str) -> list[str]:
+        glob = pattern.lower()
+        cols = ("surface", "lemmas") if self.mode == "lemma" else ("surface",)
+        rows = self.corpus.store.conn.execute(
+            f"SELECT term, SUM(doc) AS n FROM {VOCAB_TABLE} WHERE term GLOB ? AND col IN ({', '.join('?' * len(cols))})"
+            " GROUP BY term ORDER BY n DESC", (glob, *cols)).fetchall()
+        if len(rows) > MAX_GLOB_TERMS:
+            self.truncated_globs.append(pattern)
+        return [r[0] for r in rows[:MAX_GLOB_TERMS]]
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def compile_query(corpus: Corpus, query: str, mode: str = "lemma",
+                  langs: tuple[str, ...] = QUERY_LANGS) -> tuple[str | None, Highlight]:
+    """The FTS5 MATCH expression for a query (None when nothing can match) and what to highlight."""
+    compiler = Compiler(corpus, mode, langs)
+    expression = compiler.compile(parse(query))
+    return expression, compiler.highlight
+
+
+# -- filters ----------------------------------------------------------------------------------------------------
+def year_range(value: Any) -> tuple[int | None, int | None]:
+    """2006 -> (2006, 2006); "2000-2010" -> (2000, 2010); "-2005" -> (None, 2005); (a, b) as is."""
+    if value is None:
+        return None, None
+    if isinstance(value, int):
+        return value, value
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        lo, hi = value
+        return (int(lo) if lo is not None else None, int(hi) if hi is not None else None)
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{4})?\s*(?:-|–|\.\.)\s*(\d{4})?|(\d{4})", text)
+    if not match or text in ("-", ".."):
+        raise QueryError(f"bad year filter {value!r} (use 2006, 2000-2010, -2005 or 2006-)")
+    if match.group(3):
+        return int(match.group(3)), int(match.group(3))
+    lo, hi = match.group(1), match.group(2)
+    return (int(lo) if lo else None, int(hi) if hi else None)
+
+
+def _as_list(value: Any) -> list[Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return list(value)
+    return [value]
+
+
+def filter_sql(corpus: Corpus, *, year: Any = None, genre: Any = None, doc_id: Any = None, language: Any = None,
+               kind: Any = None, theme: str | None = None, theme_method: str = "model",
+               theme_threshold: float = 0.5) -> tuple[list[str], list[Any]]:
+    """WHERE clauses on the ``u`` (search_units) alias plus their arguments."""
+    where: list[str] = []
+    args: list[Any] = []
+    lo, hi = year_range(year)
+    if lo is not None:
+        where.append("u.year >= ?")
+        args.append(lo)
+    if hi is not None:
+        where.append("u.year <= ?")
+        args.append(hi)
+    for column, value in (("genre", genre), ("doc_id", doc_id), ("language", language), ("kind", kind)):
+        values = _as_list(value)
+        if values:
+            where.append(f"u.{column} IN ({', '.join('?' * len(values))})")
+            args.extend(values)
+    if theme:
+        ids = theme_passages(corpus, theme, method=theme_method, threshold=theme_threshold)
+        conn = corpus.store.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS search_theme_filter (passage_id TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM search_theme_filter")
+        conn.executemany("INSERT OR IGNORE INTO search_theme_filter VALUES (?)", ((i,) for i in ids))
+        where.append("u.passage_id IN (SELECT passage_id FROM search_theme_filter)")
+    return where, args
+
+
+def theme_passages(corpus: Corpus, theme: str, *, method: str = "model", threshold: float = 0.5) -> list[str]:
+    """Passage ids whose theme score reaches the threshold (through the themes contract)."""
+    scores = load_theme_scores(corpus, theme, method)
+    return [str(i) for i in scores.index[scores.to_numpy() >= threshold]]
+
+
+def load_theme_scores(corpus: Corpus, theme: str, method: str = "model") -> pd.Series:
+    try:
+        from policytekst.themes import theme_scores
+    except ImportError as exc:
+        raise QueryError("theme scores are not available: policytekst.themes.theme_scores is missing "
+                         f"({exc})") from exc
+    try:
+        scores = theme_scores(corpus, theme, method=method)
+    except (KeyError, ValueError) as exc:
+        raise QueryError(f"theme {theme!r} (method {method!r}): {exc}") from exc
+    return pd.Series(scores, dtype=float)
+
+
+# -- snippets -------------------------------------------------------------------------------------------------------
+def snippet(text: str, highlight: Highlight, words: int = SNIPPET_WORDS, mark: tuple[str, str] = MARK,
+            lang: str = "nb") -> str:
+    """A window of about ``words`` words around the densest run of matches, matches wrapped in ``mark``."""
+    spans = [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(text)]
+    if not spans:
+        return text.strip()
+    hits = _hit_flags([s[2] for s in spans], highlight, lang)
+    if not any(hits):
+        start = 0
+    else:
+        best, start = -1, 0
+        prefix = [0]
+        for h in hits:
+            prefix.append(prefix[-1] + h)
+        for i in range(max(1, len(spans) - words + 1)):
+            count = prefix[min(len(spans), i + words)] - prefix[i]
+            if count > best:
+                best, start = count, i
+        if best <= 1:  # a lone hit: give it some left context instead of leaving it at the window's edge
+            start = max(0, min(len(spans) - words, hits.index(True) - words // 3))
+    end = min(len(spans), start + words)
+    out, pos = [], spans[start][0]
+    for i in range(start, end):
+        s, e, _ = spans[i]
+        out.append(text[pos:s])
+        out.append(f"{mark[0]}{text[s:e]}{mark[1]}" if hits[i] else text[s:e])
+        pos = e
+    if end == len(spans):
+        out.append(text[pos:])
+    body = " ".join("".join(out).split())
+    return ("… " if start > 0 else "") + body + (" …" if end < len(spans) else "")
+
+
+def _hit_flags(tokens: list[str], highlight: Highlight, lang: str) -> list[bool]:
+    lem = lemmatizer()
+    lemmas = lem.lemmas(tokens, lang) if (highlight.lemmas or any(p[1] for p in highlight.phrases)) else tokens
+    flags = [
+        tok in highlight.words or tok in highlight.terms or lemma in highlight.lemmas
+        or any(tok.startswith(p) for p in highlight.prefixes)
+        for tok, lemma in zip(tokens, lemmas, strict=True)
+    ]
+    for words, phrase_lemmas in highlight.phrases:
+        n = len(words)
+        for i in range(len(tokens) - n + 1):
+            window, window_lemmas = tokens[i:i + n], lemmas[i:i + n]
+            exact = window[:-1] == words[:-1] and (window[-1] == words[-1] or (
+                not phrase_lemmas and window[-1].startswith(words[-1])))
+            by_lemma = bool(phrase_lemmas) and len(phrase_lemmas) == n and window_lemmas == phrase_lemmas
+            if exact or by_lemma:
+                for j in range(i, i + n):
+                    flags[j] = True
+    return flags
+
+
+# -- search -------------------------------------------------------------------------------------------------------
+def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", mark: tuple[str, str] = MARK,
+           snippet_words: int = SNIPPET_WORDS, theme_method: str = "model", theme_threshold: float = 0.5,
+           **filters: Any) -> pd.DataFrame:
+    """Find passages matching ``query``, best first (BM25 over surface forms and lemmas).
+
+    Parameters
+    ----------
+    corpus : Corpus
+    query : str
+        See the module docstring: words, "phrases", prefix*, gl?bs, AND/OR/NOT, parentheses.
+    limit : int
+        Number of passages to return.
+    mode : {"lemma", "surface"}
+        "lemma" (default) also matches other inflections; "surface" matches only the forms as typed.
+    **filters
+        year, genre, doc_id (alias doc), language, kind, theme (see :func:`filter_sql`).
+
+    Returns
+    -------
+    DataFrame with columns passage_id, doc_id, score (higher is better), snippet (matches in ``mark``),
+    citation, title, year, genre, page_start, page_end, section, kind, language, n_words, text.
+    ``frame.attrs`` holds the FTS5 expression (``fts_query``) and the number of matching passages (``n_matches``).
+
+    Examples
+    --------
+    >>> search(corpus, "kasteball*", year=(2000, 2010), limit=5)[["citation", "snippet"]]   # doctest: +SKIP
+    """
+    from policytekst.search.citation import citations
+
+    unknown = set(filters) - {"year", "genre", "doc_id", "doc", "language", "kind", "theme"}
+    if unknown:
+        raise QueryError(f"unknown search filter(s): {', '.join(sorted(unknown))}")
+    if "doc" in filters:
+        filters["doc_id"] = filters.pop("doc")
+    if limit < 1:
+        raise QueryError(f"limit must be at least 1 (got {limit})")
+    ensure_index(corpus)
+    langs = tuple(dict.fromkeys([*(_as_list(filters.get("language")) or []), *QUERY_LANGS]))
+    expression, highlight = compile_query(corpus, query, mode, langs)
+    frame = pd.DataFrame(columns=RESULT_COLUMNS)
+    frame.attrs.update(query=query, fts_query=expression, mode=mode, n_matches=0)
+    if expression is None:
+        return frame
+    where, args = filter_sql(corpus, theme_method=theme_method, theme_threshold=theme_threshold, **filters)
+    conn = corpus.store.conn
+    sql = (f"SELECT u.passage_id, -bm25({FTS_TABLE}, {WEIGHTS[0]}, {WEIGHTS[1]}) AS score "
+           f"FROM {FTS_TABLE} JOIN {UNITS_TABLE} u ON u.rowid = {FTS_TABLE}.rowid "
+           f"WHERE {FTS_TABLE} MATCH ?" + "".join(f" AND {w}" for w in where) +
+           " ORDER BY score DESC, u.rowid LIMIT ?")
+    try:
+        hits = conn.execute(sql, (expression, *args, limit)).fetchall()
+    except Exception as exc:  # sqlite3.OperationalError from FTS5 syntax: say which query
+        raise QueryError(f"query {query!r} could not run ({exc}); FTS5 expression: {expression}") from exc
+    if not hits:
+        return frame
+    frame = _attach(corpus, [(h[0], h[1]) for h in hits])
+    frame["snippet"] = [snippet(t, highlight, snippet_words, mark, lang or "nb")
+                        for t, lang in zip(frame["text"], frame["language"], strict=True)]
+    cites = citations(corpus, frame["passage_id"])
+    frame["citation"] = frame["passage_id"].map(cites)
+    frame = frame[RESULT_COLUMNS]
+    frame.attrs.update(query=query, fts_query=expression, mode=mode)
+    if len(hits) < limit:
+        frame.attrs["n_matches"] = len(hits)
+    else:
+        count_sql = (f"SELECT COUNT(*) FROM {FTS_TABLE} JOIN {UNITS_TABLE} u ON u.rowid = {FTS_TABLE}.rowid "
+                     f"WHERE {FTS_TABLE} MATCH ?" + "".join(f" AND {w}" for w in where))
+        frame.attrs["n_matches"] = conn.execute(count_sql, (expression, *args)).fetchone()[0]
+    return frame
+
+
+def _attach(corpus: Corpus, scored: list[tuple[str, float]]) -> pd.DataFrame:
+    """Passage rows (with document title/year/genre) for scored ids, in the given order."""
+    ids = [s[0] for s in scored]
+    rows = corpus.store.conn.execute(
+        "SELECT p.passage_id, p.doc_id, p.text, p.page_start, p.page_end, p.section, p.kind, p.language, "
+        "p.n_words, d.title, d.year, d.genre, d.language AS doc_language FROM passages p JOIN documents d "
+        f"USING (doc_id) WHERE p.passage_id IN ({', '.join('?' * len(ids))})", ids).fetchall()
+    by_id = {r["passage_id"]: dict(r) for r in rows}
+    records = []
+    for pid, score in scored:
+        if pid in by_id:
+            rec = by_id[pid]
+            rec["language"] = rec["language"] or rec.pop("doc_language")
+            rec.pop("doc_language", None)
+            rec["title"] = rec["title"] or rec["doc_id"]
+            records.append({**rec, "score": float(score)})
+    frame = pd.DataFrame.from_records(records)
+    frame["year"] = frame["year"].astype("Int64")
+    frame["snippet"] = ""
+    frame["citation"] = ""
+    return frame
