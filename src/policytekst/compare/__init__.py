@@ -1,1 +1,19 @@
-"""policytekst.compare"""
+"""Change over time and between groups: trends with document-bootstrap intervals and a smooth spline trend,
+term counts, keyness (G2 + Log Ratio) and document similarity. Every table leads back to passages.
+
+Examples
+--------
+>>> from policytekst.compare import term_scores, trend_table, keyness         # doctest: +SKIP
+>>> trend_table(corpus, term_scores(corpus, ["nav", "aetat"]), periods=[2006])  # doctest: +SKIP
+>>> keyness(corpus, {"year": (None, 2005)}, {"year": (2006, None)})            # doctest: +SKIP
+"""
+
+from policytekst.compare.groups import describe_group, group_mask, parse_group
+from policytekst.compare.keyness import KEYNESS_COLUMNS, keyness
+from policytekst.compare.similarity import SIMILAR_COLUMNS, similar_documents
+from policytekst.compare.terms import term_scores
+from policytekst.compare.trends import SMOOTH_COLUMNS, TREND_COLUMNS, parse_periods, smooth_trend, trend_table
+
+__all__ = ["KEYNESS_COLUMNS", "SIMILAR_COLUMNS", "SMOOTH_COLUMNS", "TREND_COLUMNS", "describe_group", "group_mask",
+           "keyness", "parse_group", "parse_periods", "similar_documents", "smooth_trend", "term_scores",
+           "trend_table"]

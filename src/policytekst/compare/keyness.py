@@ -1,0 +1,108 @@
+"""Keyness between two groups of passages: log-likelihood G2 with p-values and Log Ratio effect size.
+
+G2 (Dunning 1993; Rayson & Garside 2000) says how sure we are that a term's rate differs between the groups;
+Log Ratio (Hardie 2014) says how big the difference is: log2 of the ratio of relative frequencies, +1 means
+twice as frequent in group A. Both are reported because with large corpora tiny differences get huge G2.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2
+
+from policytekst.compare.groups import Group, describe_group, group_mask, passage_table
+from policytekst.model import ANALYSIS_KINDS
+from policytekst.topics.units import passage_lemma_lists
+
+KEYNESS_COLUMNS = ["term", "count_a", "count_b", "g2", "p_value", "log_ratio", "passages"]
+
+
+def g2_statistic(a: np.ndarray, b: np.ndarray, total_a: float, total_b: float) -> np.ndarray:
+    """Log-likelihood G2 of a 2x2 table per term (term count vs the rest of each group)."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    expected_a = total_a * (a + b) / (total_a + total_b)
+    expected_b = total_b * (a + b) / (total_a + total_b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term_a = np.where(a > 0, a * np.log(a / expected_a), 0.0)
+        term_b = np.where(b > 0, b * np.log(b / expected_b), 0.0)
+    return 2 * (term_a + term_b)
+
+
+def log_ratio(a: np.ndarray, b: np.ndarray, total_a: float, total_b: float) -> np.ndarray:
+    """log2 of relative frequency in A over B; zero counts get 0.5 (Hardie's adjustment) to stay finite."""
+    a = np.where(np.asarray(a) == 0, 0.5, a)
+    b = np.where(np.asarray(b) == 0, 0.5, b)
+    return np.log2((a / total_a) / (b / total_b))
+
+
+def _column_names(group: Group) -> list[str]:
+    return [] if callable(group) else list(group)
+
+
+def keyness(corpus, group_a: Group, group_b: Group, kinds: Sequence[str] = ANALYSIS_KINDS, min_count: int = 5,
+            n_passages: int = 3, max_terms: int | None = None) -> pd.DataFrame:
+    """Terms whose frequency differs between two groups of passages.
+
+    Parameters
+    ----------
+    group_a, group_b : filters on document variables, e.g. {"year": (None, 2005)} and {"year": (2006, None)},
+        {"genre": "masteroppgave"}; see :func:`policytekst.compare.groups.group_mask`.
+    min_count : terms with fewer occurrences in both groups together are left out (G2 is unreliable there).
+    n_passages : passage ids listed per term: where the term is most frequent in the group it is key for.
+    max_terms : keep only the top terms by G2.
+
+    Returns
+    -------
+    DataFrame(term, count_a, count_b, g2, p_value, log_ratio, passages), by G2 descending. log_ratio > 0:
+    key for group A; < 0: key for group B. ``passages`` is a list of passage ids.
+    """
+    frame = passage_table(corpus, sorted(set(_column_names(group_a)) | set(_column_names(group_b))), kinds)
+    in_a = dict(zip(frame["passage_id"], group_mask(frame, group_a), strict=True))
+    in_b = dict(zip(frame["passage_id"], group_mask(frame, group_b), strict=True))
+    for name, group, members in (("A", group_a, in_a), ("B", group_b, in_b)):
+        if not any(members.values()):
+            raise ValueError(f"group {name} ({describe_group(group)}) matches no passages in {corpus.directory}")
+    units = passage_lemma_lists(corpus, kinds)
+    count_a: Counter[str] = Counter()
+    count_b: Counter[str] = Counter()
+    # per term, where it occurs most (for the passages column); kept as (count, passage) per group
+    where: dict[str, list[tuple[int, str, str]]] = {}
+    for pid, lemmas in zip(units.passage_ids, units.lemmas, strict=True):
+        a, b = in_a.get(pid, False), in_b.get(pid, False)
+        if not (a or b):
+            continue
+        local = Counter(lemmas)
+        if a:
+            count_a.update(local)
+        if b:
+            count_b.update(local)
+        for term, n in local.items():
+            where.setdefault(term, []).append((n, pid, "a" if a else "b"))
+    total_a, total_b = sum(count_a.values()), sum(count_b.values())
+    if total_a == 0 or total_b == 0:
+        raise ValueError("one of the groups has no words after lemmatisation")
+    terms = sorted(t for t in set(count_a) | set(count_b) if count_a[t] + count_b[t] >= min_count)
+    a = np.array([count_a[t] for t in terms], dtype=float)
+    b = np.array([count_b[t] for t in terms], dtype=float)
+    g2 = g2_statistic(a, b, total_a, total_b)
+    ratio = log_ratio(a, b, total_a, total_b)
+    table = pd.DataFrame({"term": terms, "count_a": a.astype(int), "count_b": b.astype(int), "g2": g2,
+                          "p_value": chi2.sf(g2, df=1), "log_ratio": ratio})
+    table = table.sort_values(["g2", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    if max_terms is not None:
+        table = table.head(max_terms)
+    lists = []
+    for term, lr in zip(table["term"], table["log_ratio"], strict=True):
+        side = "a" if lr > 0 else "b"
+        hits = sorted((h for h in where.get(term, []) if h[2] == side), key=lambda h: (-h[0], h[1]))
+        lists.append([pid for _, pid, _ in hits[:n_passages]])
+    table["passages"] = lists
+    table.attrs.update({"group_a": describe_group(group_a), "group_b": describe_group(group_b),
+                        "tokens_a": total_a, "tokens_b": total_b, "min_count": min_count,
+                        "corpus_generation": corpus.generation})
+    return table[KEYNESS_COLUMNS]
