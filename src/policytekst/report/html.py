@@ -21,8 +21,10 @@ body { margin:0; font:15px/1.55 "DejaVu Sans", "Segoe UI", Roboto, Helvetica, Ar
 header.top { background:var(--accent); color:#fff; padding:1.4rem 2rem 1rem; }
 header.top h1 { margin:0 0 .3rem; font-size:1.6rem; }
 header.top p { margin:.15rem 0; opacity:.92; }
-nav.toc { background:#fff; border-bottom:1px solid var(--line); padding:.5rem 2rem; position:sticky; top:0; z-index:2; }
-nav.toc a { margin-right:1rem; color:var(--accent); text-decoration:none; white-space:nowrap; font-size:.92rem; }
+nav.toc { background:#fff; border-bottom:1px solid var(--line); padding:.5rem 2rem; position:sticky; top:0; z-index:2;
+          display:flex; flex-wrap:wrap; gap:.2rem 1.1rem; }
+nav.toc a { color:var(--accent); text-decoration:none; white-space:nowrap; font-size:.92rem; }
+table.data td { overflow-wrap:anywhere; }
 main { max-width:1100px; margin:0 auto; padding:1rem 1.5rem 3rem; }
 section.report-section { background:var(--paper); border:1px solid var(--line); border-radius:6px;
                          padding:1rem 1.5rem 1.2rem; margin:1.2rem 0; }
@@ -66,12 +68,16 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _cell(value: object) -> tuple[str, bool]:
+# Integer columns that are labels, not quantities: no thousands grouping (2006, not 2 006).
+UNGROUPED = frozenset({"year", "period", "topic", "k", "seq", "page_start", "page_end", "split_year"})
+
+
+def _cell(value: object, group: bool = True) -> tuple[str, bool]:
     """(escaped text, is_numeric) for a table cell; floats are shown with sensible precision."""
     if isinstance(value, bool):
         return esc(value), False
     if isinstance(value, int):
-        return f"{value:,}".replace(",", "\u202f"), True
+        return (f"{value:,}".replace(",", "\u202f") if group else str(value)), True
     if isinstance(value, float):
         if math.isnan(value):
             return "", True
@@ -93,12 +99,13 @@ def table_html(frame: pd.DataFrame, *, max_rows: int = 30, columns: Sequence[str
     labels = labels or {}
     head = "".join(f"<th>{esc(labels.get(c, c))}</th>" for c in frame.columns)
     rows = []
+    grouped = [str(c) not in UNGROUPED for c in frame.columns]
     for record in frame.head(max_rows).itertuples(index=False):
         cells = []
-        for value in record:
+        for value, group in zip(record, grouped, strict=True):
             if hasattr(value, "item") and not isinstance(value, (str, bytes)):
                 value = value.item()  # numpy scalar -> python
-            text, numeric = _cell(value)
+            text, numeric = _cell(value, group)
             cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = ""

@@ -1,0 +1,255 @@
+"""The HTML report: real content for every section whose analysis exists, tables behind plots, escaping,
+self-containedness, honesty about missing parts, determinism, and the `policytekst report` command."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from policytekst.report import ReportParams, build_report
+from policytekst.report.base import ReportContext
+from policytekst.report.sections.themes import split_year
+
+# What each section needs from the other parts of the package (the report says "unavailable" without it).
+NEEDS = {
+    "overview": [],
+    "themes": [("policytekst.themes", ("DEFAULT_THEMES", "theme_scores")), ("policytekst.compare", ("trend_table",))],
+    "topics": [("policytekst.topics", ("TopicModel",))],
+    "topic_trends": [("policytekst.topics", ("TopicModel",)), ("policytekst.compare", ("trend_table",))],
+    "keyness": [("policytekst.compare", ("keyness",))],
+    "similarity": [],
+    "examples": [("policytekst.themes", ("DEFAULT_THEMES",)), ("policytekst.search", ("examples",))],
+    "provenance": [],
+}
+SECTION_RE = re.compile(r'<section class="report-section" id="(\w+)" data-status="(\w+)">(.*?)</section>', re.S)
+
+
+def available(key: str) -> bool:
+    for module, names in NEEDS[key]:
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            return False
+        if not all(hasattr(mod, n) for n in names):
+            return False
+    return True
+
+
+def sections_of(page: str) -> dict[str, tuple[str, str]]:
+    return {key: (status, body) for key, status, body in SECTION_RE.findall(page)}
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo_corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "out"
+    result = build_report(demo_corpus, out, ReportParams(k=6, n_boot=200, seed=0))
+    return result, result.path.read_text(encoding="utf-8")
+
+
+# -- the demo report ---------------------------------------------------------------------------------------------
+def test_demo_report_has_real_content_for_every_available_section(demo_report, demo_corpus):
+    result, page = demo_report
+    assert len(demo_corpus.documents()) >= 15, "the demo corpus (corpus/) should hold at least 15 documents"
+    found = sections_of(page)
+    assert list(found) == list(NEEDS), "sections missing or out of order"
+    for key, (status, body) in found.items():
+        section = next(s for s in result.sections if s.key == key)
+        if available(key):
+            assert status == "ok", f"{key}: {status} ({section.note})"
+            assert any(len(t) for t in section.tables.values()), f"{key}: no table rows behind the section"
+        else:
+            assert status == "unavailable", f"{key} has no analysis installed but status {status}"
+            assert "not available" in body and "<svg" not in body and "<figure" not in body
+    for key in ("overview", "similarity"):  # built from the corpus alone: always present
+        assert "<svg" in found[key][1]
+
+
+def test_overview_numbers_match_the_corpus(demo_report, demo_corpus):
+    result, page = demo_report
+    tables = next(s for s in result.sections if s.key == "overview").tables
+    docs = demo_corpus.documents()
+    assert tables["by_genre"]["documents"].sum() == len(docs)
+    assert tables["by_format"]["documents"].sum() == len(docs)
+    assert len(tables["documents"]) == len(docs)
+    dated = [d.year for d in docs if d.year is not None]
+    assert tables["by_year"]["documents"].sum() == len(dated)
+    assert tables["by_year"]["year"].min() == min(dated) and tables["by_year"]["year"].max() == max(dated)
+    # The header states the corpus size.
+    status = demo_corpus.status()
+    assert f"{status['documents']} dokumenter" in page
+
+
+def test_every_plot_has_its_table_as_csv(demo_report):
+    result, page = demo_report
+    figures = re.findall(r"<figure.*?</figure>", page, re.S)
+    assert len(figures) >= 4
+    for figure in figures:
+        assert "<svg" in figure
+        name = re.search(r'href="tables/([^"]+\.csv)"', figure)
+        assert name, "figure without a CSV link"
+        csv = result.out_dir / "tables" / name.group(1)
+        assert csv.is_file() and len(pd.read_csv(csv)) > 0, f"{csv.name} missing or empty"
+
+
+def test_report_is_self_contained(demo_report):
+    result, page = demo_report
+    assert not re.search(r'(?:src|href)\s*=\s*"(?:https?:)?//', page), "external reference in the report"
+    assert "<script" not in page and "<link " not in page and "@import" not in page
+    assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
+
+
+def test_params_json_records_parameters_versions_and_seed(demo_report, demo_corpus):
+    result, _ = demo_report
+    record = json.loads((result.out_dir / "params.json").read_text(encoding="utf-8"))
+    assert record["params"]["seed"] == 0 and record["params"]["k"] == 6 and record["params"]["n_boot"] == 200
+    assert record["versions"]["numpy"] and record["versions"]["python"].startswith("3.")
+    assert record["corpus"]["generation"] == demo_corpus.generation
+    assert set(record["sections"]) == set(NEEDS) - {"provenance"}
+
+
+def test_default_split_year_leaves_material_on_both_sides(demo_corpus, tmp_path):
+    ctx = ReportContext(corpus=demo_corpus, params=ReportParams(), out_dir=tmp_path)
+    year = split_year(ctx)
+    passages = ctx.passages().dropna(subset=["year"])
+    before = passages.loc[passages["year"] < year, "n_words"].sum()
+    after = passages.loc[passages["year"] >= year, "n_words"].sum()
+    assert before > 0 and after > 0
+    assert before / (before + after) >= 0.3, "the default split should put a fair share of words before it"
+    assert ReportContext(corpus=demo_corpus, params=ReportParams(split_year=2010), out_dir=tmp_path).params \
+        .split_year == 2010 and split_year(ReportContext(demo_corpus, ReportParams(split_year=2010), tmp_path)) == 2010
+
+
+# -- a tiny corpus the tests write: pairs of documents on three subjects, one with hostile markup -------------------
+SUBJECTS = {
+    "fiske": "Fiskeflåten langs kysten trenger kvoter som gir trygge arbeidsplasser i fiskeværene. Torsk og sild "
+             "landes i havnene, og fiskerne ønsker at kvotene fordeles rettferdig mellom små og store båter. "
+             "Foredling av fisk på land gir arbeid i kystkommunene, mens trålerne fisker lenger ute på havet.",
+    "skole": "Skolen skal gi elevene lesing, regning og skriving, og lærerne trenger tid til hver elev. "
+             "Klassene er store, og rektorene ber om flere lærere i grunnskolen. Elevene skriver prøver, og "
+             "foreldrene følger med på leksene. Skolebiblioteket låner ut bøker til elever og lærere.",
+    "sykehus": "Sykehuset har lange ventelister for operasjoner, og pasientene venter på behandling. Legene og "
+               "sykepleierne arbeider skift i akuttmottaket. Sengepostene er fulle om vinteren, og pasientene "
+               "blir liggende i korridoren. Helseforetaket vil bygge nye operasjonsstuer ved sykehuset.",
+}
+HOSTILE = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    from policytekst import Corpus
+
+    folder = tmp_path_factory.mktemp("small_docs")
+    rows = ["file,title,year,genre"]
+    for i, (subject, text) in enumerate(SUBJECTS.items()):
+        for j in range(2):
+            name = f"{subject}{j}.txt"
+            extra = f" Merknad: {HOSTILE}" if (subject, j) == ("skole", 1) else ""
+            body = "\n\n".join([text + extra, text.replace(".", " i år.", 2)])
+            (folder / name).write_text(body + "\n", encoding="utf-8")
+            title = f"{subject.title()} {j} {HOSTILE}" if (subject, j) == ("skole", 1) else f"{subject.title()} {j}"
+            rows.append(f'{name},"{title.replace(chr(34), chr(34) * 2)}",{2000 + 4 * i + j},rapport')
+    (folder / "metadata.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    corpus = Corpus(tmp_path_factory.mktemp("small") / "corpus", create=True)
+    corpus.ingest([folder], progress=False)
+    yield corpus
+    corpus.close()
+
+
+def test_captured_text_is_escaped(small_corpus, tmp_path):
+    result = build_report(small_corpus, tmp_path, ReportParams(sections=("overview", "similarity")))
+    page = result.path.read_text(encoding="utf-8")
+    assert len(small_corpus.documents()) == 6
+    assert "Skole 1" in page, "the hostile title should be shown (escaped), not dropped"
+    assert "<script" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def test_similarity_map_puts_documents_on_the_same_subject_together(small_corpus, tmp_path):
+    result = build_report(small_corpus, tmp_path, ReportParams(sections=("similarity",)))
+    table = next(s for s in result.sections if s.key == "similarity").tables["map"]
+    subject = {d.doc_id: re.sub(r"\d", "", Path(d.path).stem) for d in small_corpus.documents()}
+    hits = sum(subject[a] == subject[b] for a, b in zip(table["doc_id"], table["nearest_doc_id"], strict=True))
+    assert hits == len(table) == 6
+    assert (table["similarity"] > 0.3).all()
+    # On the map, each document is closer to its pair than to any other document.
+    coords = table.set_index("doc_id")[["x", "y"]]
+    for doc_id, row in coords.iterrows():
+        distance = ((coords - row) ** 2).sum(axis=1).drop(doc_id)
+        assert subject[distance.idxmin()] == subject[doc_id]
+
+
+def test_same_seed_gives_the_same_tables(small_corpus, tmp_path):
+    params = ReportParams(sections=("overview", "similarity"), seed=3)
+    first = build_report(small_corpus, tmp_path / "a", params)
+    second = build_report(small_corpus, tmp_path / "b", params)
+    analysis = [p for p in first.tables if not p.name.startswith("provenance_")]  # provenance has timings
+    assert len(analysis) >= 5
+    for path in analysis:
+        assert path.read_bytes() == (tmp_path / "b" / "tables" / path.name).read_bytes(), path.name
+    assert len(second.tables) == len(first.tables)
+
+
+def test_missing_part_is_reported_as_unavailable_not_faked(small_corpus, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "policytekst.compare", None)  # makes `import policytekst.compare` fail
+    result = build_report(small_corpus, tmp_path, ReportParams(sections=("themes", "keyness")))
+    page = result.path.read_text(encoding="utf-8")
+    found = sections_of(page)
+    for key in ("themes", "keyness"):
+        status, body = found[key]
+        assert status == "unavailable" and "<figure" not in body and "not available" in body
+    assert not list((tmp_path / "tables").glob("keyness_*.csv"))
+    assert "Ikke med i denne rapporten" in page
+
+
+def test_failing_section_is_shown_and_strict_raises(small_corpus, tmp_path, monkeypatch):
+    from policytekst.report.sections import similarity
+
+    def broken(ctx):
+        raise RuntimeError("lemma store is corrupt")
+
+    monkeypatch.setattr(similarity, "document_lemmas", broken)
+    result = build_report(small_corpus, tmp_path, ReportParams(sections=("overview", "similarity")))
+    assert result.status() == {"overview": "ok", "similarity": "failed", "provenance": "ok"}
+    assert "lemma store is corrupt" in (tmp_path / "errors.log").read_text(encoding="utf-8")
+    assert "this section failed" in result.path.read_text(encoding="utf-8")
+    with pytest.raises(RuntimeError, match="corrupt"):
+        build_report(small_corpus, tmp_path, ReportParams(sections=("similarity",)), strict=True)
+
+
+# -- the command -----------------------------------------------------------------------------------------------
+def test_report_command(small_corpus, tmp_path):
+    from policytekst.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "rep"
+    ok = runner.invoke(app, ["report", "--corpus", str(small_corpus.directory), "--out", str(out), "--json",
+                             "--sections", "overview,similarity", "--seed", "1"])
+    assert ok.exit_code == 0, ok.output
+    record = json.loads(ok.stdout.strip().splitlines()[-1])
+    assert Path(record["report"]).is_file() and record["sections"]["similarity"] == "ok"
+    assert json.loads((out / "params.json").read_text())["params"]["seed"] == 1
+
+    missing = runner.invoke(app, ["report", "--corpus", str(tmp_path / "nowhere"), "--out", str(out)])
+    assert missing.exit_code == 1 and "no corpus here" in missing.output
+    bad = runner.invoke(app, ["report", "--corpus", str(small_corpus.directory), "--out", str(out),
+                              "--sections", "overview,nonsense"])
+    assert bad.exit_code == 2 and "nonsense" in bad.output
+    bad_method = runner.invoke(app, ["report", "--corpus", str(small_corpus.directory), "--out", str(out),
+                                     "--theme-method", "magic"])
+    assert bad_method.exit_code == 2
+
+
+def test_report_text_is_readable_norwegian(demo_report):
+    _, page = demo_report
+    text = re.sub(r"<svg.*?</svg>", " ", page, flags=re.S)
+    text = textwrap.dedent(re.sub(r"<[^>]+>", " ", text))
+    for heading in ("Korpusoversikt", "Dokumentlikhet", "Parametere, versjoner og frø"):
+        assert heading in text
