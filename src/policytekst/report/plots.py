@@ -175,7 +175,10 @@ def scatter_map(points: pd.DataFrame, *, color_by: str = "year", label_by: str |
                 ax.scatter(points["x"][~known], points["y"][~known], color="#bbb", s=size, alpha=0.6,
                            linewidths=0, rasterized=many, label="ukjent år")
                 ax.legend(loc="best", fontsize=8)
-            fig.colorbar(art, ax=ax, fraction=0.04, pad=0.02).set_label(color_by)
+            bar = fig.colorbar(art, ax=ax, fraction=0.04, pad=0.02)
+            bar.set_label(color_by)
+            bar.locator = matplotlib.ticker.MaxNLocator(integer=True)  # years, not 2012.5
+            bar.update_ticks()
         else:
             categories = values.fillna("ukjent").astype(str)
             for i, category in enumerate(sorted(categories.unique())):

@@ -90,12 +90,15 @@ def build(ctx: ReportContext) -> Section:
     points = pd.DataFrame({"doc_id": doc_ids, "x": coords[:, 0], "y": coords[:, 1]})
     for column in ("title", "year", "genre"):
         points[column] = docs[column].reindex(doc_ids).to_numpy() if column in docs else None
+    # Documents without a title (rows of a CSV of texts) are named by their id.
+    points["title"] = points["title"].where(points["title"].notna() & (points["title"].astype(str) != ""),
+                                            points["doc_id"])
     # Column 0 is usually the document itself; take the first neighbour that is not.
     own = index[:, 0] == np.arange(len(doc_ids))
     nearest = np.where(own, index[:, 1], index[:, 0])
     nearest_distance = np.where(own, distance[:, 1], distance[:, 0])
     points["nearest_doc_id"] = [doc_ids[i] for i in nearest]
-    points["nearest_title"] = docs["title"].reindex(points["nearest_doc_id"]).to_numpy() if "title" in docs else None
+    points["nearest_title"] = points.set_index("doc_id")["title"].reindex(points["nearest_doc_id"]).to_numpy()
     points["similarity"] = 1.0 - nearest_distance
     points["year"] = pd.to_numeric(points["year"], errors="coerce").astype("Int64")
     section.tables["map"] = points

@@ -67,9 +67,13 @@ def build(ctx: ReportContext) -> Section:
         reps = model.representative_passages(ctx.corpus, topic, n=ctx.params.n_examples)
         examples.append(reps.assign(topic=topic, label=label))
         highlight_terms = list(topic_terms["term"].astype(str))[:8]
-        for record in reps.itertuples(index=False):
-            parts.append(h.passage_html(record.text, record.citation, terms=highlight_terms,
-                                        extra=f"emneandel {float(record.score):.2f}"))
+        shown = [h.passage_html(record.text, record.citation, terms=highlight_terms,
+                                extra=f"emneandel {float(record.score):.2f}") for record in reps.itertuples(index=False)]
+        # One passage in view keeps the section scannable; the others fold out.
+        parts.extend(shown[:1])
+        if len(shown) > 1:
+            parts.append(f"<details><summary>{len(shown) - 1} eksempler til · more examples</summary>"
+                         + "".join(shown[1:]) + "</details>")
     section.tables["passages"] = pd.concat(examples, ignore_index=True) if examples else pd.DataFrame()
     parts.append(h.csv_link(ctx.csv_name(KEY, "top_terms")) + " " + h.csv_link(ctx.csv_name(KEY, "passages")))
     section.html = "".join(parts)
