@@ -178,10 +178,24 @@ class GensimLDA(Engine):
                       chunksize=p["chunksize"], eta=self.eta(terms, priors), random_state=self.seed,
                       eval_every=None, minimum_probability=0.0)
         if self.workers > 1:
-            model = LdaMulticore(bow, workers=self.workers, alpha=p["alpha"] if p["alpha"] != "auto" else "symmetric",
-                                 **common)
+            cls, extra = LdaMulticore, {"workers": self.workers,
+                                        "alpha": p["alpha"] if p["alpha"] != "auto" else "symmetric"}
         else:
-            model = LdaModel(bow, alpha=p["alpha"], **common)
+            cls, extra = LdaModel, {"alpha": p["alpha"]}
+        if priors:
+            # eta alone barely moves variational LDA (the random initial topics dominate), so seeded topics
+            # also start with the seed words' corpus counts in their sufficient statistics.
+            model = cls(None, **extra, **common)
+            index = {t: i for i, t in enumerate(terms)}
+            totals = np.asarray(counts.sum(axis=0)).ravel()
+            for topic, words in priors.items():
+                cols = [index[w] for w in words if w in index]
+                model.state.sstats[:, cols] *= 0.01
+                model.state.sstats[topic, cols] += totals[cols] * p["seed_strength"]
+            model.sync_state()
+            model.update(bow, passes=p["passes"], iterations=p["iterations"], chunksize=p["chunksize"])
+        else:
+            model = cls(bow, **extra, **common)
         return EngineFit(normalize_rows(model.get_topics()), self._infer(model, bow), model)
 
     def _infer(self, model, bow) -> np.ndarray:
@@ -226,7 +240,14 @@ class SklearnNMF(Engine):
     def fit(self, counts, docs, terms, priors=None) -> EngineFit:
         tfidf = self.tfidf(counts)
         weights = tfidf.transform(counts)
+        column_scale = np.ones(len(terms))
         if priors:
+            # Rare seed words carry too little squared error for NMF to care where they go; up-weighting
+            # their columns makes explaining them worth a topic (kept for transform, so shares stay comparable).
+            index = {t: i for i, t in enumerate(terms)}
+            for words in priors.values():
+                column_scale[[index[w] for w in words if w in index]] = 1 + 4 * self.params["seed_strength"]
+            weights = sparse.csr_matrix(weights.multiply(column_scale[None, :]))
             # Guided NMF: start from the usual nndsvda factors, then put each seed topic's mass on its seed
             # terms; coordinate descent keeps the anchor unless the data pull it elsewhere.
             from sklearn.decomposition._nmf import _initialize_nmf
@@ -234,23 +255,30 @@ class SklearnNMF(Engine):
             w0, h0 = _initialize_nmf(weights, self.k, init=self.params["init"], random_state=self.seed)
             index = {t: i for i, t in enumerate(terms)}
             scale = float(h0.max()) if h0.size else 1.0
+            w_scale = float(w0.max()) if w0.size else 1.0
             for topic, words in priors.items():
                 cols = [index[w] for w in words if w in index]
                 if cols:
                     h0[topic, :] *= 0.1
                     h0[topic, cols] = scale * self.params["seed_strength"]
                     others = [t for t in range(self.k) if t != topic]
-                    h0[np.ix_(others, cols)] *= 0.1
+                    h0[np.ix_(others, cols)] *= 0.01
+                    # passages using the seed words start in the seeded topic (coordinate descent follows
+                    # the initial W closely, so anchoring H alone would be undone in the first sweep)
+                    mass = np.asarray(weights[:, cols].sum(axis=1)).ravel()
+                    w0[:, topic] = 0.1 * w0[:, topic] + w_scale * self.params["seed_strength"] * mass
             nmf = self.estimator("custom")
             w = nmf.fit_transform(weights, W=np.ascontiguousarray(w0), H=np.ascontiguousarray(h0))
         else:
             nmf = self.estimator(self.params["init"])
             w = nmf.fit_transform(weights)
-        return EngineFit(normalize_rows(nmf.components_), normalize_rows(w), (tfidf, nmf))
+        return EngineFit(normalize_rows(nmf.components_ / column_scale[None, :]), normalize_rows(w),
+                         (tfidf, nmf, column_scale))
 
     def transform(self, native, counts, docs, terms) -> np.ndarray:
-        tfidf, nmf = native
-        return normalize_rows(nmf.transform(tfidf.transform(counts)))
+        tfidf, nmf, column_scale = native
+        weights = sparse.csr_matrix(tfidf.transform(counts).multiply(column_scale[None, :]))
+        return normalize_rows(nmf.transform(weights))
 
     def save(self, native, path: Path) -> None:
         import joblib

@@ -154,7 +154,10 @@ class TopicModel:
         self.n_tokens_ = np.asarray(counts.sum(axis=1)).ravel().astype(int)
         self.labels_ = auto_labels(self.topic_term_, self.terms_, self.term_share_)
         for topic, label in self.seed_topics_.items():
-            self.labels_[topic] = f"{label}: {self.labels_[topic]}"
+            # a seeded topic is named by its anchor and the seed words it holds most of
+            index = vocabulary.index_
+            held = sorted(self.seed_terms_[topic], key=lambda w: -self.topic_term_[topic, index[w]])[:3]
+            self.labels_[topic] = f"{label}: {' / '.join(held) if held else self.labels_[topic]}"
         self.info_ = {
             "format_version": FORMAT_VERSION, "params": self.get_params(), "engine_params": engine.params,
             "versions": library_versions(), "fitted_at": datetime.now(UTC).isoformat(timespec="seconds"),
