@@ -1,37 +1,77 @@
-"""The Norwegian language layer (interim foundation version; the language-layer work replaces it).
+"""The Norwegian language layer: tokens, sentences, lemmas, stop words, phrases, language and compounds.
 
-Stable functions: tokenize, sentences, lemmatize (see DESIGN.md); also detect_language, stopwords, content_lemmas.
+Stable functions (other areas rely on these names and signatures):
+
+- :func:`tokenize` (text) -> tokens; :func:`sentences` (text) -> sentences;
+- :func:`lemmatize` (tokens, lang="nb") -> lemmas; :func:`detect_language` (text) -> nb | nn | en | da | sv;
+- :func:`stopwords` (lang="nb", domain=False) -> frozenset; :func:`content_lemmas` (text, lang=None) -> the
+  bag-of-words input for models (lower-case lemmas without punctuation, numbers or stop words);
+- :func:`policytekst.nlp.cache.passage_lemmas` (corpus, kinds) streams content lemmas per passage, computed
+  once and stored in the corpus.
+
+Further helpers: :func:`join_phrases`, :class:`PhraseModel`, :func:`compound_parts`, :func:`contains_lemma`.
+Data files live in ``nlp/data`` and can be extended by users (see :mod:`policytekst.nlp.resources`).
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-import simplemma
+from policytekst.nlp.compounds import compound_parts, contains_lemma
+from policytekst.nlp.language import detect_language
+from policytekst.nlp.lemmas import lemma, lemmatize
+from policytekst.nlp.phrases import PhraseModel, join_phrases
+from policytekst.nlp.sentence_split import sentences
+from policytekst.nlp.stopword_lists import stopwords
+from policytekst.nlp.tokens import abbreviations, tokenize
 
-_TOKEN = re.compile(r"\w+(?:[-.]\w+)*|[^\w\s]", re.UNICODE)
-_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ])")
+__all__ = ["tokenize", "sentences", "lemmatize", "lemma", "detect_language", "stopwords", "content_lemmas",
+           "join_phrases", "PhraseModel", "compound_parts", "contains_lemma", "abbreviations", "NLP_VERSION"]
 
+# Bump when tokenizing, lemmatizing or the shipped lists change output: the lemma cache keys on it.
+NLP_VERSION = "1"
 
-def tokenize(text: str) -> list[str]:
-    return _TOKEN.findall(text)
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENT.split(text) if s.strip()]
-
-
-def lemmatize(tokens: list[str], lang: str = "nb") -> list[str]:
-    return [simplemma.lemmatize(t, lang=lang) if t.isalpha() else t for t in tokens]
-
-
-def detect_language(text: str) -> str:
-    return "nb"
+_CONTENT = re.compile(r"^[^\W\d_][\w'’-]*$")
 
 
-def stopwords(lang: str = "nb", domain: bool = False) -> frozenset[str]:
-    return frozenset()
+def content_lemmas(text: str, lang: str | None = None, *, phrases: bool = False, domain: bool = False,
+                   extra_stopwords: tuple[str | Path, ...] = ()) -> list[str]:
+    """Lower-case content lemmas of a text: the bag-of-words input of topic models, search and classifiers.
 
+    Parameters
+    ----------
+    text : str
+        Any text.
+    lang : str, optional
+        Language code; detected per text when omitted.
+    phrases : bool
+        Join known policy phrases first ("mål_og_resultatstyring", "new_public_management").
+    domain : bool
+        Also drop the domain stop words (frequent report words without a theme).
+    extra_stopwords : tuple of paths
+        More stop-word files.
 
-def content_lemmas(text: str, lang: str | None = None) -> list[str]:
-    return [lemma.lower() for lemma in lemmatize(tokenize(text)) if lemma.isalpha() and len(lemma) > 1]
+    Returns
+    -------
+    list[str]
+        Lemmas in text order, without punctuation, numbers, abbreviations, URLs or stop words.
+
+    Examples
+    --------
+    >>> content_lemmas("Brukerne ble kasteballer mellom Nav-kontorene og kommunen i 2006.", lang="nb")
+    ['bruker', 'kasteball', 'nav-kontor', 'kommune']
+    """
+    if not isinstance(text, str) or not text.strip():
+        return []
+    code = lang or detect_language(text)
+    lemmas = lemmatize(tokenize(text), code)
+    if phrases:
+        lemmas = join_phrases(lemmas)
+    stop = stopwords(code, domain, extra=extra_stopwords)
+    out: list[str] = []
+    for item in lemmas:
+        low = item.lower().rstrip("-")
+        if len(low) > 1 and low not in stop and _CONTENT.match(low):
+            out.append(low)
+    return out

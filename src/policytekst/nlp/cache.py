@@ -1,0 +1,135 @@
+"""The lemma cache: content lemmas per passage, computed once and stored in the corpus SQLite file.
+
+Table ``passage_lemmas`` (passage_id -> JSON list of lemmas, language, version) is keyed by passage_id with
+ON DELETE CASCADE, so re-ingesting a document (which replaces its passages) drops its stale lemmas. Rows
+whose version differs from the current language layer (``NLP_VERSION`` plus a fingerprint of the shipped
+and user lists) are recomputed. Streaming: passages are read and written in chunks, never all at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+
+from policytekst.model import ANALYSIS_KINDS
+
+TABLE_SQL = """
+CREATE TABLE IF NOT EXISTS passage_lemmas (
+    passage_id TEXT PRIMARY KEY REFERENCES passages(passage_id) ON DELETE CASCADE,
+    lemmas TEXT NOT NULL,
+    language TEXT,
+    version TEXT NOT NULL
+)
+"""
+CHUNK = 500
+
+
+def cache_version() -> str:
+    """Version of the lemmas: the layer version plus a fingerprint of every data file and user list."""
+    from policytekst.nlp import NLP_VERSION
+    from policytekst.nlp.resources import DATA_DIR
+
+    digest = hashlib.sha1(NLP_VERSION.encode())
+    for path in sorted(DATA_DIR.iterdir()):
+        if path.suffix in (".txt", ".tsv"):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    for var in ("POLICYTEKST_STOPWORDS", "POLICYTEKST_LEMMAS", "POLICYTEKST_ABBREVIATIONS"):
+        for name in os.environ.get(var, "").split(os.pathsep):
+            if name.strip() and os.path.isfile(name):
+                digest.update(open(name, "rb").read())
+    return f"{NLP_VERSION}-{digest.hexdigest()[:10]}"
+
+
+def ensure_table(conn) -> None:
+    conn.execute(TABLE_SQL)
+
+
+def _passage_language(stored: str | None, text: str) -> str:
+    from policytekst.nlp.language import LANGUAGES, detect_language
+
+    return stored if stored in LANGUAGES else detect_language(text)
+
+
+def compute(text: str, language: str | None) -> tuple[list[str], str]:
+    """Content lemmas of one passage and the language used (pure: safe in worker processes)."""
+    from policytekst.nlp import content_lemmas
+
+    lang = _passage_language(language, text or "")
+    return content_lemmas(text or "", lang), lang
+
+
+def passage_lemmas(corpus, kinds: Sequence[str] | None = ANALYSIS_KINDS, *,
+                   on_progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[str, list[str]]]:
+    """Stream (passage_id, content lemmas) for the corpus's passages, in document order.
+
+    Lemmas are computed only for passages that have none stored for the current version, written back in
+    chunks, and served from the store afterwards. ``on_progress(done, total)`` is called after each chunk.
+
+    Examples
+    --------
+    >>> for passage_id, lemmas in passage_lemmas(corpus):   # doctest: +SKIP
+    ...     print(passage_id, lemmas[:5])
+    """
+    conn = corpus.store.conn
+    ensure_table(conn)
+    version = cache_version()
+    args: list[str] = []
+    sql = "SELECT passage_id FROM passages"
+    if kinds:
+        sql += f" WHERE kind IN ({', '.join('?' * len(kinds))})"
+        args.extend(kinds)
+    sql += " ORDER BY doc_id, seq"
+    ids = [row[0] for row in conn.execute(sql, args)]  # ids only: small even for 100,000s of passages
+    total = len(ids)
+    done = 0
+    for start in range(0, total, CHUNK):
+        chunk = ids[start:start + CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        rows = conn.execute(
+            f"SELECT p.passage_id, p.text, p.language, l.lemmas, l.version FROM passages p "
+            f"LEFT JOIN passage_lemmas l USING (passage_id) WHERE p.passage_id IN ({marks})", chunk).fetchall()
+        found = {row[0]: row for row in rows}
+        results: dict[str, list[str]] = {}
+        fresh: list[tuple[str, str, str, str]] = []
+        for pid in chunk:
+            row = found.get(pid)
+            if row is None:  # deleted meanwhile
+                continue
+            if row[3] is not None and row[4] == version:
+                results[pid] = json.loads(row[3])
+                continue
+            lemmas, lang = compute(row[1], row[2])
+            results[pid] = lemmas
+            fresh.append((pid, json.dumps(lemmas, ensure_ascii=False), lang, version))
+        if fresh:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany("INSERT OR REPLACE INTO passage_lemmas VALUES (?, ?, ?, ?)", fresh)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        for pid in chunk:
+            if pid in results:
+                yield pid, results[pid]
+        done += len(chunk)
+        if on_progress is not None:
+            on_progress(done, total)
+
+
+def cache_status(corpus, kinds: Sequence[str] | None = ANALYSIS_KINDS) -> dict[str, int]:
+    """How many passages have current lemmas stored, and how many are missing or stale."""
+    conn = corpus.store.conn
+    ensure_table(conn)
+    version = cache_version()
+    args: list[str] = [version]
+    sql = ("SELECT COUNT(*), SUM(CASE WHEN l.version = ? THEN 1 ELSE 0 END) FROM passages p "
+           "LEFT JOIN passage_lemmas l USING (passage_id)")
+    if kinds:
+        sql += f" WHERE p.kind IN ({', '.join('?' * len(kinds))})"
+        args.extend(kinds)
+    total, current = conn.execute(sql, args).fetchone()
+    return {"passages": int(total or 0), "cached": int(current or 0), "missing": int((total or 0) - (current or 0))}

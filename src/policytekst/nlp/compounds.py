@@ -1,0 +1,124 @@
+"""Norwegian compounds: split a word into known parts, and find a lemma inside a compound.
+
+Parts come from simplemma's bokmål dictionary (about 640,000 forms) plus the linking letters s and e that
+Norwegian puts between parts ("brukermedvirkning-s-prosessen"). Used for dictionary matching and search:
+``contains_lemma("kasteballproblematikken", "kasteball")`` is True.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from policytekst.nlp.lemmas import _dictionary, _lang, lemma
+
+MIN_PART = 3  # shorter pieces ("ku", "is") would match almost anywhere
+LINKS = ("", "s", "e")
+MAX_WORD = 60
+
+
+def _known(piece: str, lang: str) -> bool:
+    return len(piece) >= MIN_PART and _dictionary(lang).get(piece) is not None
+
+
+@lru_cache(maxsize=100_000)
+def _split(word: str, lang: str) -> tuple[str, ...] | None:
+    """Fewest known parts that spell ``word`` (final part may be inflected), or None."""
+    if _known(word, lang):
+        return (word,)
+    best: tuple[str, ...] | None = None
+    for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+        head = word[:cut]
+        if not _known(head, lang):
+            continue
+        for link in LINKS:
+            rest = word[cut:]
+            if link:
+                if not rest.startswith(link):
+                    continue
+                rest = rest[len(link):]
+            rest = rest.lstrip("-")
+            tail = _split(rest, lang) if len(rest) >= MIN_PART else None
+            if tail is None:
+                continue
+            candidate = (head, *tail)
+            if best is None or len(candidate) < len(best) or (
+                    len(candidate) == len(best) and len(candidate[-1]) > len(best[-1])):
+                best = candidate
+    return best
+
+
+def compound_parts(word: str, lang: str = "nb") -> list[str]:
+    """The parts of a compound (fewest known parts), the last one lemmatised; a simple word gives itself.
+
+    Examples
+    --------
+    >>> compound_parts("kasteballproblematikken")
+    ['kasteball', 'problematikk']
+    >>> compound_parts("bestiller-utførermodellen")
+    ['bestiller', 'utfører', 'modell']
+    """
+    if not isinstance(word, str) or not word.strip():
+        return []
+    low = word.strip().lower()
+    code = _lang(lang)
+    pieces: list[str] = []
+    for chunk in [c for c in low.split("-") if c]:
+        if len(chunk) > MAX_WORD or _known(chunk, code) and chunk == lemma(chunk, lang):
+            pieces.append(chunk)
+            continue
+        split = _split(chunk, code) if len(chunk) <= MAX_WORD else None
+        if split is None or len(split) == 1:
+            pieces.append(chunk)
+        else:
+            pieces.extend(split)
+    if not pieces:
+        return []
+    pieces[-1] = lemma(pieces[-1], lang)
+    return pieces
+
+
+def _is_parts(piece: str, lang: str) -> bool:
+    piece = piece.strip("-")
+    if not piece:
+        return True
+    return _known(piece, lang) or _split(piece, lang) is not None
+
+
+def contains_lemma(word: str, target: str, lang: str = "nb") -> bool:
+    """True when ``target`` (a lemma) is the word's lemma or one of its compound parts or part sequences.
+
+    Examples
+    --------
+    >>> contains_lemma("brukermedvirkningsprosessen", "medvirkning")
+    True
+    >>> contains_lemma("brukermedvirkningsprosessen", "brukermedvirkning")
+    True
+    >>> contains_lemma("kasteballproblematikken", "kasteball")
+    True
+    >>> contains_lemma("handel", "and"), contains_lemma("sorgen", "org")
+    (False, False)
+    """
+    if not isinstance(word, str) or not isinstance(target, str) or not target.strip():
+        return False
+    code = _lang(lang)
+    low = word.strip().lower()
+    goal = target.strip().lower()
+    word_lemma = lemma(low, lang).lower()
+    goal_lemma = lemma(goal, lang).lower()
+    if goal in (low, word_lemma) or goal_lemma in (low, word_lemma):
+        return True
+    for candidate in {low, word_lemma}:
+        for needle in {goal, goal_lemma}:
+            start = candidate.find(needle)
+            while start >= 0:
+                left, right = candidate[:start], candidate[start + len(needle):]
+                left_ok = not left or _is_parts(left, code) or (
+                    len(left) > MIN_PART and left[-1:] in ("s", "e") and _is_parts(left[:-1], code))
+                right_ok = (not right or right.startswith("-")
+                            or lemma(needle + right, lang).lower() == goal_lemma
+                            or any(right.startswith(link) and _is_parts(right[len(link):], code)
+                                   for link in LINKS))
+                if left_ok and right_ok:
+                    return True
+                start = candidate.find(needle, start + 1)
+    return False

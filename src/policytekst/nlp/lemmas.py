@@ -1,0 +1,268 @@
+"""Lemmatizing: simplemma's dictionaries for bokmål, nynorsk, English, Danish and Swedish, plus rules.
+
+The rules follow the Universal Dependencies Norwegian conventions and hold for unseen text:
+
+* closed-class words (pronouns, determiners, auxiliaries) come from a shipped table (``data/closed_class.tsv``);
+* domain words come from ``data/lemma_exceptions.tsv`` (users add their own, see :mod:`resources`);
+* a capitalised word inside a sentence is a proper noun: it keeps its form, minus a genitive ``s``
+  ("Høyres" -> "Høyre", "NATOs" -> "NATO"); a capitalised word at the start of a sentence is lemmatised as a
+  common word only when the dictionary knows it in lower case;
+* hyphenated compounds are lemmatised by their last part ("Nav-kontoret" -> "Nav-kontor");
+* unknown genitives and weak past participles fall back to their known base ("statens" -> "stat",
+  "opplevet" -> "oppleve");
+* numbers, punctuation, URLs and odd tokens come back unchanged; the function never raises.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import simplemma
+from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTIONARY_FACTORY
+
+from policytekst.nlp.resources import data_path, read_rows, rows_with_user
+
+SIMPLEMMA_LANGS = {"nb": "nb", "nn": "nn", "en": "en", "da": "da", "sv": "sv", "no": "nb"}
+NORWEGIAN = ("nb", "nn")
+# Tokens after which the next word starts a sentence (and may be capitalised for that reason alone).
+SENTENCE_OPENERS = frozenset({".", "!", "?", ":", "-", "–", "—", "...", "…", ";"})
+# After an opening quote a capitalised word may start quoted speech or be a title («Min kamp»): only
+# closed-class words are then read as common words.
+QUOTES = frozenset({"«", '"', "“", "'", "‘", "("})
+# Names ending in these letters are rarely genitives (Paris, Carlos, Marcus, Lewis); other endings are
+# stripped ("Espens", "Høyres", "Obamas").
+_GENITIVE_KEEP = re.compile(r"(?:[sS][sS]|[xzXZ]|[iouyIOUY][sS])$")
+_UPPER_ACRONYM_GENITIVE = re.compile(r"^[A-ZÆØÅ0-9]{2,}s$")  # NATOs, SVs, NAVs
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _lang(lang: str | None) -> str:
+    return SIMPLEMMA_LANGS.get((lang or "nb").lower(), "nb")
+
+
+@lru_cache(maxsize=8)
+def _dictionary(lang: str):
+    return DEFAULT_DICTIONARY_FACTORY.get_dictionary(lang)
+
+
+@lru_cache(maxsize=1)
+def _names_with_s() -> frozenset[str]:
+    return frozenset(row[0] for row in read_rows(data_path("names_with_s.txt")))
+
+
+@lru_cache(maxsize=16)
+def _overrides(lang: str, extra: tuple[str | Path, ...] = ()) -> dict[str, str]:
+    """Closed-class table and domain exceptions for ``lang`` (user rows last, so they win)."""
+    table: dict[str, str] = {}
+    rows = list(read_rows(data_path("closed_class.tsv")))
+    if lang in NORWEGIAN:
+        rows += list(rows_with_user("lemma_exceptions.tsv", "POLICYTEKST_LEMMAS", extra))
+    for row in rows:
+        if len(row) < 2:
+            continue
+        row_lang = row[2] if len(row) > 2 else "*"
+        if row_lang == lang or (row_lang == "*" and lang in NORWEGIAN):
+            table[row[0].lower()] = row[1]
+    return table
+
+
+def known(word: str, lang: str = "nb") -> bool:
+    """True when the word is a form or lemma in the dictionary of ``lang`` (exact case)."""
+    try:
+        return _dictionary(_lang(lang)).get(word) is not None
+    except Exception:  # noqa: BLE001 - a lookup must never break a pipeline
+        return False
+
+
+def _simple(word: str, lang: str) -> str:
+    try:
+        return simplemma.lemmatize(word, lang=lang)
+    except Exception:  # noqa: BLE001 - odd tokens (empty, control characters) come back unchanged
+        return word
+
+
+class _Lemmatizer:
+    """Per-language lemmatizer with word caches (a lemma depends on the form and on sentence position)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.overrides = _overrides(lang)
+        self.dictionary = _dictionary(lang)
+        self.mid: dict[str, str] = {}
+        self.initial: dict[str, str] = {}
+
+    # -- common words -----------------------------------------------------------------------------------
+    def common(self, low: str) -> str:
+        """Lemma of a lower-case word."""
+        if low in self.overrides:
+            return self.overrides[low]
+        if "-" in low.strip("-") and self.lang in NORWEGIAN:
+            head, _, last = low.rpartition("-")
+            if last and _HAS_LETTER.search(last):
+                whole = self.dictionary.get(low)
+                return whole if whole is not None else f"{head}-{self.common(last)}"
+        lemma = _simple(low, self.lang)
+        if lemma == low and self.dictionary.get(low) is None and self.lang in NORWEGIAN and len(low) > 4:
+            # unknown word: a genitive of a known word ("statens"), or a weak past form in -et ("opplevet")
+            if low.endswith("s") and self.dictionary.get(low[:-1]) is not None:
+                return _simple(low[:-1], self.lang)
+            if low.endswith("et") and self.dictionary.get(low[:-2] + "e") is not None:
+                return _simple(low[:-2] + "e", self.lang)
+        return lemma
+
+    # -- proper nouns -----------------------------------------------------------------------------------
+    def proper(self, word: str) -> str:
+        """Lemma of a capitalised word read as a name: the form, minus a genitive s."""
+        if "-" in word.strip("-"):
+            head, _, last = word.rpartition("-")
+            if last[:1].islower():  # "Nav-kontoret", "NATO-medlemskapet": a common noun with a name in front
+                return f"{head}-{self.common(last)}"
+            return f"{head}-{self.proper(last)}" if last else word  # "Nord-Koreas" -> "Nord-Korea"
+        if word.endswith(("'", "’", "'s", "’s")):  # English-style genitives keep their form (UD practice)
+            return word
+        if self.lang not in NORWEGIAN or len(word) < 3 or not word.endswith("s"):
+            return word
+        if word in _names_with_s():
+            return word
+        stem = word[:-1]
+        if _UPPER_ACRONYM_GENITIVE.match(word):
+            return stem
+        if self.dictionary.get(word) is not None and self.dictionary.get(stem) is None:
+            return word  # a name the dictionary knows with its s
+        if self.dictionary.get(stem) is not None or not _GENITIVE_KEEP.search(word):
+            return stem
+        return word
+
+    # -- one token in context ---------------------------------------------------------------------------
+    def lemma(self, token: str, initial: bool) -> str:
+        cache = self.initial if initial else self.mid
+        hit = cache.get(token)
+        if hit is not None:
+            return hit
+        result = self._lemma(token, initial)
+        if len(cache) < 500_000:  # bounded: a pathological stream must not grow memory without end
+            cache[token] = result
+        return result
+
+    def _lemma(self, token: str, initial: bool) -> str:
+        if not token or not _HAS_LETTER.search(token) or "@" in token or "://" in token:
+            return token
+        if token.endswith(".") and len(token) > 1:  # abbreviations and ordinals keep their form
+            return token
+        if token.endswith("-") and len(token) > 1:  # suspended part ("helse- og omsorg"): not a word alone
+            return token.lower()
+        low = token.lower()
+        if token == low or (self.lang not in NORWEGIAN and not token[:1].isupper()):
+            return self.common(low)
+        if self.lang not in NORWEGIAN:
+            return token if not initial else (self.common(low) if self.dictionary.get(low) else token)
+        first_upper = token[:1].isupper()
+        if initial and first_upper and not (len(token) > 1 and token[1:2].isupper()):
+            # sentence start: a name the dictionary knows with its capital ("Høyre") stays a name; otherwise a
+            # common word if the dictionary knows it in lower case
+            exact = self.dictionary.get(token)
+            if exact is not None and exact[:1].isupper() and low not in self.overrides:
+                return exact
+            if "-" in low.strip("-"):
+                head, _, last = token.rpartition("-")
+                if last[:1].isupper() or self.dictionary.get(head.lower()) is None:
+                    return self.proper(token)
+                return self.common(low)
+            if low in self.overrides or self.dictionary.get(low) is not None:
+                return self.common(low)
+            return self.proper(token)
+        if first_upper:
+            return self.proper(token)
+        return self.common(low)  # mixed case such as "eKommune": treat as a common word
+
+
+@lru_cache(maxsize=8)
+def _lemmatizer(lang: str) -> _Lemmatizer:
+    return _Lemmatizer(lang)
+
+
+# Subject pronouns: the word after one is a finite verb ("vi så" is "se", not the adverb "så").
+_SUBJECTS = frozenset("jeg du han hun vi dere de man eg ho dei me".split())
+# Words after which an -et form is the definite neuter noun ("i arbeidet"), not the past tense verb.
+_NOUN_CONTEXT = frozenset("""det dette hele i på av til med for om fra under etter gjennom ved mot uten mellom
+hos før over blant dets sitt mitt ditt vårt hans hennes deres og eller samme selve""".split())
+_CONTEXT = frozenset({"gå", "så"})
+
+
+def _in_context(token: str, result: str, prev: str, lem: _Lemmatizer) -> str:
+    """Readings that depend on the word before (the lemmatizer has no part-of-speech tagger)."""
+    if result == "gå" and token.lower() == "går" and prev == "i":  # "i går" (yesterday), not the verb
+        return "går"
+    if result == "så" and token.lower() == "så" and prev in _SUBJECTS and lem.lang in NORWEGIAN:
+        return "se"
+    return result
+
+
+def _noun_reading(low: str, verb: str, lem: _Lemmatizer) -> str | None:
+    """The noun lemma of an -et form that also reads as a past tense verb ("arbeidet": "arbeid"/"arbeide")."""
+    if not (low.endswith("et") and verb.endswith("e") and lem.lang in NORWEGIAN):
+        return None
+    stem = low[:-2]
+    return stem if len(stem) > 2 and lem.dictionary.get(stem) == stem else None
+
+
+def lemmatize(tokens: Sequence[str] | Iterable[str], lang: str = "nb") -> list[str]:
+    """Lemmatize a list of tokens (best as the tokens of whole sentences or passages, in order).
+
+    Parameters
+    ----------
+    tokens : list of str
+        Tokens as :func:`policytekst.nlp.tokenize` produces them. A bare string is treated as one token.
+    lang : str
+        "nb" (bokmål, default), "nn" (nynorsk), "en", "da" or "sv". Unknown codes fall back to bokmål.
+
+    Returns
+    -------
+    list[str]
+        One lemma per token. Common words are lower-case; names keep their capital letters; numbers and
+        punctuation come back unchanged. Never raises on odd tokens.
+
+    Examples
+    --------
+    >>> lemmatize(["Kasteballene", "i", "Nav-kontorene", "og", "Høyres", "forslag"])
+    ['kasteball', 'i', 'Nav-kontor', 'og', 'Høyre', 'forslag']
+    """
+    if isinstance(tokens, str):
+        tokens = [tokens]
+    lem = _lemmatizer(_lang(lang))
+    lemma = lem.lemma
+    overrides = lem.overrides
+    out: list[str] = []
+    append = out.append
+    initial = True
+    prev = ""
+    for token in tokens:
+        if not isinstance(token, str):
+            token = "" if token is None else str(token)
+        if token in SENTENCE_OPENERS:
+            append(token)
+            initial = True
+            prev = token
+            continue
+        if prev in QUOTES and token[:1].isupper() and token.lower() in overrides:
+            result = lem.common(token.lower())
+        else:
+            result = lemma(token, initial)
+        if result in _CONTEXT and prev:
+            result = _in_context(token, result, prev.lower(), lem)
+        elif token[-2:] == "et" and result[-1:] == "e" and ((initial and prev) or prev.lower() in _NOUN_CONTEXT):
+            result = _noun_reading(token.lower(), result, lem) or result
+        append(result)
+        initial = False
+        prev = token
+    return out
+
+
+def lemma(word: str, lang: str = "nb") -> str:
+    """Lemma of a single word read as lower-case common word (handy for dictionary and codebook terms)."""
+    if not isinstance(word, str) or not word:
+        return "" if word is None else str(word)
+    return _lemmatizer(_lang(lang)).common(word.lower())
