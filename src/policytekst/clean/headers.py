@@ -1,0 +1,61 @@
+"""Running headers and footers: lines that repeat at the top or bottom of many pages, numbers allowed to change
+("2025–2026 Prop. 1 LS 29" and "30 Prop. 1 LS 2025–2026" are the same header on odd and even pages)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from policytekst.clean.pagenumbers import is_page_number
+
+_DIGITS = re.compile(r"\d+")
+_ROMAN_TOKEN = re.compile(r"\b[ivxlcdm]{1,7}\b", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+EDGE_DEPTH = 3  # lines looked at on each edge of a page
+
+
+def key(line: str) -> str:
+    """A line with its numbers blanked and case/space folded, so a header matches on every page."""
+    text = _DIGITS.sub("#", line.strip().lower())
+    text = _ROMAN_TOKEN.sub("#", text)
+    # the page number may sit on either side of the header text (odd/even pages): sort the tokens
+    return " ".join(sorted(_SPACE.split(text)))
+
+
+def edge_indices(lines: list[str], depth: int = EDGE_DEPTH) -> list[int]:
+    idx = [i for i, line in enumerate(lines) if line.strip()]
+    return sorted(set(idx[:depth]) | set(idx[-depth:]))
+
+
+def find_running(pages: list[list[str]], depth: int = EDGE_DEPTH) -> set[str]:
+    """Keys of lines repeated at page edges on enough pages to be running headers/footers."""
+    n = len(pages)
+    if n < 3:
+        return set()
+    counts: Counter = Counter()
+    for lines in pages:
+        seen = {key(lines[i]) for i in edge_indices(lines, depth)}
+        counts.update(k for k in seen if k.strip("# "))
+    minimum = 3 if n >= 6 else 2
+    return {k for k, c in counts.items() if c >= minimum}
+
+
+def strip_running(pages: list[list[str]], depth: int = EDGE_DEPTH) -> tuple[list[list[str]], list[str]]:
+    """Remove running headers/footers and page numbers; returns (pages, removed lines).
+
+    A bare number is removed only as the very first or last line: a lone digit just above the footer is
+    usually a footnote number, which the footnote step needs.
+    """
+    running = find_running(pages, depth)
+    removed: list[str] = []
+    out: list[list[str]] = []
+    for lines in pages:
+        edges = set(edge_indices(lines, depth))
+        kept = [line for i, line in enumerate(lines) if not (i in edges and key(line) in running)]
+        removed.extend(line.strip() for i, line in enumerate(lines) if i in edges and key(line) in running)
+        for end in (0, -1):
+            nonblank = [i for i, line in enumerate(kept) if line.strip()]
+            if nonblank and is_page_number(kept[nonblank[end]]):
+                removed.append(kept.pop(nonblank[end]).strip())
+        out.append(kept)
+    return out, removed
