@@ -77,11 +77,14 @@ def compound_parts(word: str, lang: str = "nb") -> list[str]:
     return pieces
 
 
-def _is_parts(piece: str, lang: str) -> bool:
+MIN_LEFT = 4  # a three-letter word in front ("pro" in "prosessen") is more often a syllable than a part
+
+
+def _is_parts(piece: str, lang: str, min_len: int = MIN_PART) -> bool:
     piece = piece.strip("-")
     if not piece:
         return True
-    return _known(piece, lang) or _split(piece, lang) is not None
+    return len(piece) >= min_len and (_known(piece, lang) or _split(piece, lang) is not None)
 
 
 def contains_lemma(word: str, target: str, lang: str = "nb") -> bool:
@@ -112,8 +115,8 @@ def contains_lemma(word: str, target: str, lang: str = "nb") -> bool:
             start = candidate.find(needle)
             while start >= 0:
                 left, right = candidate[:start], candidate[start + len(needle):]
-                left_ok = not left or _is_parts(left, code) or (
-                    len(left) > MIN_PART and left[-1:] in ("s", "e") and _is_parts(left[:-1], code))
+                left_ok = not left or _is_parts(left, code, MIN_LEFT) or (
+                    len(left) > MIN_LEFT and left[-1:] in ("s", "e") and _is_parts(left[:-1], code, MIN_LEFT))
                 right_ok = (not right or right.startswith("-")
                             or lemma(needle + right, lang).lower() == goal_lemma
                             or any(right.startswith(link) and _is_parts(right[len(link):], code)
