@@ -17,6 +17,7 @@ Every result list also carries the ``passage_id``: the stable link back (``polic
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -122,14 +123,24 @@ def citations(corpus: Corpus, passage_ids: Iterable[str]) -> dict[str, str]:
     for row in rows:
         doc_id = row["doc_id"]
         if doc_id not in docs:
-            docs[doc_id] = corpus.store.document(doc_id)
+            docs[doc_id] = _document_facts(conn, doc_id)
         doc = docs[doc_id]
-        labels = doc.meta.get("page_labels") if isinstance(doc.meta.get("page_labels"), list) else None
         result[row["passage_id"]] = format_citation(
-            authors=doc.authors, year=doc.year, title=doc.title or doc.doc_id, page_start=row["page_start"],
-            page_end=row["page_end"], section=row["section"], paginated=_is_paginated(doc.format, doc.n_pages),
-            page_labels=labels)
+            authors=doc["authors"], year=doc["year"], title=doc["title"] or doc_id, page_start=row["page_start"],
+            page_end=row["page_end"], section=row["section"], paginated=_is_paginated(doc["format"], doc["n_pages"]),
+            page_labels=doc["page_labels"])
     return result
+
+
+def _document_facts(conn, doc_id: str) -> dict[str, Any]:
+    # only the columns a citation needs: the document row also holds the whole text
+    row = conn.execute("SELECT title, authors, year, format, n_pages, meta FROM documents WHERE doc_id = ?",
+                       (doc_id,)).fetchone()
+    meta = json.loads(row["meta"] or "{}")
+    labels = meta.get("page_labels")
+    return {"title": row["title"], "authors": json.loads(row["authors"] or "[]"), "year": row["year"],
+            "format": row["format"], "n_pages": row["n_pages"],
+            "page_labels": labels if isinstance(labels, list) else None}
 
 
 def citation(corpus: Corpus, passage_id: str) -> str:

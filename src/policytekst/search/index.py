@@ -26,11 +26,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 FTS_TABLE = "search_fts"
 UNITS_TABLE = "search_units"
 DOCS_TABLE = "search_docs"
 VOCAB_TABLE = "search_vocab"
+TERMS_TABLE = "search_terms"
 
 # Passage kinds left out of the index: not part of the document's own text.
 UNINDEXED_KINDS = ("boilerplate", "toc")
@@ -60,6 +61,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
     surface, lemmas, tokenize = "unicode61 remove_diacritics 0"
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB_TABLE} USING fts5vocab({FTS_TABLE}, 'col');
+CREATE TABLE IF NOT EXISTS {TERMS_TABLE} (
+    term TEXT PRIMARY KEY,
+    surface INTEGER NOT NULL,  -- passages holding the term as written
+    lemmas INTEGER NOT NULL    -- passages holding it as a lemma
+) WITHOUT ROWID;
 """
 
 
@@ -179,6 +185,7 @@ def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200
             conn.execute(f"DELETE FROM {UNITS_TABLE}")
             conn.execute(f"DELETE FROM {DOCS_TABLE}")
             conn.execute(f"DELETE FROM {FTS_TABLE}")
+            conn.execute(f"DELETE FROM {TERMS_TABLE}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -234,10 +241,31 @@ def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200
         if progress is not None:
             progress(min(start + batch_docs, len(fresh)), len(fresh))
 
+    if report.changed:
+        _rebuild_terms(conn)
     store.set_info("search_generation", str(generation))
     store.set_info("search_version", INDEX_VERSION)
     store.set_info("search_nlp", fingerprint)
     return report
+
+
+def _rebuild_terms(conn) -> None:
+    """A plain, indexed copy of the vocabulary with document frequencies per column.
+
+    fts5vocab answers by scanning the whole index; this table answers a term (similar passages) or a glob with a
+    literal prefix (``s?mordning`` -> a range over "s...") through its primary key, and a leading wildcard by a
+    scan of terms only.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(f"DELETE FROM {TERMS_TABLE}")
+        conn.execute(
+            f"INSERT INTO {TERMS_TABLE} SELECT term, SUM(CASE WHEN col = 'surface' THEN doc ELSE 0 END), "
+            f"SUM(CASE WHEN col = 'lemmas' THEN doc ELSE 0 END) FROM {VOCAB_TABLE} GROUP BY term")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _passages(conn, doc_id: str) -> Iterable:
@@ -263,6 +291,8 @@ def index_size_bytes(corpus: Corpus) -> int | None:
 
 
 def vocabulary(corpus: Corpus, column: str = "lemmas") -> Iterable[tuple[str, int]]:
-    """(term, passages containing it) for one indexed column."""
+    """(term, passages containing it) for one indexed column ("surface" or "lemmas")."""
+    if column not in ("surface", "lemmas"):
+        raise ValueError(f"unknown index column {column!r} (use 'surface' or 'lemmas')")
     ensure_index(corpus)
-    return corpus.store.conn.execute(f"SELECT term, doc FROM {VOCAB_TABLE} WHERE col = ?", (column,))
+    return corpus.store.conn.execute(f"SELECT term, {column} FROM {TERMS_TABLE} WHERE {column} > 0 ORDER BY term")

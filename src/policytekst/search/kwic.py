@@ -75,7 +75,7 @@ class _Matcher:
             yield from ((i, i) for i, t in enumerate(tokens) if fnmatch.fnmatchcase(t, self.glob))
         else:
             lemmas = self.lem.lemmas(tokens, lang)
-            wanted = [self.lemmas(lang), self.lemmas("nb")]
+            wanted = [self.lemmas(lang), self.lemmas("nb"), self.words]  # the typed form counts as a lemma too
             n = len(self.words)
             i = 0
             while i <= len(tokens) - n:
@@ -97,7 +97,8 @@ class _Matcher:
         phrase = " ".join(self.words)
         parts = [f'surface : "{phrase}"']
         if self.mode != "word":
-            parts += [f'lemmas : "{" ".join(lem)}"' for lem in (self.lemmas(lang) for lang in LEMMA_LANGS) if lem]
+            lemma_forms = [self.words, *(self.lemmas(lang) for lang in LEMMA_LANGS)]
+            parts += [f'lemmas : "{" ".join(lem)}"' for lem in lemma_forms if lem]
         return "(" + " OR ".join(dict.fromkeys(parts)) + ")"
 
 
@@ -152,13 +153,12 @@ def kwic(corpus: Corpus, pattern: str, window: int = 8, *, mode: str = "auto", s
 
 def _candidates(corpus: Corpus, fts: str, filters: dict[str, Any]) -> Iterator[Any]:
     where, args = filter_sql(corpus, **filters)
-    if fts:
-        where = ["search_fts MATCH ?", *where]
+    if fts:  # the FTS5 lookup drives the query (a join could make SQLite probe the index once per passage)
+        where = ["u.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", *where]
         args = [fts, *args]
     sql = ("SELECT p.passage_id, p.doc_id, p.text, p.page_start, p.page_end, p.section, p.kind, "
            "COALESCE(p.language, d.language) AS language, d.year, COALESCE(d.title, d.doc_id) AS title "
            "FROM search_units u JOIN passages p ON p.passage_id = u.passage_id JOIN documents d ON d.doc_id = u.doc_id"
-           + (" JOIN search_fts ON search_fts.rowid = u.rowid" if fts else "")
            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY u.rowid")
     yield from corpus.store.conn.execute(sql, args)
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from policytekst.search.index import FTS_TABLE, UNITS_TABLE, VOCAB_TABLE, WORD, ensure_index, lemmatizer
+from policytekst.search.index import FTS_TABLE, TERMS_TABLE, UNITS_TABLE, WORD, ensure_index, lemmatizer
 
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
@@ -228,7 +228,9 @@ class Compiler:
         raise TypeError(node)
 
     def _lemma_forms(self, text: str) -> list[str]:
-        forms = []
+        # the words as typed count as a lemma too: a user typing the dictionary form "bruker" means the noun even
+        # when the lemmatiser reads the form as the verb "bruke"
+        forms = [" ".join(w.lower() for w in WORD.findall(text))]
         for lang in self.langs:
             form = self.lem.lemma_text(text, lang)
             if form and form not in forms:
@@ -281,8 +283,8 @@ class Compiler:
         glob = pattern.lower()
         cols = ("surface", "lemmas") if self.mode == "lemma" else ("surface",)
         rows = self.corpus.store.conn.execute(
-            f"SELECT term, SUM(doc) AS n FROM {VOCAB_TABLE} WHERE term GLOB ? AND col IN ({', '.join('?' * len(cols))})"
-            " GROUP BY term ORDER BY n DESC", (glob, *cols)).fetchall()
+            f"SELECT term, {' + '.join(cols)} AS n FROM {TERMS_TABLE} WHERE term GLOB ? AND n > 0 "
+            "ORDER BY n DESC, term", (glob,)).fetchall()
         if len(rows) > MAX_GLOB_TERMS:
             self.truncated_globs.append(pattern)
         return [r[0] for r in rows[:MAX_GLOB_TERMS]]
@@ -432,8 +434,8 @@ def _hit_flags(tokens: list[str], highlight: Highlight, lang: str) -> list[bool]
 
 # -- search -------------------------------------------------------------------------------------------------------
 def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", mark: tuple[str, str] = MARK,
-           snippet_words: int = SNIPPET_WORDS, theme_method: str = "model", theme_threshold: float = 0.5,
-           **filters: Any) -> pd.DataFrame:
+           snippet_words: int = SNIPPET_WORDS, count: bool = False, theme_method: str = "model",
+           theme_threshold: float = 0.5, **filters: Any) -> pd.DataFrame:
     """Find passages matching ``query``, best first (BM25 over surface forms and lemmas).
 
     Parameters
@@ -445,6 +447,8 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
         Number of passages to return.
     mode : {"lemma", "surface"}
         "lemma" (default) also matches other inflections; "surface" matches only the forms as typed.
+    count : bool
+        Also count all matching passages (``attrs["n_matches"]``); costs a second pass over the matches.
     **filters
         year, genre, doc_id (alias doc), language, kind, theme (see :func:`filter_sql`).
 
@@ -452,7 +456,8 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     -------
     DataFrame with columns passage_id, doc_id, score (higher is better), snippet (matches in ``mark``),
     citation, title, year, genre, page_start, page_end, section, kind, language, n_words, text.
-    ``frame.attrs`` holds the FTS5 expression (``fts_query``) and the number of matching passages (``n_matches``).
+    ``frame.attrs`` holds the FTS5 expression (``fts_query``) and the number of matching passages (``n_matches``:
+    exact when fewer than ``limit`` matched or ``count=True``, else None).
 
     Examples
     --------
@@ -492,10 +497,10 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     cites = citations(corpus, frame["passage_id"])
     frame["citation"] = frame["passage_id"].map(cites)
     frame = frame[RESULT_COLUMNS]
-    frame.attrs.update(query=query, fts_query=expression, mode=mode)
+    frame.attrs.update(query=query, fts_query=expression, mode=mode, n_matches=None)
     if len(hits) < limit:
         frame.attrs["n_matches"] = len(hits)
-    else:
+    elif count:
         count_sql = (f"SELECT COUNT(*) FROM {FTS_TABLE} JOIN {UNITS_TABLE} u ON u.rowid = {FTS_TABLE}.rowid "
                      f"WHERE {FTS_TABLE} MATCH ?" + "".join(f" AND {w}" for w in where))
         frame.attrs["n_matches"] = conn.execute(count_sql, (expression, *args)).fetchone()[0]

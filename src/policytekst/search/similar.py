@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from policytekst.search.index import FTS_TABLE, UNITS_TABLE, VOCAB_TABLE, ensure_index, lemmatizer
+from policytekst.search.index import FTS_TABLE, TERMS_TABLE, UNITS_TABLE, ensure_index, lemmatizer
 
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
@@ -22,8 +22,10 @@ SIMILAR_COLUMNS = ["passage_id", "doc_id", "similarity", "citation", "title", "y
                    "section", "kind", "text"]
 QUERY_TERMS = 25
 CANDIDATES = 200
-# Lemmas in more than this share of passages say nothing about a passage (function words).
+# Lemmas in more than this share of passages say nothing about a passage (function words); applied once the
+# corpus is big enough for shares to mean something.
 MAX_DF_SHARE = 0.25
+MIN_UNITS_FOR_DF_CUT = 50
 
 
 def _doc_freqs(conn, terms: list[str]) -> dict[str, int]:
@@ -31,8 +33,7 @@ def _doc_freqs(conn, terms: list[str]) -> dict[str, int]:
     for start in range(0, len(terms), 400):
         chunk = terms[start:start + 400]
         for term, df in conn.execute(
-                f"SELECT term, doc FROM {VOCAB_TABLE} WHERE col = 'lemmas' AND term IN ({', '.join('?' * len(chunk))})",
-                chunk):
+                f"SELECT term, lemmas FROM {TERMS_TABLE} WHERE term IN ({', '.join('?' * len(chunk))})", chunk):
             freqs[term] = df
     return freqs
 
@@ -42,9 +43,9 @@ def _weights(lemmas: list[str], dfs: dict[str, int], n_units: int) -> dict[str, 
     out = {}
     for term, tf in counts.items():
         df = dfs.get(term, 0)
-        if df == 0 or df > MAX_DF_SHARE * n_units:
+        if df == 0 or (n_units >= MIN_UNITS_FOR_DF_CUT and df > MAX_DF_SHARE * n_units):
             continue
-        out[term] = (1 + math.log(tf)) * math.log(n_units / df)
+        out[term] = (1 + math.log(tf)) * math.log((n_units + 1) / df)  # smoothed: stays positive when df = N
     return out
 
 
@@ -110,7 +111,12 @@ def similar_passages(corpus: Corpus, passage_id: str | None = None, *, text: str
     empty = pd.DataFrame(columns=SIMILAR_COLUMNS)
     if not source:
         return empty
-    terms = [t for t, _ in sorted(source.items(), key=lambda kv: (-kv[1], kv[0]))[:QUERY_TERMS]]
+    # a term only the source passage holds (df 1) cannot find anything else
+    min_df = 2 if passage_id is not None else 1
+    ranked = sorted(source.items(), key=lambda kv: (-kv[1], kv[0]))
+    terms = [t for t, _ in ranked if dfs.get(t, 0) >= min_df][:QUERY_TERMS]
+    if not terms:
+        return empty
     expression = "lemmas : (" + " OR ".join('"' + t.replace('"', '""') + '"' for t in terms) + ")"
     if "doc" in filters:
         filters["doc_id"] = filters.pop("doc")

@@ -1,0 +1,196 @@
+"""Search benchmark (issue 7): latency over ~100,000 passages, ratio to a bare FTS5 MATCH, index build time and size.
+
+Corpus: the 32,315 Storting questions (ingested once; ~32,400 short passages) copied twice plus the five seed
+captures and the generated PDFs copied until the total reaches ``--target`` passages (long thesis/report passages
+beside the short questions). Copies are made in SQL with new document ids, so building the benchmark corpus costs
+one ingest of the CSV. The built corpus is cached in build/bench_search/ (``--fresh`` rebuilds it).
+
+Figures:
+* index build from scratch (seconds, passages/second) and the search tables' size (MB, and share of the file);
+* 50 realistic queries (words, inflected forms, prefixes, globs, phrases, AND/OR/NOT, some with year/kind filters):
+  median and p95 latency of ``policytekst.search.search`` (limit 20, snippets and citations included), and the
+  same for a bare ``SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT 20`` with the same
+  compiled expression; the ratio shows the overhead of parsing, lemmatising, filtering, snippets and citations;
+* kwic and similar_passages latency for a few patterns/sources.
+
+Usage: python benchmarks/bench_search.py [--shared ../shared] [--target 100000] [--fresh]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "build" / "bench_search"
+
+QUERIES: list[tuple[str, dict]] = [
+    ("kasteball", {}), ("kasteballene", {}), ("brukermedvirkning", {}), ("brukermedvirk*", {}),
+    ("samordning", {}), ('"mål- og resultatstyring"', {}), ("arbeidslinja", {}), ("NAV-reformen", {}),
+    ('"New Public Management"', {}), ("bestiller-utfører", {}), ("sosialhjelp", {}),
+    ('"økonomisk sosialhjelp"', {}), ("NAV AND kommune", {}), ("Aetat OR trygdeetaten", {}),
+    ("sykehus NOT privat", {}), ("eldreomsorg", {}), ("barnevern*", {}), ("rusomsorg", {}),
+    ("arbeidsledige ungdom", {}), ('"én dør"', {}), ("samlokalisering", {}), ("helseforetak*", {}),
+    ("konkurranseutsetting", {}), ("fritt sykehusvalg", {}), ("uføretrygd", {}), ("attføring", {}),
+    ("kvalifiseringsprogrammet", {}), ('"NAV-kontor"', {}), ("statsråden", {}),
+    ("(NAV OR Aetat) AND ledighet", {}), ("s?mordning", {}), ("*reform", {}), ("pensjonsreformen", {}),
+    ('"tverrfaglig samarbeid"', {}), ("brukerne", {}), ("tjenestene", {}), ("effektivisering", {}),
+    ("resultatstyring", {}), ("skole", {"year": (2006, 2015)}), ('"psykisk helse"', {"year": (1996, 2005)}),
+    ("innvandrere AND arbeid", {"year": (2000, 2010)}), ("fastlege*", {"kind": "body"}),
+    ("ventetid*", {"year": 2008}), ("politi", {"year": (2010, None)}), ('"bestiller-utførermodellen"', {}),
+    ("sosialkontor*", {"year": (None, 2005)}), ("kommunene NOT Oslo", {}),
+    ("helse- og omsorgstjenester", {"kind": "body"}), ('kasteball* OR "mellom to stoler"', {}),
+    ("arbeidsevne", {"year": (2006, 2015)}),
+]
+
+
+def build_corpus(shared: Path, target: int, fresh: bool) -> Path:
+    from policytekst import Corpus
+
+    folder = CACHE / "corpus"
+    marker = CACHE / f"built-{target}"
+    if fresh and CACHE.exists():
+        shutil.rmtree(CACHE)
+    if marker.exists():
+        return folder
+    if CACHE.exists():
+        shutil.rmtree(CACHE)
+    csv_path = shared / "data" / "storting_questions" / "storting_questions_1996_2015.csv.gz"
+    seeds = shared / "corpus" / "seeds"
+    pdfs = sorted((shared / "corpus" / "pdf" / "generated").glob("*.pdf"))
+    start = time.perf_counter()
+    with Corpus(folder, create=True) as corpus:
+        corpus.ingest([csv_path], text_column="question", id_column="docId", date_column="dateAsked",
+                      meta_columns=["type", "fromParty"], progress=False)
+        corpus.ingest([seeds, *pdfs], progress=False)
+        conn = corpus.store.conn
+        storting = [r[0] for r in conn.execute("SELECT doc_id FROM documents WHERE format = 'table-row'")]
+        others = [r[0] for r in conn.execute("SELECT doc_id FROM documents WHERE format != 'table-row'")]
+        n = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+        n_other = conn.execute("SELECT COUNT(*) FROM passages p JOIN documents d USING (doc_id) "
+                               "WHERE d.format != 'table-row'").fetchone()[0]
+        _copy(conn, storting, "c1")
+        n += n - n_other
+        copy = 0
+        while n + n_other <= target and n_other:
+            copy += 1
+            _copy(conn, others, f"s{copy}")
+            n += n_other
+    print(f"built benchmark corpus: {n:,} passages in {time.perf_counter() - start:.0f} s", flush=True)
+    marker.touch()
+    return folder
+
+
+def _copy(conn, doc_ids: list[str], tag: str) -> None:
+    """Copy documents and their passages under new ids (doc~tag), in one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS copy_ids (doc_id TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM copy_ids")
+    conn.executemany("INSERT INTO copy_ids VALUES (?)", ((d,) for d in doc_ids))
+    conn.execute(
+        "INSERT INTO documents SELECT doc_id || '~' || :t, source_key || '~' || :t, path, format, title, authors, "
+        "year, genre, language, n_pages, n_passages, fields, meta, warnings, content_hash, text, ingested_at "
+        "FROM documents WHERE doc_id IN (SELECT doc_id FROM copy_ids)", {"t": tag})
+    conn.execute(
+        "INSERT INTO passages SELECT doc_id || '~' || :t || substr(passage_id, length(doc_id) + 1), "
+        "doc_id || '~' || :t, seq, text, page_start, page_end, section, kind, language, char_start, char_end, "
+        "n_words FROM passages WHERE doc_id IN (SELECT doc_id FROM copy_ids)", {"t": tag})
+    conn.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+    conn.execute("COMMIT")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--target", type=int, default=100_000)
+    parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per query (after one warm-up)")
+    args = parser.parse_args()
+    if not (args.shared / "data" / "storting_questions").is_dir():
+        print(f"skipped: Storting questions not found under {args.shared}")
+        return 0
+
+    import sqlite3
+
+    from policytekst import Corpus
+    from policytekst.search import kwic, search, similar_passages
+    from policytekst.search.index import ensure_index, index_size_bytes, optimize
+    from policytekst.search.query import QUERY_LANGS, _as_list, compile_query
+
+    folder = build_corpus(args.shared, args.target, args.fresh)
+    with Corpus.open(folder) as corpus:
+        n_passages = corpus.store.counts()["passages"]
+        start = time.perf_counter()
+        report = ensure_index(corpus, rebuild=True)
+        build_s = time.perf_counter() - start
+        start = time.perf_counter()
+        optimize(corpus)
+        optimize_s = time.perf_counter() - start
+        corpus.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = index_size_bytes(corpus)
+        file_size = (folder / "corpus.sqlite").stat().st_size
+        print(f"corpus: {n_passages:,} passages, {corpus.store.counts()['words']:,} words; "
+              f"sqlite {sqlite3.sqlite_version}")
+        print(f"index build: {build_s:.1f} s for {report.passages_indexed:,} passages "
+              f"({report.passages_indexed / build_s:,.0f} passages/s), optimize {optimize_s:.1f} s")
+        if size is not None:
+            print(f"index size: {size / 1e6:.1f} MB of a {file_size / 1e6:.1f} MB corpus file "
+                  f"({size / file_size:.0%})")
+
+        conn = corpus.store.conn
+        full_ms, bare_ms, hits = [], [], []
+        for query, filters in QUERIES:
+            langs = tuple(dict.fromkeys([*(_as_list(filters.get("language")) or []), *QUERY_LANGS]))
+            expression, _ = compile_query(corpus, query, "lemma", langs)
+            # warm-up (lemmatiser cache, page cache), counting all matches for the report
+            warm = search(corpus, query, limit=20, count=True, **filters)
+            runs_full, runs_bare = [], []
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                search(corpus, query, limit=20, **filters)
+                runs_full.append((time.perf_counter() - t0) * 1000)
+                t0 = time.perf_counter()
+                conn.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT 20",
+                             (expression,)).fetchall()
+                runs_bare.append((time.perf_counter() - t0) * 1000)
+            full_ms.append(statistics.median(runs_full))
+            bare_ms.append(statistics.median(runs_bare))
+            hits.append(warm.attrs.get("n_matches") or 0)
+        worst = sorted(zip(full_ms, (q for q, _ in QUERIES), strict=True), reverse=True)[:5]
+        med_full, p95_full = statistics.median(full_ms), percentile(full_ms, 0.95)
+        med_bare, p95_bare = statistics.median(bare_ms), percentile(bare_ms, 0.95)
+        print(f"search, {len(QUERIES)} queries (limit 20; median of {args.repeat} runs each): "
+              f"median {med_full:.1f} ms, p95 {p95_full:.1f} ms, max {max(full_ms):.1f} ms "
+              f"[target p95 < 50 ms: {'met' if p95_full < 50 else 'NOT met'}]")
+        print(f"bare FTS5 MATCH (same expressions): median {med_bare:.1f} ms, p95 {p95_bare:.1f} ms")
+        print(f"ratio search / bare FTS5: median {med_full / med_bare:.1f}x, p95 {p95_full / p95_bare:.1f}x")
+        print(f"matches per query: median {statistics.median(hits):,.0f}, max {max(hits):,}")
+        print("slowest queries: " + "; ".join(f"{q} {ms:.0f} ms" for ms, q in worst))
+
+        for pattern in ("kasteball", "brukermedvirk*", '"mål- og resultatstyring"', "re:\\bNAV-\\w+"):
+            t0 = time.perf_counter()
+            frame = kwic(corpus, pattern, window=8, limit=2000)
+            print(f"kwic {pattern!r}: {len(frame):,} lines in {(time.perf_counter() - t0) * 1000:.0f} ms")
+        sources = [r[0] for r in conn.execute(
+            "SELECT passage_id FROM passages WHERE n_words BETWEEN 60 AND 200 ORDER BY passage_id LIMIT 5")]
+        times = []
+        for pid in sources:
+            t0 = time.perf_counter()
+            similar_passages(corpus, pid, n=10)
+            times.append((time.perf_counter() - t0) * 1000)
+        print(f"similar_passages (5 sources, n=10): median {statistics.median(times):.0f} ms, "
+              f"max {max(times):.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
