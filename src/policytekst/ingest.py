@@ -190,6 +190,8 @@ class Ingester:
             return IngestResult(str(path), "failed", error=f"{path}: no such file or directory"), None
         if is_sidecar(path):
             return IngestResult(str(path), "skipped", warnings=["metadata sidecar (applied to its folder)"]), None
+        if not explicit and path.stem.upper() in ("README", "LESMEG"):  # a folder's notes about itself
+            return IngestResult(str(path), "skipped", warnings=["folder README (documentation, not a document)"]), None
         fmt = format_of(path)
         if fmt is None:
             status = "failed" if explicit else "skipped"

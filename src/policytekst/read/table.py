@@ -62,6 +62,10 @@ def iter_table_rows(
         text_column = text_column or next((c for c in columns if c.lower() in _TEXT_COLUMN_GUESSES), None)
         if text_column not in columns:
             raise ReadError(f"no text column: name it with --text-column (columns: {', '.join(columns)})")
+        # Columns plainly named id/date/title are used unasked, so a folder ingest (make demo) keeps row dates.
+        id_column = id_column or next((c for c in columns if c.lower() in ("id", "doc_id")), None)
+        date_column = date_column or next((c for c in columns if c.lower() in ("date", "dato")), None)
+        title_column = title_column or next((c for c in columns if c.lower() in ("title", "tittel")), None)
         for name, value in (("--id-column", id_column), ("--date-column", date_column),
                             ("--title-column", title_column)):
             if value and value not in columns:
