@@ -149,6 +149,9 @@ def word_count(source: Source) -> int:
         words += len(plain(block.text).split()) + sum(len(i.split()) for i in block.items)
         words += sum(len(c.split()) for row in block.rows for c in row)
     words += len(str(source.meta.get("lead", "")).split())
+    for fmt in ("markdown", "text", "docx"):  # head/tail lines are part of the document too
+        words += sum(len(str(line).split()) for key in ("head", "tail")
+                     for line in source.meta.get(fmt, {}).get(key, []) or [])
     return words + sum(len(n.split()) for n in source.notes.values())
 
 

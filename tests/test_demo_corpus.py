@@ -72,7 +72,7 @@ def test_spread_over_years_formats_genres_languages(docs, sources):
             "høringsuttalelse"} <= {s.meta["genre"] for s in sources.values()}
     assert sum(s.lang == "nn" for s in sources.values()) >= 2
     words = {name: _generator().word_count(s) for name, s in sources.items()}
-    assert all(650 <= n <= 2500 for n in words.values()), words
+    assert all(700 <= n <= 2500 for n in words.values()), words
 
 
 def test_question_table_rows_are_dated(docs):
