@@ -1,0 +1,83 @@
+"""Theme tables: coded passages aggregated per document, year, period or genre, counts beside every rate.
+
+Every row says how many documents and passages it rests on (``n_docs``, ``n_passages``), because a rate
+from three passages is not a rate from three thousand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from policytekst.model import ANALYSIS_KINDS
+from policytekst.themes.codebook import Codebook
+from policytekst.themes.coding import code_passages
+
+GROUPINGS = ("doc", "year", "period", "genre")
+
+
+def _period_labels(years: pd.Series, periods: Sequence[tuple[int | None, int | None]] | int | None) -> pd.Series:
+    """Year -> period label. ``periods`` is a list of (start, end) year pairs or a bin width in years."""
+    if periods is None:
+        periods = 5
+    if isinstance(periods, int):
+        def label(y):
+            if pd.isna(y):
+                return None
+            start = int(y) - int(y) % periods
+            return f"{start}-{start + periods - 1}"
+        return years.map(label)
+    def label_pairs(y):
+        if pd.isna(y):
+            return None
+        for start, end in periods:
+            if (start is None or y >= start) and (end is None or y <= end):
+                return f"{start or ''}-{end or ''}"
+        return None
+    return years.map(label_pairs)
+
+
+def theme_table(corpus, by: str = "doc", codebook: Codebook | str | None = None,
+                kinds: Sequence[str] | None = ANALYSIS_KINDS,
+                periods: Sequence[tuple[int | None, int | None]] | int | None = None,
+                coded: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Aggregate codebook coding per ``by`` (doc, year, period or genre).
+
+    Returns a long table with one row per group and theme: group, theme, hits (weighted), passages_hit,
+    n_passages, share_passages (passages reaching the theme's min_score / all passages), n_words,
+    rate_per_10k (weighted hits per 10,000 words), n_docs (documents in the group), docs_hit.
+    """
+    if by not in GROUPINGS:
+        raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, not {by!r}")
+    book = codebook if isinstance(codebook, Codebook) else Codebook.load(codebook)
+    coded = coded if coded is not None else code_passages(corpus, book, kinds=kinds)
+    meta = corpus.passages_frame(kinds=kinds)[["passage_id", "doc_id", "year", "genre"]].set_index("passage_id")
+    data = coded.join(meta, how="left")
+    if by == "doc":
+        data["group"] = data["doc_id"]
+    elif by == "year":
+        data["group"] = data["year"]
+    elif by == "period":
+        data["group"] = _period_labels(data["year"], periods)
+    else:
+        data["group"] = data["genre"].fillna("(unknown)")
+    data = data[data["group"].notna()]
+    rows = []
+    for group, part in data.groupby("group", sort=True):
+        n_passages = len(part)
+        n_words = int(part["n_words"].sum())
+        n_docs = part["doc_id"].nunique()
+        for theme in book.names:
+            hit = part[theme] >= book.themes[theme].min_score
+            hits = float(part[theme].sum())
+            rows.append({"group": group, "theme": theme, "hits": round(hits, 3),
+                         "passages_hit": int(hit.sum()), "n_passages": n_passages,
+                         "share_passages": round(float(hit.mean()) if n_passages else np.nan, 4),
+                         "n_words": n_words,
+                         "rate_per_10k": round(10_000.0 * hits / n_words, 3) if n_words else np.nan,
+                         "n_docs": int(n_docs), "docs_hit": int(part.loc[hit, "doc_id"].nunique())})
+    out = pd.DataFrame(rows, columns=["group", "theme", "hits", "passages_hit", "n_passages", "share_passages",
+                                      "n_words", "rate_per_10k", "n_docs", "docs_hit"])
+    return out.rename(columns={"group": by})
