@@ -137,15 +137,36 @@ class _Lemmatizer:
         return word
 
     # -- one token in context ---------------------------------------------------------------------------
-    def lemma(self, token: str, initial: bool) -> str:
+    def entry(self, token: str, initial: bool) -> str | tuple[str, str | None]:
+        """Cache entry of a token: its lemma, or (lemma, noun reading) when the word before can change it."""
         cache = self.initial if initial else self.mid
-        hit = cache.get(token)
-        if hit is not None:
-            return hit
-        result = self._lemma(token, initial)
+        if not isinstance(token, str):
+            raise TypeError("token is not a string")
+        lemma = self._lemma(token, initial)
+        entry: str | tuple[str, str | None] = lemma
+        if lemma in _CONTEXT_LEMMAS:
+            entry = (lemma, None)
+        elif token.endswith("et") and lemma.endswith("e"):
+            noun = _noun_reading(token.lower(), lemma, self)
+            if noun is not None:
+                entry = (lemma, noun)
         if len(cache) < 500_000:  # bounded: a pathological stream must not grow memory without end
-            cache[token] = result
-        return result
+            cache[token] = entry
+        return entry
+
+    def contextual(self, token: str, entry: str | tuple[str, str | None], initial: bool, prev: str) -> str:
+        """Apply the rules that look at the word before (there is no part-of-speech tagger)."""
+        lemma, noun = (entry, None) if entry.__class__ is str else entry
+        low_prev = prev.lower()
+        if prev in QUOTES and token[:1].isupper() and token.lower() in self.overrides:
+            return self.common(token.lower())  # «Jeg ...»: quoted speech starts with a common word
+        if lemma == "gå" and token.lower() == "går" and low_prev == "i":  # "i går" (yesterday)
+            return "går"
+        if lemma == "så" and token.lower() == "så" and low_prev in _SUBJECTS and self.lang in NORWEGIAN:
+            return "se"  # "vi så": the verb, not the adverb
+        if noun is not None and ((initial and prev) or low_prev in _NOUN_CONTEXT):
+            return noun  # "i arbeidet": the definite noun, not the past tense verb
+        return lemma
 
     def _lemma(self, token: str, initial: bool) -> str:
         if not token or not _HAS_LETTER.search(token) or "@" in token or "://" in token:
@@ -189,16 +210,7 @@ _SUBJECTS = frozenset("jeg du han hun vi dere de man eg ho dei me".split())
 # Words after which an -et form is the definite neuter noun ("i arbeidet"), not the past tense verb.
 _NOUN_CONTEXT = frozenset("""det dette hele i på av til med for om fra under etter gjennom ved mot uten mellom
 hos før over blant dets sitt mitt ditt vårt hans hennes deres og eller samme selve""".split())
-_CONTEXT = frozenset({"gå", "så"})
-
-
-def _in_context(token: str, result: str, prev: str, lem: _Lemmatizer) -> str:
-    """Readings that depend on the word before (the lemmatizer has no part-of-speech tagger)."""
-    if result == "gå" and token.lower() == "går" and prev == "i":  # "i går" (yesterday), not the verb
-        return "går"
-    if result == "så" and token.lower() == "så" and prev in _SUBJECTS and lem.lang in NORWEGIAN:
-        return "se"
-    return result
+_CONTEXT_LEMMAS = frozenset({"gå", "så"})
 
 
 def _noun_reading(low: str, verb: str, lem: _Lemmatizer) -> str | None:
@@ -233,29 +245,33 @@ def lemmatize(tokens: Sequence[str] | Iterable[str], lang: str = "nb") -> list[s
     if isinstance(tokens, str):
         tokens = [tokens]
     lem = _lemmatizer(_lang(lang))
-    lemma = lem.lemma
-    overrides = lem.overrides
+    try:
+        return _lemmatize_fast(tokens, lem)
+    except TypeError:  # a non-string token somewhere: clean the input and go again
+        return _lemmatize_fast(["" if t is None else str(t) for t in tokens], lem)
+
+
+def _lemmatize_fast(tokens: Iterable[str], lem: _Lemmatizer) -> list[str]:
+    """The hot loop: one cache lookup per token; context rules only for the few flagged entries."""
+    mid, ini = lem.mid, lem.initial
+    openers, quotes = SENTENCE_OPENERS, QUOTES
     out: list[str] = []
     append = out.append
     initial = True
     prev = ""
     for token in tokens:
-        if not isinstance(token, str):
-            token = "" if token is None else str(token)
-        if token in SENTENCE_OPENERS:
+        if token in openers:
             append(token)
             initial = True
             prev = token
             continue
-        if prev in QUOTES and token[:1].isupper() and token.lower() in overrides:
-            result = lem.common(token.lower())
+        entry = (ini if initial else mid).get(token)
+        if entry is None:
+            entry = lem.entry(token, initial)
+        if entry.__class__ is str and prev not in quotes:
+            append(entry)
         else:
-            result = lemma(token, initial)
-        if result in _CONTEXT and prev:
-            result = _in_context(token, result, prev.lower(), lem)
-        elif token[-2:] == "et" and result[-1:] == "e" and ((initial and prev) or prev.lower() in _NOUN_CONTEXT):
-            result = _noun_reading(token.lower(), result, lem) or result
-        append(result)
+            append(lem.contextual(token, entry, initial, prev))
         initial = False
         prev = token
     return out

@@ -65,6 +65,22 @@ def _pattern() -> re.Pattern[str]:
     return _build_pattern()
 
 
+_CHUNK_CACHE: dict[object, list[str]] = {}
+_CHUNK_CACHE_MAX = 300_000
+
+
+def _tokenize_chunk(chunk: str, following: str) -> list[str]:
+    """Tokens of one whitespace-free chunk; ``following`` (the next chunk) only feeds look-aheads."""
+    joined = f"{chunk} {following}" if following else chunk
+    limit = len(chunk)
+    out = []
+    for match in _pattern().finditer(joined):
+        if match.start() >= limit:
+            break
+        out.append(match.group())
+    return out
+
+
 def tokenize(text: str) -> list[str]:
     """Split text into tokens.
 
@@ -86,7 +102,31 @@ def tokenize(text: str) -> list[str]:
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    return _pattern().findall(text)
+    # No token spans whitespace, so the text is cut at whitespace and each chunk tokenized once and cached:
+    # plain words take a fast path, and repeated chunks ("kommunen,", "2006.") cost one dictionary lookup.
+    cache = _CHUNK_CACHE
+    if len(cache) > _CHUNK_CACHE_MAX:
+        cache.clear()
+    chunks = text.split()
+    out: list[str] = []
+    append, extend = out.append, out.extend
+    for chunk, following in zip(chunks, chunks[1:] + [""], strict=False):
+        if chunk.isalpha():
+            append(chunk)
+            continue
+        tokens = cache.get(chunk)
+        if tokens is None:
+            # only an initial ("D."), an ordinal ("11.") or a suspended part ("helse-") looks at the next word
+            last = chunk[-1]
+            if last == "-" or (last == "." and (len(chunk) == 2 or chunk[:-1].isdigit())):
+                key = (chunk, following[:8])
+                tokens = cache.get(key)
+                if tokens is None:
+                    tokens = cache[key] = _tokenize_chunk(chunk, following[:8])
+            else:
+                tokens = cache[chunk] = _tokenize_chunk(chunk, "")
+        extend(tokens)
+    return out
 
 
 def iter_tokenize(texts: Iterable[str]) -> Iterable[list[str]]:
