@@ -76,18 +76,28 @@ def link_list_runs(lines: list[str]) -> set[int]:
     """
     out: set[int] = set()
     content = [(i, line.strip()) for i, line in enumerate(lines) if line.strip()]
-    for (i, a), (j, b) in zip(content, content[1:], strict=False):
-        if 2 <= len(a) <= 200 and b.startswith(a) and len(b) > len(a):
+    for k, ((i, a), (j, b)) in enumerate(zip(content, content[1:], strict=False)):
+        if not (2 <= len(a) <= 200 and b.startswith(a) and len(b) > len(a)):
+            continue
+        # a heading followed by its paragraph also starts alike; an entry repeats the title in its teaser
+        # or is followed by an interface word ("Detaljer")
+        rest = b[len(a):].lstrip()
+        after = content[k + 2][1] if k + 2 < len(content) else ""
+        if rest.startswith(a[:40]) or is_ui_line(after):
             out.update((i, j))
     return out
 
 
 def chrome_lines(lines: list[str]) -> set[int]:
     """Indices of lines that are site chrome in a capture of one web page or document-site page."""
-    repeated = repeated_lines(lines)
-    out = {i for i, line in enumerate(lines)
-           if is_ui_line(line) or is_date_stamp(line) or line.strip() in repeated or is_notice(line)}
-    out |= link_list_runs(lines)
+    out = {i for i, line in enumerate(lines) if is_ui_line(line) or is_date_stamp(line) or is_notice(line)}
+    links = link_list_runs(lines)
+    out |= links
+    # repetition only counts as chrome on a page that shows site chrome at all: a report repeats its
+    # author's name on the title page, the form and under the preface
+    if links or len(out) >= 2:
+        repeated = repeated_lines(lines)
+        out |= {i for i, line in enumerate(lines) if line.strip() in repeated}
     # a "related documents" heading opens a list that runs until a transcript starts or the capture ends
     in_list = False
     for i, line in enumerate(lines):

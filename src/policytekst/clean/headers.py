@@ -24,6 +24,7 @@ def key(line: str) -> str:
 
 def edge_indices(lines: list[str], depth: int = EDGE_DEPTH) -> list[int]:
     idx = [i for i, line in enumerate(lines) if line.strip()]
+    depth = max(1, min(depth, len(idx) // 4))  # a short page has its header on one line, not three
     return sorted(set(idx[:depth]) | set(idx[-depth:]))
 
 

@@ -66,6 +66,10 @@ def decide(left: str, right: str, usage: Counter | None = None) -> str:
         return JOIN
     if lexicon.is_word(hyphened):
         return KEEP
+    # a short capitalised first part that only makes a compound, not a dictionary word, is a name or an
+    # acronym written in title case: "Nav-kontoret", "Oslo-regionen"
+    if left[0].isupper() and len(left) <= 4:
+        return KEEP
     if lexicon.is_compound(joined):
         return JOIN
     if len(left) >= 3 and lexicon.is_word(left) and lexicon.is_compound(right):

@@ -60,8 +60,10 @@ def glued_numbers(lines: list[str]) -> str | None:
             match = pattern.search(line)
             token = match.group(1) if match else ""
             values.append(int(token) if token.isdigit() else None)
-        steps = sum(1 for a, b in zip(values, values[1:], strict=False) if a is not None and b is not None and 0 < b - a <= 3)
-        score = steps / max(1, len(values) - 1)
+        numbered = [v for v in values if v is not None]
+        # consecutive numbered lines (other long lines, such as teasers of other documents, are skipped)
+        steps = sum(1 for a, b in zip(numbered, numbered[1:], strict=False) if 0 < b - a <= 3)
+        score = steps / max(1, len(numbered) - 1) if len(numbered) >= 3 else 0.0
         if score > best_score:
             best, best_score = side, score
     return best if best_score >= 0.5 else None

@@ -62,7 +62,8 @@ def clean_paged(raw: RawDocument) -> list[Block]:
     body_lines: list[Line] = []
     for number, lines, kind in zip(numbers, pages, page_kinds, strict=False):
         if kind != "body":
-            text = " ".join(" ".join(lines).split())
+            # title pages and forms keep their lines: describe reads fields from them line by line
+            text = "\n".join(" ".join(line.split()) for line in lines if line.strip())
             if text:
                 blocks.append(Block(text, kind, number, number))
             continue
@@ -109,6 +110,9 @@ def _merge_by_page(front: list[Block], body: list[Block], notes: dict[int, list[
     return out
 
 
+_INLINE_TOC = re.compile(r"(?:\.\s?){3,}\s*(?:\d{1,4}|[ivxlc]{1,6})\b", re.IGNORECASE)
+
+
 def classify_pages(texts: list[str]) -> list[str]:
     """Per page: "front" (title page, colophon/report form), "toc" (table of contents) or "body".
 
@@ -125,6 +129,8 @@ def classify_pages(texts: list[str]) -> list[str]:
         if not lines:
             continue
         toc_lines = sum(1 for line in lines if structure.is_toc_entry(line))
+        if len(lines) <= 2:  # a transcript page on one line: count the entries inside it
+            toc_lines = max(toc_lines, len(_INLINE_TOC.findall(text)))
         first = structure.strip_numbering(lines[0])
         opens_toc = structure.section_kind(first) == "toc" or structure.section_kind(lines[0]) == "toc"
         if (toc_lines >= 3 and toc_lines >= 0.3 * len(lines)) or (opens_toc and toc_lines >= 1):
@@ -240,7 +246,10 @@ def clean_flowing(raw: RawDocument, lines: list[str]) -> list[Block]:
     nonblank = [line for line in lines if line.strip()]
     # double-spaced text (every line followed by a blank line): blank lines say nothing about paragraphs
     blanks_after = sum(1 for a, b in zip(lines, lines[1:], strict=False) if a.strip() and not b.strip())
-    double_spaced = len(nonblank) > 20 and blanks_after > 0.6 * len(nonblank) and not markdown
+    lengths = sorted(len(line.strip()) for line in nonblank) or [0]
+    hard_wrapped = lengths[len(lengths) // 2] < 150  # lines are lines, not whole paragraphs
+    double_spaced = (len(nonblank) > 20 and blanks_after > 0.6 * len(nonblank) and not markdown
+                     and hard_wrapped)
     notes: list[Block] = []
     stream: list[Line] = []
     segments: list[tuple[str, object]] = []  # ("lines", [Line]) | ("block", Block)

@@ -115,8 +115,10 @@ class Reflower:
             return True
         if line.trailing_spaces >= 2 and _END_PUNCT.search(text):
             return True
-        short = len(text.strip()) < 0.85 * self.width
-        if short and _END_PUNCT.search(text):
+        length = len(text.strip())
+        # the last line of a justified paragraph is short; a line that is a whole paragraph is longer than
+        # any wrapped line
+        if (length < 0.85 * self.width or length > 300) and _END_PUNCT.search(text):
             return True
         return len(text.strip()) < 0.5 * self.width and not re.search(r"[,\-–]$", text)
 

@@ -13,6 +13,7 @@ _RUN_IN = re.compile(
     r"(?:(?<=^)|(?<=[.!?:”\"»)] ))(\d{1,2}(?:\.\d{1,2}){0,3}) ([A-ZÆØÅ][\w\-/]*(?:,)?"
     r"(?: (?:[a-zæøå][\w\-/,:()]*|[A-ZÆØÅ]{2,}[\w\-/]*|[-–]))*)(?= [A-ZÆØÅ\d«\"]|$)"
 )
+_RUN_IN_AT = re.compile(_RUN_IN.pattern.replace(r"(?:(?<=^)|(?<=[.!?:”\"»)] ))", ""))
 _KNOWN_START = re.compile(
     r"^(Forord|Sammendrag|Samandrag|Summary|Abstract|Innledning|Innhold|Litteratur|Referanser|Konklusjon|"
     r"Vedlegg \d+:?|Del \d+)(?= [A-ZÆØÅ\d])"
@@ -26,14 +27,19 @@ def page_run(lines: list[str]) -> tuple[str, list[int]] | None:
         return None
     runs: list[list[int]] = []
     current: list[int] = []
+    last = None
     for i, line in enumerate(lines):
         text = line.strip()
         if not text:
             continue
         number, _ = pagenumbers.split_glued(text, side)
-        if number is not None and (len(text) > 60 or pagenumbers.is_page_number(text)):
+        value = abs(number) if number is not None else None
+        in_sequence = value is not None and last is not None and 0 < value - last <= 2
+        if number is not None and (len(text) > 60 or pagenumbers.is_page_number(text) or in_sequence):
             current.append(i)
+            last = value if number > 0 or last is None or value > last else last
         else:
+            last = None
             if current:
                 runs.append(current)
             current = []
@@ -68,16 +74,25 @@ def split_run_in_headings(text: str, last: tuple[int, ...] = ()) -> tuple[list[t
     if known:
         parts.append(("heading", known.group(1)))
         pos = known.end() + 1
-    for match in _RUN_IN.finditer(text, pos):
-        number = _version_key(match.group(1))
-        if not _follows(last, number) or len(match.group(2).split()) > 12:
-            continue
+    while True:
+        # a heading may follow the previous one directly ("1 Innledning 1.1 Formål ...")
+        match = _RUN_IN_AT.match(text, pos) if parts and parts[-1][0] == "heading" else None
+        if match is None or not _follows(last, _version_key(match.group(1))):
+            match = None
+            for candidate in _RUN_IN.finditer(text, pos):
+                if _follows(last, _version_key(candidate.group(1))) and len(candidate.group(2).split()) <= 12:
+                    match = candidate
+                    break
+        if match is None:
+            break
         before = text[pos:match.start()].strip()
         if before:
             parts.append(("body", before))
         parts.append(("heading", f"{match.group(1)} {match.group(2)}".strip()))
         pos = match.end()
-        last = number
+        while pos < len(text) and text[pos] == " ":
+            pos += 1
+        last = _version_key(match.group(1))
     rest = text[pos:].strip()
     if rest:
         parts.append(("body", rest))

@@ -1,0 +1,188 @@
+"""Unit tests of each cleaning step on small inputs written for the tests (no real data needed)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from policytekst.clean import (
+    boilerplate,
+    clean_document,
+    footnotes,
+    headers,
+    pagenumbers,
+    structure,
+    transcript,
+)
+from policytekst.clean.hyphenation import JOIN, KEEP, SUSPENDED, decide, mend, usage_counts
+from policytekst.clean.reflow import Line, Reflower
+from policytekst.clean.unicode import repair
+from policytekst.model import Block, Page, RawDocument
+
+
+def test_unicode_repair_restores_pdfium_hyphen_and_drops_invisibles():
+    assert repair("vel\ufffeferd") == "vel-\nferd"
+    assert repair("a\u00adb \ufb01nne\u00a0x\r\ny") == "ab finne x\ny"
+    assert repair("ord\u00ad\nneste") == "ord-\nneste"
+
+
+@pytest.mark.parametrize("left,right,expected", [
+    ("kas", "teballsituasjoner", JOIN),        # a typesetter's split inside a word
+    ("omfatten", "de", JOIN),
+    ("samarbeids", "arena", JOIN),            # a compound split at its joint is still one word
+    ("helse", "og", SUSPENDED),               # suspended hyphen before a conjunction
+    ("arbeids", "eller", SUSPENDED),
+    ("inn", "til", JOIN),                     # ... unless the parts make a dictionary word
+    ("Nav", "kontoret", KEEP),
+    ("NAV", "kontoret", KEEP),                # acronym + word
+    ("Midt", "Norge", KEEP),                  # capital after the hyphen
+    ("2006", "2007", KEEP),
+    ("CO2", "avgiften", KEEP),
+])
+def test_hyphen_decisions(left, right, expected):
+    assert decide(left, right) == expected
+
+
+def test_document_usage_decides_hyphenated_compounds():
+    usage = usage_counts("Vi bruker bestiller-utførermodellen her, og bestiller-utførermodellen der.")
+    assert decide("bestiller", "utførermodellen", usage) == KEEP
+    assert mend("en bestiller-", "utførermodell", usage) == "en bestiller-utførermodell"
+    assert mend("om kas-", "teballproblemer i", Counter()) == "om kasteballproblemer i"
+    assert mend("helse- og", "omsorg") is None  # no hyphen at the end: nothing to mend
+    assert mend("helse-", "og omsorg") == "helse- og omsorg"
+
+
+def test_page_numbers():
+    for line in ("12", "- 12 -", "Side 12", "side 3 av 40", "xiv", "Page 7"):
+        assert pagenumbers.is_page_number(line), line
+    for line in ("12 informanter", "Side om side", "2.1", "i dag"):
+        assert not pagenumbers.is_page_number(line), line
+
+
+def test_running_headers_and_footers_removed_with_changing_numbers():
+    pages = []
+    for n in range(1, 9):
+        header = f"{2024 + n % 2}–2026 Rapport om tjenester {n}" if n % 2 else f"{n} Rapport om tjenester 2025–2026"
+        pages.append([header, f"Tekst på side {n} som handler om noe viktig.", "Mer tekst her.", f"Side {n}"])
+    cleaned, removed = headers.strip_running(pages)
+    assert all(len(p) == 2 for p in cleaned), cleaned
+    assert all(p[0].startswith("Tekst på side") for p in cleaned)
+    assert len(removed) == 16
+
+
+def test_page_bottom_footnotes_split_and_markers_removed():
+    lines = [
+        "Prosjektet startet i Trondheim2 og ble utvidet til Oslo.",
+        "Det ble evaluert senere3",
+        ", og resultatene var gode.",
+        "Mer tekst uten noter her.",
+        "2 Se rapporten fra 2009.",
+        "3",
+        " Evalueringen ble gjort av et eksternt miljø",
+        "i to runder.",
+    ]
+    body, notes, nxt = footnotes.split_page(lines, 2)
+    assert notes == [(2, "Se rapporten fra 2009."), (3, "Evalueringen ble gjort av et eksternt miljø i to runder.")]
+    assert body[0] == "Prosjektet startet i Trondheim og ble utvidet til Oslo."
+    assert body[1] == "Det ble evaluert senere"
+    assert nxt == 4
+
+
+def test_page_without_footnotes_is_untouched():
+    lines = ["I 2006 var det 3 kontorer.", "Det var mange brukere.", "1 Innledning", "Tekst."]
+    body, notes, nxt = footnotes.split_page(lines, 1)
+    assert notes == [] and body == lines and nxt == 1
+
+
+def test_inline_footnotes_of_a_transcript_page():
+    text = ("Vi samarbeidet med helseforetak 1. Vedtak skrives som kontrakter 2, og planer lages. "
+            "Arbeidet fortsetter 1 Om samarbeidsavtaler: 2 Om kontrakter i kommunen")
+    body, notes, nxt = footnotes.split_inline(text, 1)
+    assert notes == [(1, "Om samarbeidsavtaler:"), (2, "Om kontrakter i kommunen")]
+    assert "helseforetak." in body and "kontrakter, og" in body and body.endswith("Arbeidet fortsetter")
+    assert nxt == 3
+
+
+def test_markdown_footnotes():
+    assert footnotes.markdown_footnote("<sup>4</sup> Se vedlegg 1.") == (4, "Se vedlegg 1.")
+    assert footnotes.strip_markdown_markers("arbeidet<sup>4</sup>. Videre[^5]") == "arbeidet. Videre"
+
+
+def test_boilerplate_by_structure():
+    lines = ["Størrelse: px", "Begynne med side:", "Download", "Transkript", "Tekst i dokumentet her.",
+             "En tittel om NAV", "En tittel om NAV En tittel om NAV og mer tekst fra dokumentet", "Detaljer",
+             "Overskrift", "Overskrift og et avsnitt som begynner likt men er tekst."]
+    chrome = boilerplate.chrome_lines(lines)
+    assert {0, 1, 2, 3, 5, 6, 7} <= chrome
+    assert 4 not in chrome and 8 not in chrome and 9 not in chrome  # a heading and its paragraph stay
+    assert boilerplate.is_notice("JavaScript is disabled in your web browser. Enable JavaScript in your browser.")
+    assert boilerplate.is_date_stamp("16.01.2006") and boilerplate.is_date_stamp("15.12.2013 22:35")
+
+
+def test_transcript_page_run_and_run_in_headings():
+    filler = " ".join(["ord"] * 60)
+    lines = ["Nettstedets tittel", "", "Detaljer", ""] + [f"{n} Avsnitt på side {n}. {filler}" for n in range(5, 12)]
+    side, indices = transcript.page_run(lines)
+    assert side == "start" and len(indices) == 7
+    assert pagenumbers.split_glued(lines[indices[0]], side)[0] == 5
+    parts, last = transcript.split_run_in_headings(
+        "2 Relevante studier 2.1 Samordning av tjenester I dette kapittelet ser vi på NAV. "
+        "Tabell 3 viser tall. 2.2 Rammer for arbeidet Prosjektet startet.", (1, 4))
+    assert parts[0] == ("heading", "2 Relevante studier")
+    assert parts[1] == ("heading", "2.1 Samordning av tjenester")
+    assert ("heading", "2.2 Rammer for arbeidet") in parts
+    assert last == (2, 2)
+
+
+def test_structure_helpers():
+    assert structure.section_kind("Sammendrag") == "summary"
+    assert structure.section_kind("6 LITTERATUR") == "reference"
+    assert structure.section_kind("Vedlegg 2: Intervjuguide") == "appendix"
+    assert structure.section_kind("Innholdsfortegnelse") == "toc"
+    assert structure.section_kind("2.1 Samordning") is None
+    assert structure.is_toc_entry("2.1 Samordning av tjenester ............ 14")
+    assert structure.is_toc_entry("Forord . . . . . . . . . iii")
+    assert not structure.is_toc_entry("I 2006 var det 14")
+    assert structure.heading_level("3.2.1 Noe") == 3 and structure.heading_level("1.0 Bakteppe") == 1
+
+
+def test_reflow_paragraphs_headings_lists_and_hyphens():
+    text = [
+        "1.1 Formål",
+        "Dette er en lang linje som fortsetter over flere linjer og handler om kas-",
+        "teballsituasjoner i helse- og omsorgstjenestene i kommunene i hele landet vårt.",
+        "Kort siste linje.",
+        "Et nytt avsnitt begynner her og går over hele bredden av siden slik som før,",
+        "og slutter her.",
+        "• første punkt i en liste",
+        "• andre punkt",
+    ]
+    blocks = Reflower(width=80).run([Line(t, 3) for t in text])
+    kinds = [b.kind for b in blocks]
+    assert kinds == ["heading", "body", "body", "list", "list"], [(b.kind, b.text) for b in blocks]
+    assert "kasteballsituasjoner" in blocks[1].text and "helse- og omsorgstjenestene" in blocks[1].text
+    assert blocks[3].text == "første punkt i en liste"
+
+
+def test_clean_document_pdf_like_pages_end_to_end():
+    """Four synthetic pages: running header, page numbers, footnotes, a hyphen across a page break."""
+    notes = ["Se rapporten fra kommunen.", "Tallene er fra SSB.", "Intervju med en leder.", "Egen beregning."]
+    pages = []
+    for n in range(1, 5):
+        lines = ["Min rapport om samordning",
+                 f"Avsnitt {n} handler om brukermedvirkning i tjenestene og om hvordan kommunene",
+                 f"arbeider med dette i praksis i dag, og det er viktig{n}. Det siste ordet er sam-"
+                 if n < 4 else f"arbeider med dette i praksis i dag, og det er viktig{n}. Slutt.",
+                 f"{n} {notes[n - 1]}", str(n)]
+        if n > 1:
+            lines.insert(1, "ordning mellom etatene i kommunen, som er et mål.")
+        pages.append(Page(n, "\n".join(lines)))
+    blocks = clean_document(RawDocument("x.pdf", "pdf", pages))
+    joined = " ".join(b.text for b in blocks if b.kind in ("body", "heading"))
+    assert "Min rapport om samordning" not in joined
+    assert not any(b.text.strip().isdigit() for b in blocks)
+    assert [b.meta.get("n") for b in blocks if b.kind == "footnote"] == [1, 2, 3, 4]
+    assert "viktig." in joined and "viktig1" not in joined
+    assert "samordning mellom etatene" in joined
+    assert all(isinstance(b, Block) for b in blocks)
