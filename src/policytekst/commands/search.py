@@ -79,12 +79,14 @@ def _output(frame, as_json: bool, export: Path | None, columns: list[str], *, ti
 def _run(action):
     """Run an API call, turning bad input into exit code 2 and missing things into exit code 1."""
     from policytekst.cli import fail
-    from policytekst.search.query import QueryError
+    from policytekst.search.query import QueryError, ThemesUnavailable
 
     try:
         return action()
     except QueryError as exc:
         fail(str(exc), code=2)
+    except ThemesUnavailable as exc:
+        fail(str(exc))
     except KeyError as exc:
         fail(str(exc.args[0] if exc.args else exc))
 
@@ -152,16 +154,19 @@ def register(app: typer.Typer) -> None:
         n: int = typer.Option(5, "-n", "--n", help="How many passages."),
         method: str = typer.Option("model", help="Theme scores from 'model' or 'codebook'."),
         max_per_doc: int = typer.Option(1, help="At most this many passages per document."),
+        query: str | None = typer.Option(None, "--query", help="Score passages by this search query instead "
+                                         "of a theme model (THEME is then only a label)."),
         year: str | None = YearOption, genre: list[str] | None = GenreOption, doc: list[str] | None = DocOption,
         lang: list[str] | None = LangOption,
         as_json: bool = JsonOption, export: Path | None = ExportOption,
     ) -> None:
         """The best example passages for a theme, from different documents, each with a citation."""
         from policytekst.cli import open_corpus
-        from policytekst.search import examples
+        from policytekst.search import examples, query_scores
 
         with open_corpus(corpus) as c:
-            frame = _run(lambda: examples(c, theme, n=n, method=method, max_per_doc=max_per_doc,
+            scores = _run(lambda: query_scores(c, query)) if query else None
+            frame = _run(lambda: examples(c, theme, n=n, method=method, max_per_doc=max_per_doc, scores=scores,
                                           **_filters(year, genre, doc, lang, None)))
         _output(frame, as_json, export, ["rank", "theme_score", "usability", "citation", "text", "passage_id"],
                 title=f"Eksempler: {theme}", full_text=True)
@@ -212,9 +217,9 @@ def register(app: typer.Typer) -> None:
 
 def _progress_index(corpus, *, rebuild: bool = False):
     """Update the index, with a progress bar on stderr when it is a long job and stderr is a terminal."""
-    from policytekst.search.index import ensure_index, is_current
+    from policytekst.search.index import ensure_index, is_current, nlp_fingerprint
 
-    if not rebuild and is_current(corpus):
+    if not rebuild and is_current(corpus) and corpus.store.get_info("search_nlp") == nlp_fingerprint():
         from policytekst.search.index import IndexReport
 
         return IndexReport(corpus.generation)

@@ -38,6 +38,7 @@ _CITATION = re.compile(
     r"|\bet al\.|\bibid\b|\bjf\.|\bs\.\s*\d+|\b(?:St\.?\s*meld|NOU|Ot\.?\s*prp|Prop\.)\b|https?://|www\.")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*%?$")
 _SENTENCE_END = re.compile(r"[.!?»”\")]$")
+_LINE_END = re.compile(r"[.!?:;,»”\")]$")
 
 
 def usability(text: str, kind: str = "body") -> float:
@@ -81,6 +82,16 @@ def usability(text: str, kind: str = "body") -> float:
         score *= 0.4  # introduces a list that is not part of the passage
     elif not _SENTENCE_END.search(stripped):
         score *= 0.6  # stops mid-sentence or is a heading fragment
+    lines = [line.strip() for line in stripped.splitlines() if line.strip()]
+    if len(lines) > 1 and len(lines[0].split()) < 8 and not _LINE_END.search(lines[0]):
+        score *= 0.6  # opens with a heading glued to the paragraph
+    if len(lines) >= 3:
+        # lines that end without punctuation and are not continued by the next line (which would start in lower
+        # case, as in hard-wrapped PDF text): a list of titles, a menu, a table flattened to lines
+        fragments = sum(
+            not _LINE_END.search(line) and (i + 1 == len(lines) or not lines[i + 1][:1].islower())
+            for i, line in enumerate(lines)) / len(lines)
+        score *= max(0.1, 1.0 - fragments) ** 2
     sentences = len(re.findall(r"[.!?](?:\s|$)", stripped))
     if sentences < 2:
         score *= 0.5
@@ -147,6 +158,7 @@ def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, s
     # the diversity pass only needs the head of the ranking (keeps it fast on 100,000 passages)
     chosen = _diverse(frame.head(max(500, 100 * n)), n, max_per_doc, duplicate_threshold)
     result = frame.loc[chosen].copy() if chosen else frame.iloc[0:0].copy()
+    result = result.sort_values(["score", "passage_id"], ascending=[False, True])  # the diverse set, best first
     result.insert(0, "rank", range(1, len(result) + 1))
     cites = citations(corpus, result["passage_id"])
     result["citation"] = result["passage_id"].map(cites)
@@ -155,6 +167,19 @@ def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, s
     result.attrs.update(theme=theme, method="given" if given else method, n=n, max_per_doc=max_per_doc,
                         candidates=int(len(frame)))
     return result
+
+
+def query_scores(corpus: Corpus, query: str, limit: int = 2000, **filters: Any) -> pd.Series:
+    """Scores in [0, 1] from a search query (BM25 / best BM25), indexed by passage_id: example passages for
+    any query, or for a theme while no theme model is at hand (``examples(corpus, "x", scores=query_scores(...))``).
+    """
+    from policytekst.search.query import search
+
+    hits = search(corpus, query, limit=limit, **filters)
+    if hits.empty:
+        return pd.Series(dtype=float)
+    return pd.Series((hits["score"] / hits["score"].max()).to_numpy(), index=hits["passage_id"].to_numpy(),
+                     dtype=float)
 
 
 def _diverse(frame: pd.DataFrame, n: int, max_per_doc: int, duplicate_threshold: float) -> list[Any]:

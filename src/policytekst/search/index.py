@@ -17,6 +17,7 @@ store has already cascaded its passages away.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
 
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 FTS_TABLE = "search_fts"
 UNITS_TABLE = "search_units"
 DOCS_TABLE = "search_docs"
@@ -116,7 +117,9 @@ class Lemmatizer:
 
     def lemma_text(self, text: str, lang: str = "nb") -> str:
         """The lemma column for one passage: lemmas of its word tokens, in order, space-separated."""
-        words = [t for t in self._nlp.tokenize(text) if any(ch.isalnum() for ch in t)]
+        # lower-cased first: lemmatisers treat a capitalised word (sentence start, heading, "REFORMEN") as a name
+        # and leave it alone, and the lemma column is case-folded anyway
+        words = [t.lower() for t in self._nlp.tokenize(text) if any(ch.isalnum() for ch in t)]
         return " ".join(self.lemmas(words, lang))
 
 
@@ -131,8 +134,12 @@ def lemmatizer() -> Lemmatizer:
     return _LEMMATIZER
 
 
+@functools.cache
 def nlp_fingerprint() -> str:
-    """Changes when the language layer lemmatises differently, so the lemma column gets rebuilt."""
+    """Changes when the language layer lemmatises differently, so the lemma column gets rebuilt.
+
+    Computed once per process: the lemmatiser (and its cache) cannot change while a process runs.
+    """
     probe = ["kasteballene", "tjenestene", "brukerne", "får", "arbeidslinja", "samordningen", "kontorene",
              "målene", "reformer", "policies"]
     lem = lemmatizer()
@@ -172,10 +179,11 @@ def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200
     store = corpus.store
     conn = store.conn
     generation = store.generation()
-    if not rebuild and is_current(corpus):
+    # the fingerprint costs ten cached lemma look-ups; a changed lemmatiser must not leave a stale lemma column
+    fingerprint = nlp_fingerprint()
+    if not rebuild and is_current(corpus) and store.get_info("search_nlp") == fingerprint:
         return IndexReport(generation)
     create_schema(conn)
-    fingerprint = nlp_fingerprint()
     if store.get_info("search_nlp") != fingerprint or store.get_info("search_version") != INDEX_VERSION:
         rebuild = True
     report = IndexReport(generation, rebuilt=rebuild)

@@ -46,6 +46,10 @@ class QueryError(ValueError):
     """The query cannot be understood (the message says where and why)."""
 
 
+class ThemesUnavailable(RuntimeError):
+    """Theme scores were asked for but ``policytekst.themes.theme_scores`` cannot be used."""
+
+
 # -- the query tree -----------------------------------------------------------------------------------------
 @dataclass
 class Term:
@@ -262,8 +266,12 @@ class Compiler:
         lemmas = self._lemma_forms(node.text)
         if not negated:
             self.highlight.words.add(words[0])
+            self.highlight.words.update(lemmas)
             self.highlight.lemmas.update(lemmas)
-        return "(" + " OR ".join([surface, *(f"lemmas : {_quote(lemma)}" for lemma in lemmas)]) + ")"
+        # a lemma is also a word form: "veilederne" -> "veileder" must find the word "veileder" even where the
+        # lemmatiser read it as the verb "veilede"
+        surfaces = [surface, *(f"surface : {_quote(lemma)}" for lemma in lemmas if lemma != words[0])]
+        return "(" + " OR ".join([*surfaces, *(f"lemmas : {_quote(lemma)}" for lemma in lemmas)]) + ")"
 
     def _phrase(self, node: Phrase, negated: bool) -> str:
         words = [w.lower() for w in WORD.findall(node.text)]
@@ -368,8 +376,8 @@ def load_theme_scores(corpus: Corpus, theme: str, method: str = "model") -> pd.S
     try:
         from policytekst.themes import theme_scores
     except ImportError as exc:
-        raise QueryError("theme scores are not available: policytekst.themes.theme_scores is missing "
-                         f"({exc})") from exc
+        raise ThemesUnavailable("theme scores are not available: policytekst.themes.theme_scores is missing "
+                                f"({exc}); use --query / scores= to rank by a search instead") from exc
     try:
         scores = theme_scores(corpus, theme, method=method)
     except (KeyError, ValueError) as exc:
