@@ -22,15 +22,19 @@ KEYNESS_COLUMNS = ["term", "count_a", "count_b", "g2", "p_value", "log_ratio", "
 
 
 def g2_statistic(a: np.ndarray, b: np.ndarray, total_a: float, total_b: float) -> np.ndarray:
-    """Log-likelihood G2 of a 2x2 table per term (term count vs the rest of each group)."""
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    expected_a = total_a * (a + b) / (total_a + total_b)
-    expected_b = total_b * (a + b) / (total_a + total_b)
+    """Log-likelihood G2 of the full 2x2 table per term (term vs all other tokens, group A vs B), as in
+    Dunning (1993) and quanteda; the two-cell shortcut of Rayson & Garside drops the "other tokens" cells."""
+    observed = [np.asarray(a, dtype=float), np.asarray(b, dtype=float)]
+    observed += [total_a - observed[0], total_b - observed[1]]
+    n = total_a + total_b
+    row_term = observed[0] + observed[1]
+    expected = [total_a * row_term / n, total_b * row_term / n, total_a * (n - row_term) / n,
+                total_b * (n - row_term) / n]
+    g2 = np.zeros_like(observed[0])
     with np.errstate(divide="ignore", invalid="ignore"):
-        term_a = np.where(a > 0, a * np.log(a / expected_a), 0.0)
-        term_b = np.where(b > 0, b * np.log(b / expected_b), 0.0)
-    return 2 * (term_a + term_b)
+        for o, e in zip(observed, expected, strict=True):
+            g2 += np.where(o > 0, o * np.log(o / e), 0.0)
+    return 2 * g2
 
 
 def log_ratio(a: np.ndarray, b: np.ndarray, total_a: float, total_b: float) -> np.ndarray:

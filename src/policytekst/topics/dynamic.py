@@ -39,6 +39,8 @@ class DynamicTopicModel:
     breaks : sequence of int, optional
         First year of each time slice (e.g. (1996, 2001, 2006, 2011)); default: one slice per year present.
     seed, iterations, min_df, max_df : as for :class:`TopicModel`.
+    max_units : int, optional
+        Fit on a seeded random sample of at most this many passages (DTMs are slow; a sample shows the drift).
 
     Attributes
     ----------
@@ -46,7 +48,8 @@ class DynamicTopicModel:
     """
 
     def __init__(self, k: int = 10, breaks: Sequence[int] | None = None, seed: int = 0, iterations: int = 200,
-                 min_df: int = 3, max_df: float = 0.4, kinds: Sequence[str] = ANALYSIS_KINDS) -> None:
+                 min_df: int = 3, max_df: float = 0.4, kinds: Sequence[str] = ANALYSIS_KINDS,
+                 max_units: int | None = None) -> None:
         self.k = k
         self.breaks = breaks
         self.seed = seed
@@ -54,6 +57,7 @@ class DynamicTopicModel:
         self.min_df = min_df
         self.max_df = max_df
         self.kinds = tuple(kinds)
+        self.max_units = max_units
 
     def fit(self, corpus) -> DynamicTopicModel:
         import tomotopy as tp
@@ -64,6 +68,10 @@ class DynamicTopicModel:
         keep = [i for i, pid in enumerate(units.passage_ids) if pid in years]
         if not keep:
             raise ValueError(f"{corpus.directory}: no dated passages; dynamic topics need document years")
+        if self.max_units is not None and len(keep) > self.max_units:
+            import numpy as np
+
+            keep = sorted(np.random.default_rng(self.seed).choice(keep, self.max_units, replace=False).tolist())
         if len(keep) > COSTLY_UNITS:
             warnings.warn(f"dynamic topic model on {len(keep):,} passages: expect several times the run time "
                           "of plain LDA (k topics x time slices)", stacklevel=2)

@@ -128,7 +128,7 @@ class TomotopyLDA(Engine):
         rows = [i for i, d in enumerate(docs) if any(t in vocab for t in d)]
         if rows:
             made = [native.make_doc([t for t in docs[i] if t in vocab]) for i in rows]
-            dists, _ = native.infer(made, iter=100, workers=1, together=False)
+            dists, _ = native.infer(made, iterations=100, workers=1, together=False)
             for i, dist in zip(rows, dists, strict=True):
                 theta[i] = dist
         return normalize_rows(theta)
