@@ -133,7 +133,8 @@ def segment(doc_id: str, blocks: list[Block]) -> tuple[str, list[Passage]]:
                           or sum(len(g[0].split()) for g in group) + words > MAX_WORDS):
                 flush()
             group.append(item)
-            if sum(len(g[0].split()) for g in group) >= MIN_WORDS:
+            # a footnote is cited on its own; other pieces merge up to MIN_WORDS
+            if block.kind == "footnote" or sum(len(g[0].split()) for g in group) >= MIN_WORDS:
                 flush()
     flush()
     return text, passages
