@@ -7,44 +7,15 @@ Norwegian puts between parts ("brukermedvirkning-s-prosessen"). Used for diction
 
 from __future__ import annotations
 
-from functools import lru_cache
+from policytekst.nlp.lemmas import _dictionary, _lang, _split, lemma
 
-from policytekst.nlp.lemmas import _dictionary, _lang, lemma
-
-MIN_PART = 3  # shorter pieces ("ku", "is") would match almost anywhere
-LINKS = ("", "s", "e")
 MAX_WORD = 60
+MIN_PART = 3
+LINKS = ("", "s", "e")
 
 
 def _known(piece: str, lang: str) -> bool:
     return len(piece) >= MIN_PART and _dictionary(lang).get(piece) is not None
-
-
-@lru_cache(maxsize=100_000)
-def _split(word: str, lang: str) -> tuple[str, ...] | None:
-    """Fewest known parts that spell ``word`` (final part may be inflected), or None."""
-    if _known(word, lang):
-        return (word,)
-    best: tuple[str, ...] | None = None
-    for cut in range(MIN_PART, len(word) - MIN_PART + 1):
-        head = word[:cut]
-        if not _known(head, lang):
-            continue
-        for link in LINKS:
-            rest = word[cut:]
-            if link:
-                if not rest.startswith(link):
-                    continue
-                rest = rest[len(link):]
-            rest = rest.lstrip("-")
-            tail = _split(rest, lang) if len(rest) >= MIN_PART else None
-            if tail is None:
-                continue
-            candidate = (head, *tail)
-            if best is None or len(candidate) < len(best) or (
-                    len(candidate) == len(best) and len(candidate[-1]) > len(best[-1])):
-                best = candidate
-    return best
 
 
 def compound_parts(word: str, lang: str = "nb") -> list[str]:

@@ -31,7 +31,7 @@ NORWEGIAN = ("nb", "nn")
 SENTENCE_OPENERS = frozenset({".", "!", "?", ":", "-", "–", "—", "...", "…", ";"})
 # After an opening quote a capitalised word may start quoted speech or be a title («Min kamp»): only
 # closed-class words are then read as common words.
-QUOTES = frozenset({"«", '"', "“", "'", "‘", "("})
+QUOTES = frozenset({"«", '"', "“", "'", "‘", "(", "»", "”", ")"})
 # Names ending in these letters are rarely genitives (Paris, Carlos, Marcus, Lewis); other endings are
 # stripped ("Espens", "Høyres", "Obamas").
 _GENITIVE_KEEP = re.compile(r"(?:[sS][sS]|[xzXZ]|[iouyIOUY][sS])$")
@@ -46,6 +46,62 @@ def _lang(lang: str | None) -> str:
 @lru_cache(maxsize=8)
 def _dictionary(lang: str):
     return DEFAULT_DICTIONARY_FACTORY.get_dictionary(lang)
+
+
+MIN_PART = 3  # shorter compound parts ("ku", "is") would match almost anywhere
+LINKS = ("", "s", "e")  # Norwegian linking letters between compound parts
+
+
+@lru_cache(maxsize=100_000)
+def _split(word: str, lang: str) -> tuple[str, ...] | None:
+    """Fewest dictionary words that spell ``word`` (linking s/e allowed, last part may be inflected)."""
+    dictionary = _dictionary(lang)
+    if len(word) >= MIN_PART and dictionary.get(word) is not None:
+        return (word,)
+    best: tuple[str, ...] | None = None
+    for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+        head = word[:cut]
+        if dictionary.get(head) is None:
+            continue
+        for link in LINKS:
+            rest = word[cut:]
+            if link:
+                if not rest.startswith(link):
+                    continue
+                rest = rest[len(link):]
+            rest = rest.lstrip("-")
+            tail = _split(rest, lang) if len(rest) >= MIN_PART else None
+            if tail is None:
+                continue
+            candidate = (head, *tail)
+            if best is None or len(candidate) < len(best) or (
+                    len(candidate) == len(best) and len(candidate[-1]) > len(best[-1])):
+                best = candidate
+    return best
+
+
+# Derivational suffixes whose inflection is regular: an unknown word ending in one of the forms on the
+# right has the lemma ending on the left ("uforutsigbarheten" -> "uforutsigbarhet").
+_SUFFIXES = (
+    ("het", ("hetene", "heten", "heter")),
+    ("ning", ("ningene", "ningen", "ninger")),
+    ("else", ("elsene", "elsen", "elser")),
+    ("sjon", ("sjonene", "sjonen", "sjoner")),
+    ("itet", ("itetene", "iteten", "iteter")),
+    ("skap", ("skapene", "skapet", "skaper")),
+    ("dom", ("dommene", "dommen", "dommer")),
+    ("ing", ("ingene", "ingen", "inger")),
+    ("ment", ("mentene", "mentet", "menter")),
+    ("isme", ("ismene", "ismen", "ismer")),
+)
+
+
+def _suffix_lemma(low: str) -> str | None:
+    for lemma_end, forms in _SUFFIXES:
+        for form in forms:
+            if low.endswith(form) and len(low) - len(form) >= 3:
+                return low[: len(low) - len(form)] + lemma_end
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -92,6 +148,9 @@ class _Lemmatizer:
         self.overrides = _overrides(lang)
         self.dictionary = _dictionary(lang)
         self.mid: dict[str, str] = {}
+        from policytekst.nlp.stopword_lists import stopwords
+
+        self.function_words = frozenset(self.overrides) | (stopwords(lang) if lang in NORWEGIAN else frozenset())
         self.initial: dict[str, str] = {}
 
     # -- common words -----------------------------------------------------------------------------------
@@ -104,6 +163,10 @@ class _Lemmatizer:
             if last and _HAS_LETTER.search(last):
                 whole = self.dictionary.get(low)
                 return whole if whole is not None else f"{head}-{self.common(last)}"
+        if self.lang in NORWEGIAN and self.dictionary.get(low) is None and len(low) > 5 and low.isalpha():
+            guess = self.unknown(low)
+            if guess is not None:
+                return guess
         lemma = _simple(low, self.lang)
         if lemma == low and self.dictionary.get(low) is None and self.lang in NORWEGIAN and len(low) > 4:
             # unknown word: a genitive of a known word ("statens"), or a weak past form in -et ("opplevet")
@@ -112,6 +175,24 @@ class _Lemmatizer:
             if low.endswith("et") and self.dictionary.get(low[:-2] + "e") is not None:
                 return _simple(low[:-2] + "e", self.lang)
         return lemma
+
+    def unknown(self, low: str) -> str | None:
+        """Lemma of a word the dictionary lacks, from its regular suffix or its last compound part."""
+        if low.endswith("s") and not low.endswith("ss"):  # a genitive of an analysable word
+            base = low[:-1]
+            if self.dictionary.get(base) is not None:
+                return self.common(base)
+            inner = self.unknown(base) if len(base) > 5 else None
+            if inner is not None:
+                return inner
+        by_suffix = _suffix_lemma(low)
+        if by_suffix is not None:
+            return by_suffix
+        parts = _split(low, self.lang)
+        if parts is not None and len(parts) > 1 and len(parts[-1]) >= 4:
+            last = parts[-1]
+            return low[: len(low) - len(last)] + self.common(last)
+        return None
 
     # -- proper nouns -----------------------------------------------------------------------------------
     def proper(self, word: str) -> str:
@@ -150,20 +231,33 @@ class _Lemmatizer:
             noun = _noun_reading(token.lower(), lemma, self)
             if noun is not None:
                 entry = (lemma, noun)
+        elif token.endswith("er") and token.islower() and self.lang in NORWEGIAN and len(token) > 4:
+            entry = _er_readings(token, lemma, self) or lemma
         if len(cache) < 500_000:  # bounded: a pathological stream must not grow memory without end
             cache[token] = entry
         return entry
 
     def contextual(self, token: str, entry: str | tuple[str, str | None], initial: bool, prev: str) -> str:
         """Apply the rules that look at the word before (there is no part-of-speech tagger)."""
-        lemma, noun = (entry, None) if entry.__class__ is str else entry
+        if entry.__class__ is str:
+            lemma, noun, verb = entry, None, None
+        elif len(entry) == 3:
+            lemma, noun, verb = entry
+        else:
+            (lemma, noun), verb = entry, None
         low_prev = prev.lower()
-        if prev in QUOTES and token[:1].isupper() and token.lower() in self.overrides:
-            return self.common(token.lower())  # «Jeg ...»: quoted speech starts with a common word
+        if prev in QUOTES and token[:1].isupper() and token.lower() in self.function_words:
+            return self.common(token.lower())  # «Jeg ...» or "... » Han sa": a new clause starts here
         if lemma == "gå" and token.lower() == "går" and low_prev == "i":  # "i går" (yesterday)
             return "går"
         if lemma == "så" and token.lower() == "så" and low_prev in _SUBJECTS and self.lang in NORWEGIAN:
             return "se"  # "vi så": the verb, not the adverb
+        if verb is not None:  # an -er form: plural noun or present tense verb
+            if low_prev in _SUBJECTS or low_prev == "som":
+                return verb  # "vi behandler", "som lukker": the verb
+            if low_prev in _PLURAL_CONTEXT or low_prev.isdigit():
+                return noun or lemma  # "mange deler", "to klubber": the plural noun
+            return lemma
         if noun is not None and ((initial and prev) or low_prev in _NOUN_CONTEXT):
             return noun  # "i arbeidet": the definite noun, not the past tense verb
         return lemma
@@ -194,6 +288,12 @@ class _Lemmatizer:
                 return self.common(low)
             if low in self.overrides or self.dictionary.get(low) is not None:
                 return self.common(low)
+            if low.endswith("s") and len(low) > 4 and self.dictionary.get(low[:-1]) is not None \
+                    and self.dictionary.get(token[:-1]) is None:
+                return self.common(low)  # "Meddommerens": genitive of a known common word
+            parts = _split(low, self.lang) if low.isalpha() and len(low) > 7 else None
+            if parts is not None and len(parts) > 1 and len(parts[-1]) >= 4 and len(parts[0]) >= 4:
+                return self.common(low)  # "Rusmiddelundersøkelsen": a compound of known words
             return self.proper(token)
         if first_upper:
             return self.proper(token)
@@ -211,6 +311,21 @@ _SUBJECTS = frozenset("jeg du han hun vi dere de man eg ho dei me".split())
 _NOUN_CONTEXT = frozenset("""det dette hele i på av til med for om fra under etter gjennom ved mot uten mellom
 hos før over blant dets sitt mitt ditt vårt hans hennes deres og eller samme selve""".split())
 _CONTEXT_LEMMAS = frozenset({"gå", "så"})
+
+
+# Words after which an -er form is a plural noun ("mange deler", "disse klubber").
+_PLURAL_CONTEXT = frozenset("""mange flere alle noen disse våre mine dine sine deres hans hennes ulike andre nye
+gamle store små to tre fire fem seks sju syv åtte ni ti tolv tjue hundre tusen begge enkelte flest fleire
+nokre desse""".split())
+
+
+def _er_readings(token: str, lemma: str, lem: _Lemmatizer) -> tuple[str, str | None, str | None] | None:
+    """Noun and verb readings of an -er form ("deler": "del"/"dele"; "behandler": "behandler"/"behandle")."""
+    noun = token[:-2] if lem.dictionary.get(token[:-2]) == token[:-2] and len(token) > 5 else None
+    verb = token[:-1] if lem.dictionary.get(token[:-1]) == token[:-1] else None
+    if verb is None and noun is None:
+        return None
+    return (lemma, noun, verb or lemma)
 
 
 def _noun_reading(low: str, verb: str, lem: _Lemmatizer) -> str | None:
@@ -258,7 +373,8 @@ def _lemmatize_fast(tokens: Iterable[str], lem: _Lemmatizer) -> list[str]:
     out: list[str] = []
     append = out.append
     initial = True
-    prev = ""
+    # "^" marks the start of a real sentence; a lone token has no context at all (prev stays empty)
+    prev = "" if isinstance(tokens, (list, tuple)) and len(tokens) == 1 else "^"
     for token in tokens:
         if token in openers:
             append(token)
