@@ -39,11 +39,16 @@ def missing_parts(name: str) -> list[str]:
     return missing
 
 
+# Test-time parameters: smaller sweeps and bootstraps keep the suite inside its time budget.
+OVERRIDES = {
+    "02_themes_over_time.ipynb": {"N_BOOT": 200},
+    "03_topics_and_k.ipynb": {"KS": (4, 6)},
+    "04_example_passages.ipynb": {"N": 3},
+}
+
+
 def run(name: str, corpus_dir: Path, **overrides) -> nbformat.NotebookNode:
     """Execute a notebook with its parameter cell pointed at ``corpus_dir`` (plus overrides)."""
-    missing = missing_parts(name)
-    if missing:
-        pytest.skip(f"{name} needs {', '.join(missing)}, which is not in this installation yet")
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     values = {"CORPUS_SOURCE": str(DEMO), "CORPUS_DIR": str(corpus_dir), **overrides}
@@ -51,6 +56,43 @@ def run(name: str, corpus_dir: Path, **overrides) -> nbformat.NotebookNode:
     NotebookClient(nb, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     return nb
+
+
+@pytest.fixture(scope="module")
+def executed(demo_corpus, tmp_path_factory):
+    """Every notebook whose parts exist, run two at a time (kernels are separate processes; 2 cores).
+
+    Notebook 01 (which ingests) runs first and alone; the others only read the corpus.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    handout = tmp_path_factory.mktemp("handout")
+    extra = {**OVERRIDES, "04_example_passages.ipynb": {**OVERRIDES["04_example_passages.ipynb"],
+                                                        "OUT_DIR": str(handout)}}
+    results: dict[str, object] = {"handout": handout}
+
+    def one(name: str) -> None:
+        try:
+            results[name] = run(name, demo_corpus.directory, **extra.get(name, {}))
+        except Exception as exc:  # reported by the notebook's own test
+            results[name] = exc
+
+    runnable = [n for n in NEEDS if not missing_parts(n)]
+    if "01_build_and_inspect.ipynb" in runnable:
+        one("01_build_and_inspect.ipynb")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(one, [n for n in runnable if n != "01_build_and_inspect.ipynb"]))
+    return results
+
+
+def notebook(executed, name: str):
+    missing = missing_parts(name)
+    if missing:
+        pytest.skip(f"{name} needs {', '.join(missing)}, which is not in this installation yet")
+    result = executed[name]
+    if isinstance(result, Exception):
+        raise result
+    return result
 
 
 def summary(nb) -> dict:
@@ -81,8 +123,8 @@ def test_notebooks_have_a_parameter_cell_and_explanations():
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{name} is stored with outputs"
 
 
-def test_01_build_and_inspect(demo_corpus):
-    nb = run("01_build_and_inspect.ipynb", demo_corpus.directory)
+def test_01_build_and_inspect(executed, demo_corpus):
+    nb = notebook(executed, "01_build_and_inspect.ipynb")
     got = summary(nb)
     status = demo_corpus.status()
     assert got["documents"] == status["documents"] >= 15
@@ -96,10 +138,10 @@ def test_01_build_and_inspect(demo_corpus):
     assert images(nb) >= 2
 
 
-def test_02_themes_over_time(demo_corpus):
+def test_02_themes_over_time(executed, demo_corpus):
+    nb = notebook(executed, "02_themes_over_time.ipynb")
     from policytekst.themes import DEFAULT_THEMES, theme_scores
 
-    nb = run("02_themes_over_time.ipynb", demo_corpus.directory, N_BOOT=200)
     got = summary(nb)
     assert got["themes"] == list(DEFAULT_THEMES)
     assert got["ci_ok"] and got["rows"] >= len(DEFAULT_THEMES) * 5
@@ -111,8 +153,8 @@ def test_02_themes_over_time(demo_corpus):
     assert images(nb) >= 1
 
 
-def test_03_topics_and_k(demo_corpus):
-    nb = run("03_topics_and_k.ipynb", demo_corpus.directory, KS=(4, 6))
+def test_03_topics_and_k(executed):
+    nb = notebook(executed, "03_topics_and_k.ipynb")
     got = summary(nb)
     assert got["ks_tried"] == [4, 6] and got["k"] in (4, 6)
     assert len(got["labels"]) == got["k"] and all(label.strip() for label in got["labels"])
@@ -121,18 +163,18 @@ def test_03_topics_and_k(demo_corpus):
     assert images(nb) >= 2
 
 
-def test_04_example_passages(demo_corpus, tmp_path):
-    nb = run("04_example_passages.ipynb", demo_corpus.directory, OUT_DIR=str(tmp_path / "handout"), N=3)
+def test_04_example_passages(executed):
+    nb = notebook(executed, "04_example_passages.ipynb")
     got = summary(nb)
     assert got["query_hits"] > 0 and got["kwic_lines"] > 0
     assert 1 <= got["examples"] <= 3
     assert all("(" in c and ")" in c for c in got["citations"]), got["citations"]  # "Forfatter (år): ..."
-    handout = (tmp_path / "handout" / "eksempler.md").read_text(encoding="utf-8")
+    handout = (executed["handout"] / "eksempler.md").read_text(encoding="utf-8")
     assert handout.count("> —") >= len(got["themes_with_examples"])
 
 
-def test_05_compare(demo_corpus):
-    nb = run("05_compare.ipynb", demo_corpus.directory)
+def test_05_compare(executed):
+    nb = notebook(executed, "05_compare.ipynb")
     got = summary(nb)
     assert got["key_terms_before"] and got["key_terms_after"]
     assert not set(got["key_terms_before"]) & set(got["key_terms_after"])

@@ -90,6 +90,10 @@ def trend_panels(trends: pd.DataFrame, *, ylabel: str, items: Sequence[str] | No
     """
     items = list(items) if items is not None else list(dict.fromkeys(trends["item"]))
     nrows = max(1, math.ceil(len(items) / ncols))
+    trends = trends.copy()
+    as_numbers = pd.to_numeric(trends["period"], errors="coerce")
+    if as_numbers.notna().all():  # years may arrive as strings ("2006"); plot them on a numeric axis
+        trends["period"] = as_numbers.astype(int) if (as_numbers % 1 == 0).all() else as_numbers
     periods = list(dict.fromkeys(trends.sort_values("period")["period"]))
     numeric = _is_numeric(periods)
     position = {p: (float(p) if numeric else i) for i, p in enumerate(periods)}

@@ -6,18 +6,43 @@ import pandas as pd
 
 from policytekst.report import html as h
 from policytekst.report import plots
-from policytekst.report.base import ReportContext, Section, require
+from policytekst.report.base import ReportContext, Section, Unavailable, require
 
 KEY = "themes"
 EXAMPLES_KEY = "examples"
+
+
+def _all_scores_at_once(ctx: ReportContext, themes) -> pd.DataFrame | None:
+    """All themes in one pass (one codebook run or one classifier call) instead of one pass per theme.
+
+    Gives the same numbers as ``theme_scores`` theme by theme; None when the themes package lacks the parts.
+    """
+    try:
+        if ctx.params.theme_method == "codebook":
+            code_passages, probability, codebook = require("policytekst.themes", "code_passages",
+                                                           "codebook_probability", "Codebook")
+            book = codebook.load(None)
+            coded = code_passages(ctx.corpus, book)
+            return pd.DataFrame({t: probability(coded[t].to_numpy(), book.themes[t].min_score) for t in themes},
+                                index=coded.index)
+        default_model = require("policytekst.themes", "default_model")
+        model = default_model()
+        passages = ctx.passages()
+        proba = model.predict_proba(passages["text"].tolist())
+        return pd.DataFrame({t: proba[:, model.themes_.index(t)] for t in themes},
+                            index=pd.Index(passages["passage_id"], name="passage_id"))
+    except (Unavailable, AttributeError, KeyError, TypeError):
+        return None
 
 
 def theme_scores_frame(ctx: ReportContext) -> pd.DataFrame:
     """Passages x themes scores in [0, 1] (cached: prevalence and examples both use it)."""
     if "theme_scores" not in ctx.cache:
         themes, theme_scores = require("policytekst.themes", "DEFAULT_THEMES", "theme_scores")
-        columns = {theme: theme_scores(ctx.corpus, theme, method=ctx.params.theme_method) for theme in themes}
-        ctx.cache["theme_scores"] = pd.DataFrame(columns).fillna(0.0)
+        frame = _all_scores_at_once(ctx, themes)
+        if frame is None:
+            frame = pd.DataFrame({t: theme_scores(ctx.corpus, t, method=ctx.params.theme_method) for t in themes})
+        ctx.cache["theme_scores"] = frame.fillna(0.0)
     return ctx.cache["theme_scores"]
 
 
@@ -51,8 +76,8 @@ def build(ctx: ReportContext) -> Section:
         section.html = h.notice("Ingen analyseavsnitt å kode. (No analysis passages to score.)")
         return section
     method = ctx.params.theme_method
-    explain = ("andel avsnitt der kodeboka finner temaet" if method == "codebook"
-               else "gjennomsnittlig sannsynlighet fra klassifiseringsmodellen")
+    explain = ("kodebokskåre: 0 = ingen treff, 0,5 = temaets minstekrav til treff, mot 1 = mange treff"
+               if method == "codebook" else "sannsynlighet fra klassifiseringsmodellen")
     summary = pd.DataFrame({
         "theme": scores.columns,
         "mean_score": [float(scores[c].mean()) for c in scores.columns],
@@ -73,8 +98,8 @@ def build(ctx: ReportContext) -> Section:
     else:
         trends = trend_table(ctx.corpus, dated, by="year", n_boot=ctx.params.n_boot, seed=ctx.params.seed)
         section.tables["by_year"] = trends
-        svg = plots.trend_panels(trends, ylabel="andel" if method == "codebook" else "snitt",
-                                 items=list(summary["theme"]), marker_year=split_year(ctx))
+        svg = plots.trend_panels(trends, ylabel="snittskåre", items=list(summary["theme"]),
+                                 marker_year=split_year(ctx), ncols=5 if len(summary) > 6 else 3)
         parts.append("<h3>Utvikling per år · by year</h3>")
         parts.append(h.figure_html(
             svg, "Temaenes gjennomsnitt per år med 95 % konfidensintervall; stiplet linje = valgt skilleår.",
@@ -104,11 +129,16 @@ def build_examples(ctx: ReportContext) -> Section:
         if found.empty:
             parts.append("<p>Ingen avsnitt i korpuset uttrykker dette temaet tydelig.</p>")
             continue
+        shown = []
         for record in found.itertuples(index=False):
             extra = f"temaskåre {float(record.theme_score):.2f}"
             if hasattr(record, "usability"):
                 extra += f", brukbarhet {float(record.usability):.2f}"
-            parts.append(h.passage_html(record.text, record.citation, extra=extra, max_words=160))
+            shown.append(h.passage_html(record.text, record.citation, extra=extra, max_words=160))
+        parts.extend(shown[:1])
+        if len(shown) > 1:
+            parts.append(f"<details><summary>{len(shown) - 1} eksempler til · more examples</summary>"
+                         + "".join(shown[1:]) + "</details>")
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     section.tables["passages"] = table
     if table.empty:
