@@ -29,8 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 KWIC_COLUMNS = ["doc_id", "passage_id", "left", "match", "right", "page_start", "page_end", "section", "kind",
                 "year", "title"]
-# Lemma forms used to pick candidate passages; each passage is then matched in its own language.
-LEMMA_LANGS = ("nb", "nn", "en")
+# Lemma forms used to pick candidate passages; each passage is then matched in its own language (as in search,
+# no English lemma for a pattern of unknown language: it maps Norwegian words to English lookalikes).
+LEMMA_LANGS = ("nb", "nn")
 MODES = ("auto", "word", "lemma", "glob", "phrase", "regex")
 
 
@@ -77,6 +78,11 @@ class _Matcher:
             lemmas = self.lem.lemmas(tokens, lang)
             wanted = [self.lemmas(lang), self.lemmas("nb"), self.words]  # the typed form counts as a lemma too
             n = len(self.words)
+            if n == 1:  # the common case, by set look-up
+                word, targets = self.words[0], {w[0] for w in wanted if len(w) == 1}
+                yield from ((i, i) for i, (t, lemma) in enumerate(zip(tokens, lemmas, strict=True))
+                            if t == word or lemma in targets)
+                return
             i = 0
             while i <= len(tokens) - n:
                 window = tokens[i:i + n]

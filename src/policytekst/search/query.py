@@ -270,7 +270,11 @@ class Compiler:
             self.highlight.lemmas.update(lemmas)
         # a lemma is also a word form: "veilederne" -> "veileder" must find the word "veileder" even where the
         # lemmatiser read it as the verb "veilede"
-        surfaces = [surface, *(f"surface : {_quote(lemma)}" for lemma in lemmas if lemma != words[0])]
+        # (only where needed: when the lemma form lemmatises to itself, every occurrence of it is already in the
+        # lemma column, and the extra phrase would only cost ranking time on common words)
+        surfaces = [surface, *(f"surface : {_quote(lemma)}" for lemma in lemmas
+                               if lemma != words[0] and " " not in lemma
+                               and any(self.lem.lemma(lemma, lang) != lemma for lang in self.langs))]
         return "(" + " OR ".join([*surfaces, *(f"lemmas : {_quote(lemma)}" for lemma in lemmas)]) + ")"
 
     def _phrase(self, node: Phrase, negated: bool) -> str:
@@ -389,10 +393,15 @@ def load_theme_scores(corpus: Corpus, theme: str, method: str = "model") -> pd.S
 def snippet(text: str, highlight: Highlight, words: int = SNIPPET_WORDS, mark: tuple[str, str] = MARK,
             lang: str = "nb") -> str:
     """A window of about ``words`` words around the densest run of matches, matches wrapped in ``mark``."""
-    spans = [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(text)]
+    spans = [m.span() for m in WORD.finditer(text)]
     if not spans:
         return text.strip()
-    hits = _hit_flags([s[2] for s in spans], highlight, lang)
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        tokens = [lowered[s:e] for s, e in spans]
+    else:  # a few letters change length when lower-cased ("İ"); keep offsets right
+        tokens = [text[s:e].lower() for s, e in spans]
+    hits = _hit_flags(tokens, highlight, lang)
     if not any(hits):
         start = 0
     else:
@@ -409,7 +418,7 @@ def snippet(text: str, highlight: Highlight, words: int = SNIPPET_WORDS, mark: t
     end = min(len(spans), start + words)
     out, pos = [], spans[start][0]
     for i in range(start, end):
-        s, e, _ = spans[i]
+        s, e = spans[i]
         out.append(text[pos:s])
         out.append(f"{mark[0]}{text[s:e]}{mark[1]}" if hits[i] else text[s:e])
         pos = e
@@ -422,17 +431,23 @@ def snippet(text: str, highlight: Highlight, words: int = SNIPPET_WORDS, mark: t
 def _hit_flags(tokens: list[str], highlight: Highlight, lang: str) -> list[bool]:
     lem = lemmatizer()
     lemmas = lem.lemmas(tokens, lang) if (highlight.lemmas or any(p[1] for p in highlight.phrases)) else tokens
-    flags = [
-        tok in highlight.words or tok in highlight.terms or lemma in highlight.lemmas
-        or any(tok.startswith(p) for p in highlight.prefixes)
-        for tok, lemma in zip(tokens, lemmas, strict=True)
-    ]
-    for words, phrase_lemmas in highlight.phrases:
-        n = len(words)
+    words = highlight.words | highlight.terms
+    wanted_lemmas = highlight.lemmas
+    prefixes = tuple(highlight.prefixes)
+    if prefixes:
+        flags = [tok in words or lemma in wanted_lemmas or tok.startswith(prefixes)
+                 for tok, lemma in zip(tokens, lemmas, strict=True)]
+    else:
+        flags = [tok in words or lemma in wanted_lemmas for tok, lemma in zip(tokens, lemmas, strict=True)]
+    for phrase_words, phrase_lemmas in highlight.phrases:
+        n = len(phrase_words)
+        starts = {phrase_words[0], *(phrase_lemmas[:1])}
         for i in range(len(tokens) - n + 1):
+            if tokens[i] not in starts and lemmas[i] not in starts and not (n == 1 and not phrase_lemmas):
+                continue  # cheap first-word test before comparing windows
             window, window_lemmas = tokens[i:i + n], lemmas[i:i + n]
-            exact = window[:-1] == words[:-1] and (window[-1] == words[-1] or (
-                not phrase_lemmas and window[-1].startswith(words[-1])))
+            exact = window[:-1] == phrase_words[:-1] and (window[-1] == phrase_words[-1] or (
+                not phrase_lemmas and window[-1].startswith(phrase_words[-1])))
             by_lemma = bool(phrase_lemmas) and len(phrase_lemmas) == n and window_lemmas == phrase_lemmas
             if exact or by_lemma:
                 for j in range(i, i + n):
