@@ -142,8 +142,9 @@ def test_citations_cite_the_pdf_page_the_text_is_on(seed_corpus):
 def test_citations_of_page_per_line_transcript(seed_corpus):
     source = seed_path("000")
     doc = next(d for d in seed_corpus.documents() if d.path.endswith(source.name))
-    if doc.n_pages <= 1:
-        pytest.skip("the reader does not split this page-per-line transcript into pages yet (n_pages = 1)")
+    last_page = max(p.page_end for p in seed_corpus.passages(doc.doc_id))
+    if last_page <= 1:
+        pytest.skip("the pipeline does not carry this transcript's page numbers into passages yet")
     page_texts = {}
     for line in source.read_text(encoding="utf-8").splitlines():
         match = re.match(r"(\d+)\s+(.*)$", line.strip())

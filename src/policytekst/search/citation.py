@@ -100,10 +100,11 @@ def format_citation(*, authors: Iterable[str], year: int | None, title: str | No
     return ", ".join([head, *tail])
 
 
-def _is_paginated(doc_format: str | None, n_pages: int | None) -> bool:
-    # A PDF is always cited by page; other formats only when their reader found real pages (transcripts with
-    # page numbers, DOCX with page breaks): a single "page" of a web page or text file is no page at all.
-    return doc_format in _PAGINATED_FORMATS or (n_pages or 0) > 1
+def _is_paginated(doc_format: str | None, n_pages: int | None, last_page: int | None = None) -> bool:
+    # A PDF is always cited by page; other formats only when real pages were found (a reader's page breaks, or a
+    # transcript whose printed page numbers the segmenter carried into the passages): a single "page" of a web
+    # page or text file is no page at all.
+    return doc_format in _PAGINATED_FORMATS or (n_pages or 0) > 1 or (last_page or 0) > 1
 
 
 def citations(corpus: Corpus, passage_ids: Iterable[str]) -> dict[str, str]:
@@ -127,8 +128,8 @@ def citations(corpus: Corpus, passage_ids: Iterable[str]) -> dict[str, str]:
         doc = docs[doc_id]
         result[row["passage_id"]] = format_citation(
             authors=doc["authors"], year=doc["year"], title=doc["title"] or doc_id, page_start=row["page_start"],
-            page_end=row["page_end"], section=row["section"], paginated=_is_paginated(doc["format"], doc["n_pages"]),
-            page_labels=doc["page_labels"])
+            page_end=row["page_end"], section=row["section"],
+            paginated=_is_paginated(doc["format"], doc["n_pages"], doc["last_page"]), page_labels=doc["page_labels"])
     return result
 
 
@@ -138,8 +139,9 @@ def _document_facts(conn, doc_id: str) -> dict[str, Any]:
                        (doc_id,)).fetchone()
     meta = json.loads(row["meta"] or "{}")
     labels = meta.get("page_labels")
+    last_page = conn.execute("SELECT MAX(page_end) FROM passages WHERE doc_id = ?", (doc_id,)).fetchone()[0]
     return {"title": row["title"], "authors": json.loads(row["authors"] or "[]"), "year": row["year"],
-            "format": row["format"], "n_pages": row["n_pages"],
+            "format": row["format"], "n_pages": row["n_pages"], "last_page": last_page,
             "page_labels": labels if isinstance(labels, list) else None}
 
 
