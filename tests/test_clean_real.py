@@ -11,8 +11,8 @@ import re
 from collections import Counter
 
 import pytest
-
 from conftest import GENERATED_PDFS, requires_shared, seed_path
+
 from policytekst.clean import boilerplate
 from policytekst.model import ANALYSIS_KINDS
 

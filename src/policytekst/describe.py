@@ -32,6 +32,7 @@ SIGNATURE_DATE = re.compile(rf"{_SIGN_START}([A-ZÆØÅ][a-zæøå-]+),?\s+(?:de
 FIELD_YEAR = re.compile(rf"^(?:utgivelsesår|utgitt|publisert|publiseringsår|published|year|år|dato|date)"
                         rf"\s*:?\s*(?:\d{{1,2}}\.\s*)?(?:{_MONTHS}\s+|\d{{1,2}}\.\s*)?{_YEAR}\b",
                         re.IGNORECASE | re.MULTILINE)
+FULL_DATE = re.compile(rf"\b\d{{1,2}}\.\s*(?i:{_MONTHS})\s+{_YEAR}\b")
 COPYRIGHT = re.compile(rf"(?:©|\(c\)|copyright)\s*{_YEAR}", re.IGNORECASE)
 SERIES = re.compile(rf"\b(?:rapport|notat|arbeidsrapport|skriftserie|report|working paper|nr\.?|no\.?)\s*"
                     rf"(?:nr\.?\s*)?\d{{1,3}}\s*/\s*{_YEAR}\b", re.IGNORECASE)
@@ -289,6 +290,12 @@ def _year(raw, blocks, own, front, fields) -> None:
     match = SERIES.search(front_text)
     if match and ok(int(match.group(1))):
         fields["year"] = Field(int(match.group(1)), "text", _line_of(front_text, match), "medium")
+        return
+    # a dated line on the title pages ("Tilråding ... 7. oktober 2025", "utgave per 12.11.2025")
+    title_pages = "\n".join(b.text for b in blocks if b.kind == "front")
+    match = FULL_DATE.search(title_pages) or DATE_STAMP.search(title_pages)
+    if match and ok(int(match.groups()[-1])):
+        fields["year"] = Field(int(match.groups()[-1]), "text", _line_of(title_pages, match), "medium")
         return
     # web pages: the first date stamp is the publication, later stamps are updates
     stamps = []

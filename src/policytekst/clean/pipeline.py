@@ -42,11 +42,17 @@ def clean_document(raw: RawDocument) -> list[Block]:
 
 # -- table rows: the light path ------------------------------------------------------------------------------
 def clean_table_row(raw: RawDocument) -> list[Block]:
-    """One short text: paragraphs split on blank lines, spaces folded. No layout analysis (it has none)."""
+    """One short text: paragraphs split on blank lines, spaces folded. No layout analysis (it has none).
+
+    Language comes from a "language"/"lang"/"språk" column when the table has one; otherwise it is left to
+    the language layer, which detects it when lemmas are computed. Running the detector here would double
+    the cost of ingesting tens of thousands of short rows.
+    """
     text = repair(raw.pages[0].text if raw.pages else "")
-    blocks = [Block(" ".join(p.split()), "body", 1, 1) for p in re.split(r"\n\s*\n", text) if p.strip()]
-    assign_languages(blocks)
-    return blocks
+    language = next((str(raw.meta[k]).strip().lower() for k in ("language", "lang", "språk", "sprak")
+                     if raw.meta.get(k)), None)
+    return [Block(" ".join(p.split()), "body", 1, 1, language=language)
+            for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
 # -- PDF and other paged input -------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ _COLOPHON = re.compile(
 )
 _BULLET = re.compile(r"^\s*(?:[•●▪■◦○·\u2022\u25aa\u25cf\uf0b7\uf0a7*–-]|o)\s+(?=\S)")
 _LABEL = re.compile(r"^\s*(?:\d{1,2}[.)]|[a-z]\)|\(\d{1,2}\)|\([a-z]\))\s+(?=\S)")
-_SENTENCE_END = re.compile(r"[a-zæøåäöü)\]\d”\"»%][.!?](?:\s|$)")
+# a sentence ends after a lower-case word ("dag.") or a closing bracket/quote/number, not after "Prop." or "St."
+_SENTENCE_END = re.compile(r"(?:(?<!\w)[a-zæøåäöü][a-zæøåäöü-]+|[)\]\d”\"»%])[.!?](?:\s|$)")
 
 
 def strip_numbering(heading: str) -> str:
