@@ -201,3 +201,19 @@ def test_examples_for_each_main_theme_with_codebook(seed_corpus, theme):
     picked = examples(seed_corpus, theme, n=5, method="codebook")
     _assert_diverse(picked, theme)
     assert (picked["theme_score"] > 0).all()
+
+
+def test_search_filtered_by_theme(seed_corpus):
+    try:
+        from policytekst.themes import theme_scores
+    except ImportError:
+        pytest.skip("policytekst.themes.theme_scores is not available yet")
+    scores = theme_scores(seed_corpus, "brukermedvirkning", method="codebook")
+    everything = search(seed_corpus, "bruker*", limit=5000)
+    coded = search(seed_corpus, "bruker*", limit=5000, theme="brukermedvirkning", theme_method="codebook")
+    assert 0 < len(coded) < len(everything)
+    assert set(coded["passage_id"]) <= set(everything["passage_id"])
+    assert (coded["passage_id"].map(scores) >= 0.5).all()
+    # every search hit the codebook codes for the theme is kept
+    expected = {pid for pid in everything["passage_id"] if scores.get(pid, 0.0) >= 0.5}
+    assert set(coded["passage_id"]) == expected
