@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -176,6 +177,15 @@ def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200
     -------
     IndexReport
     """
+    try:
+        return _update(corpus, rebuild, batch_docs, progress)
+    except sqlite3.IntegrityError:
+        # another process indexed the same documents between our diff and our write: diff again
+        return _update(corpus, rebuild, batch_docs, progress)
+
+
+def _update(corpus: Corpus, rebuild: bool, batch_docs: int,
+            progress: Callable[[int, int], None] | None) -> IndexReport:
     store = corpus.store
     conn = store.conn
     generation = store.generation()
