@@ -93,14 +93,20 @@ def _tokenizer() -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(params, lang_vars=_NorwegianVars())
 
 
+@lru_cache(maxsize=1)
+def _final_pattern() -> re.Pattern[str] | None:
+    finals = [a for a, final in abbreviations().items() if final]
+    if not finals:
+        return None
+    return re.compile(r"(?<!\w)(?i:" + "|".join(re.escape(a) for a in sorted(finals, key=len, reverse=True))
+                      + r")(?=\s+[«\"]?[A-ZÆØÅ][a-zæøå])")
+
+
 def _final_abbrev_split(sentence: str) -> list[str]:
     """Break after abbreviations that often end a sentence (osv., mv.) when a capitalised word follows."""
-    abbrevs = abbreviations()
-    finals = [a for a, final in abbrevs.items() if final]
-    if not finals or "." not in sentence:
+    pattern = _final_pattern()
+    if pattern is None or "." not in sentence:
         return [sentence]
-    pattern = re.compile(r"(?<!\w)(?i:" + "|".join(re.escape(a) for a in sorted(finals, key=len, reverse=True))
-                         + r")(?=\s+[«\"]?[A-ZÆØÅ][a-zæøå])")
     out, start = [], 0
     for match in pattern.finditer(sentence):
         out.append(sentence[start:match.end()].strip())
