@@ -63,6 +63,9 @@ def test_lemma_rules_names_genitives_hyphens_and_closed_class():
     assert lemmatize(["vi", "så", "det", "i", "går"]) == ["vi", "se", "den", "i", "går"]
     assert lemmatize(["Han", "går", "hjem"])[1] == "gå"
     assert lemmatize(["eg", "var", "ikkje", "der"], "nn")[:2] == ["eg", "vere"]
+    # a list of distinct words (not running text): no sentence context
+    assert lemmatize(["tiltak", "Brukerne"]) == ["tiltak", "Brukerne"]  # a capital inside a sentence: a name
+    assert lemmatize(["tiltak", "Brukerne"], context=False) == ["tiltak", "bruker"]
 
 
 def test_stopwords_keep_content_words_and_accept_user_files(tmp_path, monkeypatch):

@@ -336,7 +336,7 @@ def _noun_reading(low: str, verb: str, lem: _Lemmatizer) -> str | None:
     return stem if len(stem) > 2 and lem.dictionary.get(stem) == stem else None
 
 
-def lemmatize(tokens: Sequence[str] | Iterable[str], lang: str = "nb") -> list[str]:
+def lemmatize(tokens: Sequence[str] | Iterable[str], lang: str = "nb", *, context: bool = True) -> list[str]:
     """Lemmatize a list of tokens (best as the tokens of whole sentences or passages, in order).
 
     Parameters
@@ -345,6 +345,10 @@ def lemmatize(tokens: Sequence[str] | Iterable[str], lang: str = "nb") -> list[s
         Tokens as :func:`policytekst.nlp.tokenize` produces them. A bare string is treated as one token.
     lang : str
         "nb" (bokmål, default), "nn" (nynorsk), "en", "da" or "sv". Unknown codes fall back to bokmål.
+    context : bool
+        True (default): the tokens are running text, so sentence starts, names inside sentences and the
+        word before ("i går", "vi så") guide the lemma. False: each token is lemmatised on its own, as
+        for a list of distinct words or dictionary terms.
 
     Returns
     -------
@@ -360,6 +364,9 @@ def lemmatize(tokens: Sequence[str] | Iterable[str], lang: str = "nb") -> list[s
     if isinstance(tokens, str):
         tokens = [tokens]
     lem = _lemmatizer(_lang(lang))
+    if not context:
+        return [_lemmatize_fast([t if isinstance(t, str) else ("" if t is None else str(t))], lem)[0]
+                for t in tokens]
     try:
         return _lemmatize_fast(tokens, lem)
     except TypeError:  # a non-string token somewhere: clean the input and go again
