@@ -151,8 +151,9 @@ class GensimLDA(Engine):
 
     def corpus(self, counts: sparse.csr_matrix) -> list[list[tuple[int, float]]]:
         """gensim's bag-of-words lists from the count matrix."""
-        return [list(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-                for row in (counts.getrow(i) for i in range(counts.shape[0]))]
+        indptr, indices, data = counts.indptr, counts.indices.tolist(), counts.data.tolist()
+        return [list(zip(indices[indptr[i]:indptr[i + 1]], data[indptr[i]:indptr[i + 1]], strict=True))
+                for i in range(counts.shape[0])]
 
     def eta(self, terms: list[str], priors: dict[int, list[str]] | None):
         base = self.params["eta"]
