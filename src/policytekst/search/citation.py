@@ -108,7 +108,7 @@ def _is_paginated(doc_format: str | None, n_pages: int | None, last_page: int | 
 
 
 def citations(corpus: Corpus, passage_ids: Iterable[str]) -> dict[str, str]:
-    """Citation strings for many passages at once (one query for the passages, one per document)."""
+    """Citation strings for many passages at once (a few queries, whatever their number)."""
     ids = list(dict.fromkeys(passage_ids))
     if not ids:
         return {}
@@ -119,12 +119,10 @@ def citations(corpus: Corpus, passage_ids: Iterable[str]) -> dict[str, str]:
         rows.extend(conn.execute(
             f"SELECT passage_id, doc_id, page_start, page_end, section FROM passages "
             f"WHERE passage_id IN ({', '.join('?' * len(chunk))})", chunk).fetchall())
-    docs: dict[str, Any] = {}
+    docs = _document_facts(corpus, {row["doc_id"] for row in rows})
     result = {}
     for row in rows:
         doc_id = row["doc_id"]
-        if doc_id not in docs:
-            docs[doc_id] = _document_facts(conn, doc_id)
         doc = docs[doc_id]
         result[row["passage_id"]] = format_citation(
             authors=doc["authors"], year=doc["year"], title=doc["title"] or doc_id, page_start=row["page_start"],
@@ -133,16 +131,33 @@ def citations(corpus: Corpus, passage_ids: Iterable[str]) -> dict[str, str]:
     return result
 
 
-def _document_facts(conn, doc_id: str) -> dict[str, Any]:
-    # only the columns a citation needs: the document row also holds the whole text
-    row = conn.execute("SELECT title, authors, year, format, n_pages, meta FROM documents WHERE doc_id = ?",
-                       (doc_id,)).fetchone()
-    meta = json.loads(row["meta"] or "{}")
-    labels = meta.get("page_labels")
-    last_page = conn.execute("SELECT MAX(page_end) FROM passages WHERE doc_id = ?", (doc_id,)).fetchone()[0]
-    return {"title": row["title"], "authors": json.loads(row["authors"] or "[]"), "year": row["year"],
-            "format": row["format"], "n_pages": row["n_pages"], "last_page": last_page,
-            "page_labels": labels if isinstance(labels, list) else None}
+# Document facts per corpus file, valid for one corpus generation (documents only change with it).
+_FACTS: dict[str, tuple[int, dict[str, dict[str, Any]]]] = {}
+
+
+def _document_facts(corpus: Corpus, doc_ids: set[str]) -> dict[str, dict[str, Any]]:
+    key, generation = str(corpus.store.path), corpus.generation
+    cached_generation, facts = _FACTS.get(key, (None, {}))
+    if cached_generation != generation:
+        facts = {}
+        _FACTS[key] = (generation, facts)
+    missing = sorted(doc_ids - set(facts))
+    conn = corpus.store.conn
+    for start in range(0, len(missing), 500):
+        chunk = missing[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        last_pages = dict(conn.execute(
+            f"SELECT doc_id, MAX(page_end) FROM passages WHERE doc_id IN ({marks}) GROUP BY doc_id", chunk).fetchall())
+        # only the columns a citation needs: the document row also holds the whole text
+        for row in conn.execute(f"SELECT doc_id, title, authors, year, format, n_pages, meta FROM documents "
+                                f"WHERE doc_id IN ({marks})", chunk):
+            meta = json.loads(row["meta"] or "{}")
+            labels = meta.get("page_labels")
+            facts[row["doc_id"]] = {
+                "title": row["title"], "authors": json.loads(row["authors"] or "[]"), "year": row["year"],
+                "format": row["format"], "n_pages": row["n_pages"], "last_page": last_pages.get(row["doc_id"]),
+                "page_labels": labels if isinstance(labels, list) else None}
+    return {d: facts[d] for d in doc_ids if d in facts}
 
 
 def citation(corpus: Corpus, passage_id: str) -> str:

@@ -40,6 +40,7 @@ UNINDEXED_KINDS = ("boilerplate", "toc")
 
 # Word tokens as FTS5's unicode61 sees them (letters and digits; hyphens and apostrophes split words).
 WORD = re.compile(r"\w+", re.UNICODE)
+_HAS_WORD = re.compile(r"[^\W_]")  # a letter or digit somewhere in a token
 _NLP_LANGS = ("nb", "nn", "en", "da", "sv")
 
 _SCHEMA = f"""
@@ -120,7 +121,7 @@ class Lemmatizer:
         """The lemma column for one passage: lemmas of its word tokens, in order, space-separated."""
         # lower-cased first: lemmatisers treat a capitalised word (sentence start, heading, "REFORMEN") as a name
         # and leave it alone, and the lemma column is case-folded anyway
-        words = [t.lower() for t in self._nlp.tokenize(text) if any(ch.isalnum() for ch in t)]
+        words = [t.lower() for t in self._nlp.tokenize(text) if t.isalnum() or _HAS_WORD.search(t)]
         return " ".join(self.lemmas(words, lang))
 
 

@@ -514,12 +514,12 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
         raise QueryError(f"query {query!r} could not run ({exc}); FTS5 expression: {expression}") from exc
     if not hits:
         return frame
-    frame = _attach(corpus, [(h[0], h[1]) for h in hits])
-    frame["snippet"] = [snippet(t, highlight, snippet_words, mark, lang or "nb")
-                        for t, lang in zip(frame["text"], frame["language"], strict=True)]
-    cites = citations(corpus, frame["passage_id"])
-    frame["citation"] = frame["passage_id"].map(cites)
-    frame = frame[RESULT_COLUMNS]
+    records = _records(corpus, [(h[0], h[1]) for h in hits])
+    cites = citations(corpus, [r["passage_id"] for r in records])
+    for rec in records:  # filled in before the frame exists: one DataFrame construction per search
+        rec["snippet"] = snippet(rec["text"], highlight, snippet_words, mark, rec["language"] or "nb")
+        rec["citation"] = cites.get(rec["passage_id"], "")
+    frame = _frame(records, RESULT_COLUMNS)
     frame.attrs.update(query=query, fts_query=expression, mode=mode, n_matches=None)
     if len(hits) < limit:
         frame.attrs["n_matches"] = len(hits)
@@ -530,8 +530,8 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     return frame
 
 
-def _attach(corpus: Corpus, scored: list[tuple[str, float]]) -> pd.DataFrame:
-    """Passage rows (with document title/year/genre) for scored ids, in the given order."""
+def _records(corpus: Corpus, scored: list[tuple[str, float]]) -> list[dict[str, Any]]:
+    """Passage rows (with document title/year/genre) for scored ids, in the given order, as dicts."""
     ids = [s[0] for s in scored]
     rows = corpus.store.conn.execute(
         "SELECT p.passage_id, p.doc_id, p.text, p.page_start, p.page_end, p.section, p.kind, p.language, "
@@ -542,12 +542,25 @@ def _attach(corpus: Corpus, scored: list[tuple[str, float]]) -> pd.DataFrame:
     for pid, score in scored:
         if pid in by_id:
             rec = by_id[pid]
-            rec["language"] = rec["language"] or rec.pop("doc_language")
-            rec.pop("doc_language", None)
+            doc_language = rec.pop("doc_language")
+            rec["language"] = rec["language"] or doc_language
             rec["title"] = rec["title"] or rec["doc_id"]
-            records.append({**rec, "score": float(score)})
-    frame = pd.DataFrame.from_records(records)
-    frame["year"] = frame["year"].astype("Int64")
-    frame["snippet"] = ""
-    frame["citation"] = ""
-    return frame
+            rec["score"] = float(score)
+            records.append(rec)
+    return records
+
+
+def _frame(records: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    # column lists -> DataFrame is several times faster than from_records for a page of results
+    data = {c: [r.get(c) for r in records] for c in columns}
+    data["year"] = pd.array(data["year"], dtype="Int64")
+    return pd.DataFrame(data, columns=columns)
+
+
+def _attach(corpus: Corpus, scored: list[tuple[str, float]]) -> pd.DataFrame:
+    """Passage rows (with document title/year/genre) for scored ids, in the given order."""
+    records = _records(corpus, scored)
+    for rec in records:
+        rec.setdefault("snippet", "")
+        rec.setdefault("citation", "")
+    return _frame(records, [*RESULT_COLUMNS])
