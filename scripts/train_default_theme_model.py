@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src" / "policytekst" / "themes" / "data" / "default_model.joblib"
 
 # The parameters of the shipped model, recorded inside it.
-PARAMS = {"C": 4.0, "char_ngrams": True, "codebook_features": True, "calibration": "sigmoid",
-          "threshold": 0.5, "max_char_features": 40_000}
+PARAMS = {"C": 4.0, "char_ngrams": False, "codebook_features": True, "calibration": None,
+          "class_weight": None, "codebook_weight": 0.5, "threshold": 0.5}
 N_COMPOSITES = 2
 
 

@@ -79,6 +79,19 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         Default probability a theme needs to be predicted (per-theme values can be set in ``thresholds_``).
     max_char_features:
         Vocabulary cap for character n-grams (keeps the model small and prediction fast).
+    text_weight:
+        Scale of the text (lemma and character) features against the codebook features; below 1 the
+        model leans more on the curated codebook, which generalises better from little training data.
+    class_weight:
+        ``"balanced"`` reweights rare themes; ``None`` trusts the label frequencies of the training data.
+    max_df:
+        Drop lemmas found in more than this share of training passages (generic words such as "bruker"
+        or "arbeid" that say little about any one theme).
+    codebook_weight:
+        Share of the codebook's own probability in the final one (0 = classifier only). The codebook's
+        probability maps weighted hits to [0, 1] with 0.5 at the theme's ``min_score``; averaging the two
+        views keeps the curated keywords as an anchor while the classifier adds paraphrases and discounts
+        passing mentions. Needs ``codebook_features``.
     seed:
         Random seed (cross-validation folds inside calibration).
     """
@@ -86,7 +99,9 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
     def __init__(self, themes: Sequence[str] | None = None, codebook: Codebook | dict | None = None,
                  C: float = 4.0, char_ngrams: bool = True, codebook_features: bool = True,
                  calibration: str | None = "sigmoid", threshold: float = 0.5,
-                 max_char_features: int = 40_000, seed: int = 0) -> None:
+                 max_char_features: int = 40_000, text_weight: float = 1.0,
+                 class_weight: str | None = "balanced", max_df: float = 1.0, codebook_weight: float = 0.0,
+                 seed: int = 0) -> None:
         self.themes = themes
         self.codebook = codebook
         self.C = C
@@ -95,6 +110,10 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.calibration = calibration
         self.threshold = threshold
         self.max_char_features = max_char_features
+        self.text_weight = text_weight
+        self.class_weight = class_weight
+        self.max_df = max_df
+        self.codebook_weight = codebook_weight
         self.seed = seed
 
     # -- features ----------------------------------------------------------------------------------------
@@ -110,27 +129,35 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         book = self.codebook_ if hasattr(self, "codebook_") else self._book()
         names = book.names
         lemma_strings: list[str] = []
-        feats = np.zeros((len(texts), 2 * len(names) + 1), dtype=np.float64)
+        k = len(names)
+        feats = np.zeros((len(texts), 3 * k + 1), dtype=np.float64)
         for i, text in enumerate(texts):
             words = words_of(text)
             n_words = len(words)
             lemma_strings.append(" ".join(_lemma(w) for w in words if not w.isdigit()))
             if self.codebook_features:
-                scores = book.score_words(words)
+                scores = dict.fromkeys(names, 0.0)
+                distinct: dict[str, set[str]] = {name: set() for name in names}
+                for _, _, name, term in book._match_words(words):
+                    scores[name] += term.weight
+                    if term.weight > 0:
+                        distinct[name].add(term.pattern)
                 # Passages of ~100 words are the unit; longer ones need more hits to mean the same.
                 length = max(1.0, n_words / 100.0)
                 for j, name in enumerate(names):
                     s = scores[name]
                     feats[i, j] = math.log1p(s)
-                    feats[i, len(names) + j] = math.log1p(s / length)
+                    feats[i, k + j] = math.log1p(s / length)
+                    # Several different cues for a theme say more than one word repeated.
+                    feats[i, 2 * k + j] = math.log1p(len(distinct[name]))
             feats[i, -1] = math.log1p(n_words) / 5.0
         return lemma_strings, feats
 
     def _transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         lemma_strings, feats = self._analyse(texts)
-        blocks = [self.word_vectorizer_.transform(lemma_strings)]
+        blocks = [self.word_vectorizer_.transform(lemma_strings) * self.text_weight]
         if self.char_vectorizer_ is not None:
-            blocks.append(self.char_vectorizer_.transform(lemma_strings))
+            blocks.append(self.char_vectorizer_.transform(lemma_strings) * self.text_weight)
         if self.codebook_features:
             blocks.append(sp.csr_matrix(feats))
         return sp.hstack(blocks, format="csr")
@@ -151,14 +178,14 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             raise ValueError(f"labels have shape {y.shape}, expected ({len(texts)}, {len(self.themes_)})")
         lemma_strings, feats = self._analyse(texts)
         self.word_vectorizer_ = TfidfVectorizer(analyzer=_split_words, ngram_range=(1, 1), sublinear_tf=True,
-                                                min_df=1)
+                                                min_df=1, max_df=self.max_df)
         # Bigrams via a second pass would double the cost; lemma unigrams plus char n-grams carry most of it.
-        blocks = [self.word_vectorizer_.fit_transform(lemma_strings)]
+        blocks = [self.word_vectorizer_.fit_transform(lemma_strings) * self.text_weight]
         self.char_vectorizer_ = None
         if self.char_ngrams:
             self.char_vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                                     min_df=2, max_features=self.max_char_features)
-            blocks.append(self.char_vectorizer_.fit_transform(lemma_strings))
+            blocks.append(self.char_vectorizer_.fit_transform(lemma_strings) * self.text_weight)
         if self.codebook_features:
             blocks.append(sp.csr_matrix(feats))
         X = sp.hstack(blocks, format="csr")
@@ -169,7 +196,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             if n_pos == 0 or n_pos == len(target):
                 self.estimators_.append(float(n_pos > 0))  # a constant: nothing to learn
                 continue
-            base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, solver="liblinear")
+            base = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000, solver="liblinear")
             folds = min(3, n_pos, len(target) - n_pos)
             if self.calibration == "sigmoid" and folds >= 2:
                 model = CalibratedClassifierCV(base, method="sigmoid", cv=folds)
@@ -181,11 +208,49 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.n_train_ = len(texts)
         return self
 
+    def tune_thresholds(self, texts: Sequence[str], y: np.ndarray | Sequence[Sequence[str]],
+                        groups: Sequence[str], n_splits: int = 5,
+                        grid: Sequence[float] = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+                        ) -> ThemeClassifier:
+        """Fit, then set each theme's threshold to the grid value with the best out-of-fold F1.
+
+        Folds are grouped (``groups``: the document or source passage of each text), so the thresholds are
+        chosen on passages the fold's model never saw. Call instead of :meth:`fit`.
+        """
+        from sklearn.base import clone
+        from sklearn.metrics import f1_score
+        from sklearn.model_selection import GroupKFold
+
+        texts = list(texts)
+        self.fit(texts, y)
+        y = np.asarray(y) if isinstance(y, np.ndarray) else to_label_matrix(y, self.themes_)
+        oof = np.zeros(y.shape)
+        splits = max(2, min(n_splits, len(set(groups))))
+        for train, test in GroupKFold(n_splits=splits).split(texts, y, np.asarray(groups)):
+            fold = clone(self).set_params(themes=self.themes_)
+            fold.fit([texts[i] for i in train], y[train])
+            oof[test] = fold.predict_proba([texts[i] for i in test])
+        for j in range(len(self.themes_)):
+            if y[:, j].sum() == 0:
+                continue
+            scores = [f1_score(y[:, j], oof[:, j] >= t, zero_division=0) for t in grid]
+            self.thresholds_[j] = float(grid[int(np.argmax(scores))])
+        return self
+
     # -- predicting --------------------------------------------------------------------------------------
     def predict_proba_features(self, X: sp.csr_matrix) -> np.ndarray:
         out = np.zeros((X.shape[0], len(self.themes_)))
         for j, model in enumerate(self.estimators_):
             out[:, j] = model if isinstance(model, float) else model.predict_proba(X)[:, 1]
+        w = float(self.codebook_weight)
+        if w > 0 and self.codebook_features:
+            names = self.codebook_.names
+            first = X.shape[1] - (3 * len(names) + 1)  # the codebook block comes last; log1p(score) first
+            for j, theme in enumerate(self.themes_):
+                if theme in self.codebook_.themes:
+                    score = np.expm1(X[:, first + names.index(theme)].toarray().ravel())
+                    need = max(self.codebook_.themes[theme].min_score, 1e-9)
+                    out[:, j] = (1 - w) * out[:, j] + w * (1.0 - np.power(0.5, score / need))
         return out
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -220,6 +285,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         if self.codebook_features:
             book_names = self.codebook_.names
             names += [f"codebook:{t}" for t in book_names] + [f"codebook_rate:{t}" for t in book_names]
+            names += [f"codebook_distinct:{t}" for t in book_names]
             names += ["length"]
         order = np.argsort(coefs)[::-1][:n]
         return [(names[i], float(coefs[i])) for i in order]

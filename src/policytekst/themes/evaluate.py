@@ -29,11 +29,17 @@ def codebook_predictions(texts: Sequence[str], codebook: Codebook, themes: Seque
 def metrics_table(y_true: np.ndarray, y_pred: np.ndarray, themes: Sequence[str],
                   baseline: np.ndarray | None = None) -> pd.DataFrame:
     """Per-theme precision, recall, F1 and support (+ the baseline's F1), and a macro-average row."""
-    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, average=None, zero_division=0)
-    table = pd.DataFrame({"theme": list(themes), "precision": p, "recall": r, "f1": f, "support": s})
+    def per_theme(pred: np.ndarray) -> list[tuple[float, float, float]]:
+        # One binary problem per column (a single-column matrix would otherwise be read as two classes).
+        return [precision_recall_fscore_support(y_true[:, j], pred[:, j], average="binary",
+                                                zero_division=0)[:3] for j in range(len(themes))]
+
+    scores = per_theme(np.asarray(y_pred))
+    table = pd.DataFrame({"theme": list(themes), "precision": [x[0] for x in scores],
+                          "recall": [x[1] for x in scores], "f1": [x[2] for x in scores],
+                          "support": np.asarray(y_true).sum(axis=0).astype(int)})
     if baseline is not None:
-        table["codebook_f1"] = precision_recall_fscore_support(y_true, baseline, average=None,
-                                                               zero_division=0)[2]
+        table["codebook_f1"] = [x[2] for x in per_theme(np.asarray(baseline))]
     macro = {"theme": "macro", "precision": table["precision"].mean(), "recall": table["recall"].mean(),
              "f1": table["f1"].mean(), "support": int(table["support"].sum())}
     if baseline is not None:

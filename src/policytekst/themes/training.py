@@ -137,8 +137,15 @@ def default_training_passages() -> LabelledSet:
     return out
 
 
+def passing_mentions() -> list[dict]:
+    """Hand-written sentences that name a theme only in passing (a title, a list, an institution)."""
+    text = resources.files("policytekst.themes").joinpath("data/passing_mentions.jsonl").read_text(
+        encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 def build_default_training_set(codebook: Codebook, themes: Sequence[str], seed: int = 0,
-                               n_composites: int = 3) -> LabelledSet:
+                               n_composites: int = 3, n_passing: int = 4) -> LabelledSet:
     """Hand-labelled passages, longer composites of them, and codebook weak labels for the minor themes.
 
     Real passages are 60-250 words and often touch a theme in one sentence among others; composites (a
@@ -158,7 +165,18 @@ def build_default_training_set(codebook: Codebook, themes: Sequence[str], seed: 
             rng.shuffle(parts)
             text = " ".join(base.texts[p] for p in parts)
             labels = sorted({label for p in parts for label in base.labels[p]})
-            out.add(text, labels, f"composite-{i}", f"{base.ids[i]}+{k}")
+            out.add(text, labels, base.groups[i], f"{base.ids[i]}+{k}")
+    # Passing mentions inside otherwise unrelated passages are negatives for every main theme: a keyword
+    # is not a topic. Each mention sentence goes into a few passages without main-theme labels.
+    negatives = [i for i in indices if not set(base.labels[i]) & set(MAIN_THEMES)]
+    for mention in passing_mentions():
+        for k in range(n_passing):
+            host = rng.sample(negatives, 2)
+            parts = [base.texts[host[0]], mention["text"], base.texts[host[1]]]
+            if k % 2:
+                parts = [parts[0], parts[2], parts[1]]
+            labels = sorted({label for h in host for label in base.labels[h]})
+            out.add(" ".join(parts), labels, f"passing-{mention['id']}", f"{mention['id']}+{k}")
     minor = [t for t in themes if t not in MAIN_THEMES]
     if minor:
         weak = weak_labels(out.texts, codebook, minor)

@@ -1,0 +1,262 @@
+"""Themes: codebook matching, coding tables, classifier, grouped CV, persistence, CLI (no ../shared needed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from policytekst.themes import DEFAULT_THEMES, MAIN_THEMES, Codebook, CodebookError
+
+# --- codebook ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def book():
+    return Codebook.default()
+
+
+def test_default_codebook_has_documented_themes(book):
+    for theme in ("npm", "brukermedvirkning", "kasteball", "samordning", "arbeidslinja",
+                  "skjonn_og_handlingsrom", "sosialfaglig_kompetanse", "dokumentasjon_og_kvalitet",
+                  "ledelse_og_styring", "effektivitet"):
+        entry = book.themes[theme]
+        assert entry.description and entry.not_, f"{theme} lacks a description of what it is / is not"
+    assert tuple(book.names) == DEFAULT_THEMES
+
+
+@pytest.mark.parametrize("text, theme, words", [
+    ("Mange brukere faller mellom to stoler.", "kasteball", "mellom to stoler"),
+    ("Hun ble sendt rundt omkring i systemet.", "kasteball", "sendt rundt"),
+    ("Det er ikke mitt bord, sa han.", "kasteball", "ikke mitt bord"),
+    ("Mål- og resultatstyring preger etaten.", "npm", "Mål- og resultatstyring"),
+    ("Bestillerenheten fatter vedtak.", "npm", "Bestillerenheten"),
+    ("Reformen ga én dør inn for brukerne.", "samordning", "én dør"),
+    ("Samlokaliseringen tok tid.", "samordning", "Samlokaliseringen"),
+    ("Aktivitetskravet gjelder unge mottakere.", "arbeidslinja", "Aktivitetskravet"),
+    ("Prinsippet er arbeid først.", "arbeidslinja", "arbeid først"),
+    ("Brukarmedverknaden var svak i kommunen.", "brukermedvirkning", "Brukarmedverknaden"),
+])
+def test_paraphrases_hit_with_offsets(book, text, theme, words):
+    hits = [m for m in book.matches(text) if m.theme == theme]
+    assert [m.text for m in hits] == [words]
+    assert all(text[m.start:m.end] == m.text for m in hits)
+
+
+def test_exclusions_and_look_alikes(book):
+    assert book.score("Jeg skjønner godt at dette er vanskelig.")["skjonn_og_handlingsrom"] == 0
+    assert book.score("Saksbehandleren må bruke skjønn.")["skjonn_og_handlingsrom"] > 0
+    assert book.score("Kantinen bestiller varer hver uke.")["npm"] == 0
+
+
+def test_phrase_words_are_not_counted_twice(book):
+    # "felles førstelinje" is a phrase; "førstelinje" alone is also a term of the same theme.
+    hits = [m for m in book.matches("De etablerte en felles førstelinje.") if m.theme == "samordning"]
+    assert len(hits) == 1 and hits[0].text == "felles førstelinje"
+
+
+def test_user_codebook_and_clear_errors(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("themes:\n  bolig:\n    label: Bolig\n    min_score: 1\n    terms: ['bolig*', {pattern: husleie, weight: 2}]\n"
+                    "    phrases: ['tak over hodet']\n    exclude: ['boligmappe']\n", encoding="utf-8")
+    mine = Codebook.load(path)
+    assert mine.names == ["bolig"]
+    assert mine.score("Hun mangler tak over hodet og skylder husleie.")["bolig"] == 3.0
+    assert mine.score("Legg det i boligmappen.")["bolig"] == 0
+    assert mine.labels("Boligen er for dyr.") == ["bolig"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("themes:\n  x: [1, 2\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="bad.yaml"):
+        Codebook.load(bad)
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("themes:\n  x:\n    label: X\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="neither terms nor phrases"):
+        Codebook.load(empty)
+
+
+# --- coding a corpus ---------------------------------------------------------------------------------------
+
+DOCS = {
+    "a.txt": ("NAV-reformen\n\nReformen skulle gi brukerne én dør inn. Samlokaliseringen av Aetat, trygdeetaten og "
+              "sosialtjenesten skulle gjøre det slutt på at folk ble sendt fram og tilbake mellom kontorene, "
+              "og samordningen skulle gi et helhetlig tilbud til alle som trenger hjelp fra flere etater.\n\n"
+              "Samtidig var målet flere i arbeid og færre på trygd. Aktivitetskravet for unge mottakere av "
+              "sosialhjelp ble en del av den samme arbeidslinja, med tett oppfølging mot jobb eller skole."),
+    "b.txt": ("Om fiske\n\nTorskekvotene for neste år er fastsatt etter forhandlinger. Fiskerne i nord er "
+              "fornøyde med at kvoten ble høyere enn ventet, og flere båter planlegger å fiske lenger ut på "
+              "høsten. Prisene på fisk har vært stabile gjennom sommeren, og eksporten til Europa har økt."),
+}
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    from policytekst import Corpus
+
+    folder = tmp_path_factory.mktemp("themes_docs")
+    for name, text in DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    corpus = Corpus(tmp_path_factory.mktemp("themes_corpus") / "corpus", create=True)
+    corpus.ingest([folder], progress=False)
+    yield corpus
+    corpus.close()
+
+
+def test_code_passages_and_matched_tokens_agree(small_corpus):
+    from policytekst.themes import code_passages, matched_tokens
+
+    coded = code_passages(small_corpus)
+    frame = small_corpus.passages_frame()
+    assert list(coded.index) == list(frame["passage_id"]) and coded.index.name == "passage_id"
+    assert set(DEFAULT_THEMES) <= set(coded.columns)
+    hits = matched_tokens(small_corpus)
+    summed = hits.groupby(["passage_id", "theme"])["weight"].sum()
+    for (pid, theme), weight in summed.items():
+        assert coded.loc[pid, theme] == pytest.approx(weight)
+    names = {d.doc_id: Path(d.path).name for d in small_corpus.documents()}
+    by_doc = coded[list(MAIN_THEMES)].groupby(frame.set_index("passage_id")["doc_id"].map(names)).sum()
+    assert (by_doc.loc["b.txt"] == 0).all()  # fishing: no main theme
+    assert (by_doc.loc["a.txt", ["samordning", "arbeidslinja", "kasteball"]] > 0).all()
+
+
+def test_theme_table_counts_and_rates(small_corpus):
+    from policytekst.themes import theme_table
+
+    table = theme_table(small_corpus, by="doc")
+    assert set(table.columns) >= {"doc", "theme", "hits", "n_passages", "n_docs", "rate_per_10k",
+                                  "share_passages"}
+    sam = table[table["theme"] == "samordning"].set_index("doc")
+    assert (sam["n_docs"] == 1).all()
+    assert sorted(sam["passages_hit"] > 0) == [False, True]
+    row = sam[sam["hits"] > 0].iloc[0]
+    assert row["rate_per_10k"] == pytest.approx(10_000 * row["hits"] / row["n_words"], rel=1e-3)
+    by_genre = theme_table(small_corpus, by="genre")
+    assert by_genre.groupby("theme")["n_docs"].sum().eq(2).all()
+
+
+def test_theme_scores_in_unit_interval(small_corpus):
+    from policytekst.themes import theme_scores
+
+    ids = set(small_corpus.passages_frame()["passage_id"])
+    for method in ("codebook", "model"):
+        scores = theme_scores(small_corpus, "samordning", method=method)
+        assert set(scores.index) == ids
+        assert ((scores >= 0) & (scores <= 1)).all()
+        assert scores.max() > 0.5 > scores.min()
+    with pytest.raises(ValueError):
+        theme_scores(small_corpus, "samordning", method="magic")
+
+
+# --- classifier --------------------------------------------------------------------------------------------
+
+# Written for this test (not in the training data): paraphrases and look-alikes.
+HELD_OUT = [
+    ("Ingen av kontorene ville ta saken, så hun ble skjøvet videre fra den ene instansen til den andre.",
+     {"kasteball"}),
+    ("Innbyggerne skal møte ett kontor for arbeid, trygd og sosiale tjenester i stedet for tre.", {"samordning"}),
+    ("Stønaden skal være midlertidig, og mottakerne skal delta i tiltak som leder mot jobb.", {"arbeidslinja"}),
+    ("Tjenestene ble satt ut på anbud, og kommunen styrte leverandørene gjennom kontrakter og måltall.",
+     {"npm"}),
+    ("Ungdommene fikk selv være med og bestemme hvilke mål planen skulle ha, og de ble hørt.",
+     {"brukermedvirkning"}),
+    ("Barna kastet ballen over gjerdet og løp etter den.", set()),
+    ("Jeg skjønner at dette var en tung periode for familien.", set()),
+    ("Møtet ble holdt i kantinen, og vi bestilte kaffe til alle.", set()),
+]
+
+
+def test_default_model_on_held_out_paraphrases():
+    from policytekst.themes import default_model
+
+    model = default_model()
+    assert model.themes_ == list(DEFAULT_THEMES)
+    predicted = model.predict_labels([t for t, _ in HELD_OUT])
+    correct = sum(set(p) & set(MAIN_THEMES) == gold for p, (_, gold) in zip(predicted, HELD_OUT, strict=True))
+    assert correct >= 6, list(zip(predicted, [g for _, g in HELD_OUT], strict=True))
+
+
+def test_grouped_cross_validation_prevents_document_leakage():
+    """Labels follow the document, not the text: grouped CV must not learn them; ungrouped CV would."""
+    from policytekst.themes.classifier import ThemeClassifier
+    from policytekst.themes.evaluate import cross_validate_grouped
+
+    rng = np.random.default_rng(0)
+    words = ["rapport", "kontor", "møte", "plan", "sak", "uke", "tall", "gruppe", "år", "dag"]
+    texts, labels, groups = [], [], []
+    for doc in range(12):
+        marker = f"dokumentmerke{doc}"
+        label = ["x"] if doc % 2 else []
+        for _ in range(6):
+            texts.append(" ".join([marker, *rng.choice(words, 8)]))
+            labels.append(label)
+            groups.append(f"d{doc}")
+    model = ThemeClassifier(themes=["x"], codebook_features=False, char_ngrams=False, calibration=None)
+    grouped = cross_validate_grouped(model, texts, labels, groups, ["x"], n_splits=4)
+    leaky = cross_validate_grouped(model, texts, labels, list(range(len(texts))), ["x"], n_splits=4)
+    assert grouped.loc[0, "f1"] < 0.7 < leaky.loc[0, "f1"]
+    assert list(grouped.columns[:5]) == ["theme", "precision", "recall", "f1", "support"]
+
+
+def test_fit_save_load_roundtrip(tmp_path):
+    from policytekst.themes.classifier import ThemeClassifier
+    from policytekst.themes.training import default_training_passages
+
+    data = default_training_passages()
+    model = ThemeClassifier(themes=["kasteball", "arbeidslinja"], char_ngrams=False, calibration=None)
+    model.fit(data.texts, data.labels)
+    path = model.save(tmp_path / "m.joblib", note="test")
+    loaded = ThemeClassifier.load(path)
+    probe = [t for t, _ in HELD_OUT]
+    assert np.allclose(model.predict_proba(probe), loaded.predict_proba(probe))
+    assert loaded.meta_["note"] == "test"
+    top = [name for name, _ in loaded.top_features("kasteball", 30)]
+    assert any("kasteball" in name for name in top)
+
+
+def test_suggest_proposes_uncertain_distinct_passages():
+    from policytekst.themes import default_model
+    from policytekst.themes.active import suggest
+
+    texts = [t for t, _ in HELD_OUT] * 3 + ["Samarbeidet mellom etatene var variabelt."]
+    result = suggest(default_model(), texts, [f"p{i}" for i in range(len(texts))], n=5, diversity=0.7)
+    assert len(result) == 5 and result["id"].is_unique
+    assert result["text"].nunique() == 5  # duplicates are not proposed twice
+    assert result["uncertainty"].between(0, 1).all()
+
+
+def test_read_labels_errors_name_file_and_line(tmp_path):
+    from policytekst.themes.training import LabelFileError, read_labels
+
+    good = tmp_path / "l.csv"
+    good.write_text("text,labels,doc_id\nEn tekst,npm;kasteball,d1\nTo,,d2\n", encoding="utf-8")
+    data = read_labels(good)
+    assert data.labels == [["npm", "kasteball"], []] and data.groups == ["d1", "d2"]
+    bad = tmp_path / "l.jsonl"
+    bad.write_text('{"text": "ok", "labels": []}\n{"labels": ["npm"]}\n', encoding="utf-8")
+    with pytest.raises(LabelFileError, match=r"l.jsonl, line 2"):
+        read_labels(bad)
+
+
+# --- CLI ---------------------------------------------------------------------------------------------------
+
+
+def test_cli_predict_stable_format_and_errors(tmp_path):
+    from typer.testing import CliRunner
+
+    from policytekst.cli import app
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps({"id": i, "text": t}) for i, (t, _) in enumerate(HELD_OUT[:3])) + "\n",
+                   encoding="utf-8")
+    result = CliRunner().invoke(app, ["themes", "predict", "--input", str(src)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [x["id"] for x in lines] == [0, 1, 2]
+    assert all(set(x) == {"id", "labels", "scores"} and set(x["scores"]) == set(DEFAULT_THEMES) for x in lines)
+    assert all(0 <= p <= 1 for x in lines for p in x["scores"].values())
+    assert "kasteball" in lines[0]["labels"]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "text": "ok"}\nnot json\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["themes", "predict", "--input", str(bad)])
+    assert result.exit_code == 2 and "line 2" in result.output
