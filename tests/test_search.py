@@ -261,6 +261,8 @@ def test_citation_format_rules():
     assert format_citation(authors=["X Y"], year=2010, title="T", page_start=3, page_end=3, section="Forord",
                            page_labels=["i", "ii", "iii"]) == "Y (2010): T, s. iii, kap. Forord"
     assert section_part("Innledning > 1.1 Bakgrunn > Om utvalget") == "kap. 1.1"
+    assert format_citation(authors=[], year=2006, title="En ny tjeneste", page_start=1, page_end=1,
+                           section="En ny tjeneste", paginated=False) == "En ny tjeneste (2006)"
 
 
 def test_citation_of_stored_passage(small):

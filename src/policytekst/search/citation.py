@@ -95,8 +95,11 @@ def format_citation(*, authors: Iterable[str], year: int | None, title: str | No
     when = str(year) if year else NO_YEAR
     title = " ".join((title or "").split()) or "Uten tittel"
     head = f"{who} ({when}): {title}" if who else f"{title} ({when})"
-    tail = [part for part in (page_part(page_start, page_end, page_labels) if paginated else "",
-                              section_part(section)) if part]
+    where = section_part(section)
+    heading = where.removeprefix("kap. ").rstrip(" …")
+    if heading and not heading[0].isdigit() and heading.casefold() in title.casefold():
+        where = ""  # a section named like the document (a web article's only heading) adds nothing
+    tail = [part for part in (page_part(page_start, page_end, page_labels) if paginated else "", where) if part]
     return ", ".join([head, *tail])
 
 
