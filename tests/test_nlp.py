@@ -62,6 +62,8 @@ def test_lemma_rules_names_genitives_hyphens_and_closed_class():
     assert lemmas["arbeidet"] == "arbeid"  # noun after a preposition
     assert lemmatize(["vi", "så", "det", "i", "går"]) == ["vi", "se", "den", "i", "går"]
     assert lemmatize(["Han", "går", "hjem"])[1] == "gå"
+    assert lemmatize(["de", "fikk", "noe", "hjelp"])[2] == "noen"  # determiner before a noun (UD)
+    assert lemmatize(["de", "fikk", "noe", "som", "hjalp"])[2] == "noe"  # pronoun
     assert lemmatize(["eg", "var", "ikkje", "der"], "nn")[:2] == ["eg", "vere"]
     # a list of distinct words (not running text): no sentence context
     assert lemmatize(["tiltak", "Brukerne"]) == ["tiltak", "Brukerne"]  # a capital inside a sentence: a name

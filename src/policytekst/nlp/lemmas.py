@@ -194,6 +194,19 @@ class _Lemmatizer:
             return low[: len(low) - len(last)] + self.common(last)
         return None
 
+    def lookahead(self, token: str, lemma: str, following: str) -> str:
+        """Determiner or pronoun by the next word: "noe arbeid" (determiner "noen") vs "noe som" ("noe")."""
+        low = token.lower()
+        if self.lang != "nb" or low not in _LOOKAHEAD or not following:
+            return lemma
+        nxt = following.lower()
+        content_next = nxt[:1].isalpha() and nxt not in self.function_words
+        if low == "noe":
+            return "noen" if content_next else "noe"
+        if low == "alle":
+            return "alle" if not nxt[:1].isalnum() else "all"  # "alle." / "alle," stands alone: pronoun
+        return lemma
+
     # -- proper nouns -----------------------------------------------------------------------------------
     def proper(self, word: str) -> str:
         """Lemma of a capitalised word read as a name: the form, minus a genitive s."""
@@ -225,7 +238,7 @@ class _Lemmatizer:
             raise TypeError("token is not a string")
         lemma = self._lemma(token, initial)
         entry: str | tuple[str, str | None] = lemma
-        if lemma in _CONTEXT_LEMMAS:
+        if lemma in _CONTEXT_LEMMAS or token.lower() in _LOOKAHEAD:
             entry = (lemma, None)
         elif token.endswith("et") and lemma.endswith("e"):
             noun = _noun_reading(token.lower(), lemma, self)
@@ -311,6 +324,8 @@ _SUBJECTS = frozenset("jeg du han hun vi dere de man eg ho dei me".split())
 _NOUN_CONTEXT = frozenset("""det dette hele i på av til med for om fra under etter gjennom ved mot uten mellom
 hos før over blant dets sitt mitt ditt vårt hans hennes deres og eller samme selve""".split())
 _CONTEXT_LEMMAS = frozenset({"gå", "så"})
+# Words whose UD lemma depends on the word after them (determiner vs pronoun).
+_LOOKAHEAD = frozenset({"noe", "alle"})
 
 
 # Words after which an -er form is a plural noun ("mange deler", "disse klubber").
@@ -375,7 +390,10 @@ def lemmatize(tokens: Sequence[str] | Iterable[str], lang: str = "nb", *, contex
 
 def _lemmatize_fast(tokens: Iterable[str], lem: _Lemmatizer) -> list[str]:
     """The hot loop: one cache lookup per token; context rules only for the few flagged entries."""
+    if not isinstance(tokens, (list, tuple)):
+        tokens = list(tokens)
     mid, ini = lem.mid, lem.initial
+    pending: list[int] = []  # positions whose lemma depends on the next word
     openers, quotes = SENTENCE_OPENERS, QUOTES
     out: list[str] = []
     append = out.append
@@ -395,8 +413,12 @@ def _lemmatize_fast(tokens: Iterable[str], lem: _Lemmatizer) -> list[str]:
             append(entry)
         else:
             append(lem.contextual(token, entry, initial, prev))
+            if token.lower() in _LOOKAHEAD:
+                pending.append(len(out) - 1)
         initial = False
         prev = token
+    for i in pending:
+        out[i] = lem.lookahead(tokens[i], out[i], tokens[i + 1] if i + 1 < len(tokens) else "")
     return out
 
 
