@@ -50,6 +50,7 @@ def _dictionary(lang: str):
 
 MIN_PART = 3  # shorter compound parts ("ku", "is") would match almost anywhere
 LINKS = ("", "s", "e")  # Norwegian linking letters between compound parts
+MAX_COMPOUND = 60
 
 
 @lru_cache(maxsize=100_000)
@@ -58,6 +59,8 @@ def _split(word: str, lang: str) -> tuple[str, ...] | None:
     dictionary = _dictionary(lang)
     if len(word) >= MIN_PART and dictionary.get(word) is not None:
         return (word,)
+    if len(word) > MAX_COMPOUND:  # garbage such as glued PDF text: no real compound is this long
+        return None
     best: tuple[str, ...] | None = None
     for cut in range(MIN_PART, len(word) - MIN_PART + 1):
         head = word[:cut]
