@@ -192,6 +192,16 @@ def test_passage_lemmas_cached_streamed_and_refreshed(small_corpus):
     assert cache_status(corpus)["missing"] == 0
 
 
+def test_passage_lemmas_in_worker_processes_match_one_process(small_corpus):
+    from policytekst.nlp.cache import passage_lemmas
+
+    corpus, _ = small_corpus
+    serial = list(passage_lemmas(corpus))
+    corpus.store.conn.execute("DELETE FROM passage_lemmas")
+    parallel = list(passage_lemmas(corpus, workers=2))
+    assert parallel == serial and len(serial) >= 2
+
+
 def test_nlp_commands(small_corpus):
     from policytekst.cli import app
 

@@ -134,6 +134,7 @@ def compounds_cmd(words: list[str] = typer.Argument(..., help="Words to split.")
 @nlp_app.command("cache")
 def cache_cmd(corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus directory (holds corpus.sqlite)."),
               all_kinds: bool = typer.Option(False, "--all-kinds", help="All passage kinds, not only analysis kinds."),
+              workers: int = typer.Option(1, min=1, help="Processes computing missing lemmas."),
               as_json: bool = JsonOpt) -> None:
     """Fill the lemma cache of a corpus (only missing or stale passages are computed)."""
     from rich.console import Console
@@ -156,7 +157,7 @@ def cache_cmd(corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus di
         with Progress(TextColumn("lemmas"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=console, disable=as_json or not console.is_terminal) as progress:
             task = progress.add_task("lemmas", total=before["passages"])
-            for _, lemmas in passage_lemmas(target, kinds,
+            for _, lemmas in passage_lemmas(target, kinds, workers=workers,
                                             on_progress=lambda done, total: progress.update(task, completed=done)):
                 n_lemmas += len(lemmas)
         record = {"corpus": str(corpus), "passages": before["passages"], "computed": before["missing"],

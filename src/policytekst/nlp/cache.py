@@ -61,12 +61,18 @@ def compute(text: str, language: str | None) -> tuple[list[str], str]:
     return content_lemmas(text or "", lang), lang
 
 
+def _compute_many(items: list[tuple[str, str | None]]) -> list[tuple[list[str], str]]:
+    return [compute(text, language) for text, language in items]
+
+
 def passage_lemmas(corpus, kinds: Sequence[str] | None = ANALYSIS_KINDS, *,
-                   on_progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[str, list[str]]]:
+                   on_progress: Callable[[int, int], None] | None = None,
+                   workers: int = 1) -> Iterator[tuple[str, list[str]]]:
     """Stream (passage_id, content lemmas) for the corpus's passages, in document order.
 
     Lemmas are computed only for passages that have none stored for the current version, written back in
     chunks, and served from the store afterwards. ``on_progress(done, total)`` is called after each chunk.
+    ``workers`` > 1 computes missing lemmas in that many processes (results and order are the same).
 
     Examples
     --------
@@ -83,8 +89,23 @@ def passage_lemmas(corpus, kinds: Sequence[str] | None = ANALYSIS_KINDS, *,
         args.extend(kinds)
     sql += " ORDER BY doc_id, seq"
     ids = [row[0] for row in conn.execute(sql, args)]  # ids only: small even for 100,000s of passages
-    total = len(ids)
-    done = 0
+    pool = None
+    if workers > 1 and ids:
+        from concurrent.futures import ProcessPoolExecutor
+
+        from policytekst.nlp.lemmas import _dictionary
+
+        _dictionary("nb")  # load once here: forked workers share it instead of each reading it again
+        pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        yield from _stream(conn, ids, version, pool, workers, on_progress)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _stream(conn, ids, version, pool, workers, on_progress) -> Iterator[tuple[str, list[str]]]:
+    total, done = len(ids), 0
     for start in range(0, total, CHUNK):
         chunk = ids[start:start + CHUNK]
         marks = ", ".join("?" * len(chunk))
@@ -93,15 +114,23 @@ def passage_lemmas(corpus, kinds: Sequence[str] | None = ANALYSIS_KINDS, *,
             f"LEFT JOIN passage_lemmas l USING (passage_id) WHERE p.passage_id IN ({marks})", chunk).fetchall()
         found = {row[0]: row for row in rows}
         results: dict[str, list[str]] = {}
-        fresh: list[tuple[str, str, str, str]] = []
+        todo: list[tuple[str, str, str | None]] = []
         for pid in chunk:
             row = found.get(pid)
             if row is None:  # deleted meanwhile
                 continue
             if row[3] is not None and row[4] == version:
                 results[pid] = json.loads(row[3])
-                continue
-            lemmas, lang = compute(row[1], row[2])
+            else:
+                todo.append((pid, row[1], row[2]))
+        if pool is not None and len(todo) > 1:
+            size = -(-len(todo) // workers)
+            batches = [[(t, lang) for _, t, lang in todo[i:i + size]] for i in range(0, len(todo), size)]
+            computed = [item for batch in pool.map(_compute_many, batches) for item in batch]
+        else:
+            computed = [compute(text, lang) for _, text, lang in todo]
+        fresh: list[tuple[str, str, str, str]] = []
+        for (pid, _, _), (lemmas, lang) in zip(todo, computed, strict=True):
             results[pid] = lemmas
             fresh.append((pid, json.dumps(lemmas, ensure_ascii=False), lang, version))
         if fresh:
