@@ -225,3 +225,25 @@ def test_nlp_commands(small_corpus):
     assert missing.exit_code == 1 and "no corpus" in missing.output
     bad = runner.invoke(app, ["nlp", "lemmas", "--file", str(corpus.directory / "nope.txt")])
     assert bad.exit_code == 2 and "nope.txt" in bad.output
+
+
+@pytest.mark.shared
+def test_seed_corpus_lemmas_find_theme_words_and_languages(seed_corpus):
+    """On the real seed captures: inflected theme words reach their lemma, and passages get a language."""
+    from collections import Counter
+
+    from policytekst.nlp.cache import cache_status, passage_lemmas
+
+    counts: Counter = Counter()
+    n = 0
+    for _, lemmas in passage_lemmas(seed_corpus):
+        counts.update(lemmas)
+        n += 1
+    assert n == cache_status(seed_corpus)["passages"] and n > 100
+    # inflected forms in the text ("kasteballer", "brukermedvirkningen", "samordningen") meet in one lemma
+    for lemma in ("kasteball", "brukermedvirkning", "samordning"):
+        assert counts[lemma] >= 3, (lemma, counts[lemma])
+    for form in ("kasteballer", "kasteballene", "brukermedvirkningen", "samordningen", "og", "ikke"):
+        assert counts[form] == 0, form
+    languages = Counter(row[0] for row in seed_corpus.store.conn.execute("SELECT language FROM passage_lemmas"))
+    assert languages.most_common(1)[0][0] == "nb"
