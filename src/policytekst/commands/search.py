@@ -113,9 +113,11 @@ def register(app: typer.Typer) -> None:
         with open_corpus(corpus) as c:
             _progress_index(c)
             frame = _run(lambda: search(c, query, limit=limit, mode="surface" if surface else "lemma",
-                                        theme_method=theme_method, **_filters(year, genre, doc, lang, kind, theme)))
+                                        count=not as_json, theme_method=theme_method,
+                                        **_filters(year, genre, doc, lang, kind, theme)))
         if not as_json:
-            err.print(f"{frame.attrs.get('n_matches', 0)} matching passages for {query!r}", highlight=False)
+            err.print(f"{frame.attrs.get('n_matches') or 0} matching passages for {query!r}; showing {len(frame)}",
+                      highlight=False)
         _output(frame, as_json, export, ["score", "citation", "snippet", "passage_id"], title=query)
 
     @app.command("kwic")

@@ -18,6 +18,7 @@ at least ``theme_threshold``, via ``policytekst.themes.theme_scores``).
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -510,7 +511,7 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
            " ORDER BY score DESC, u.rowid LIMIT ?")
     try:
         hits = conn.execute(sql, (expression, *args, limit)).fetchall()
-    except Exception as exc:  # sqlite3.OperationalError from FTS5 syntax: say which query
+    except sqlite3.OperationalError as exc:  # an FTS5 syntax error: say which query and expression
         raise QueryError(f"query {query!r} could not run ({exc}); FTS5 expression: {expression}") from exc
     if not hits:
         return frame
