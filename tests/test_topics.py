@@ -99,8 +99,8 @@ def test_sweep_reports_quality_per_k(storting_sample, units):
 def test_seeded_topic_picks_up_codebook_words(units):
     seeds = codebook_seed_words(["npm"])
     assert any("anbud" in p for p in seeds["npm"])  # the codebook's strong NPM cues
-    seeded = TopicModel(k=8, seed=0, seed_words=seeds, **FAST["tomotopy"]).fit_units(units.passage_ids, units.lemmas)
-    plain = TopicModel(k=8, seed=0, **FAST["tomotopy"]).fit_units(units.passage_ids, units.lemmas)
+    seeded = TopicModel(k=8, engine="tomotopy", seed=0, seed_words=seeds, **FAST["tomotopy"]).fit_units(units.passage_ids, units.lemmas)
+    plain = TopicModel(k=8, engine="tomotopy", seed=0, **FAST["tomotopy"]).fit_units(units.passage_ids, units.lemmas)
     words = seeded.seed_terms_[0]
     assert len(words) >= 2  # globs expanded against this corpus' vocabulary
     cols = [seeded.vocabulary_.index_[w] for w in words]
@@ -121,7 +121,7 @@ def test_representative_passages_are_cited_and_strongest(storting_sample, fitted
     assert len(table) == 4 and table["doc_id"].is_unique
     assert table["score"].is_monotonic_decreasing
     assert (table["score"] > fitted.doc_topics_[topic].quantile(0.95)).all()
-    assert all(str(storting_sample.document(d).year) in c for d, c in zip(table["doc_id"], table["citation"]))
+    assert all(str(storting_sample.document(d).year) in c for d, c in zip(table["doc_id"], table["citation"], strict=True))
     top_terms = set(fitted.top_terms(30).query("topic == @topic")["term"])
     from policytekst.nlp import content_lemmas
 
@@ -134,7 +134,7 @@ def test_relevance_and_frex_favour_exclusive_terms(fitted):
     def mean_exclusivity(by):
         top = fitted.top_terms(10, by=by)
         share = fitted.topic_term_ / fitted.topic_term_.sum(axis=0, keepdims=True)
-        return np.mean([share[t, fitted.vocabulary_.index_[w]] for t, w in zip(top["topic"], top["term"])])
+        return np.mean([share[t, fitted.vocabulary_.index_[w]] for t, w in zip(top["topic"], top["term"], strict=True)])
 
     assert mean_exclusivity("frex") > mean_exclusivity("prob")
     assert mean_exclusivity("relevance") > mean_exclusivity("prob")
