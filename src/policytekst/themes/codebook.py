@@ -113,12 +113,19 @@ def compound_contains(word: str, part: str) -> bool:
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 
 
-@lru_cache(maxsize=200_000)
+_LEMMAS: dict[str, str] = {}
+
+
 def _lemma(word: str) -> str:
     """Lemma of one lower-cased word (via the language layer), cached: vocabularies are small, texts many."""
-    single = getattr(nlp, "lemma", None)
-    result = single(word) if single is not None else (nlp.lemmatize([word]) or [word])[0]
-    return (result or word).lower()
+    got = _LEMMAS.get(word)
+    if got is None:
+        single = getattr(nlp, "lemma", None)
+        result = single(word) if single is not None else (nlp.lemmatize([word]) or [word])[0]
+        got = (result or word).lower()
+        if len(_LEMMAS) < 500_000:
+            _LEMMAS[word] = got
+    return got
 
 
 def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
@@ -148,6 +155,14 @@ class Codebook:
         self.themes = {t.name: t for t in themes}
         self.source = source
         self._compile()
+
+    # Pickle the themes, not the compiled matcher: a saved model must load with a newer matcher.
+    def __getstate__(self) -> dict[str, Any]:
+        return {"data": self.to_dict(), "source": self.source}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        other = Codebook.from_dict(state["data"], source=state.get("source", ""))
+        self.__dict__.update(other.__dict__)
 
     # -- loading -----------------------------------------------------------------------------------------
     @classmethod
@@ -214,8 +229,8 @@ class Codebook:
         self._term_list: dict[str, list[tuple[re.Pattern[str], Term]]] = {}
         self._exclude_re: dict[str, re.Pattern[str] | None] = {}
         self._compound_terms: dict[str, list[Term]] = {}
-        self._phrases_by_first: dict[str, list[tuple[str, Term, list[re.Pattern[str]]]]] = {}
-        self._phrases_glob_first: list[tuple[str, Term, list[re.Pattern[str]]]] = []
+        self._phrases_by_first: dict[str, list[tuple[str, Term, list[tuple[str | None, re.Pattern[str]]]]]] = {}
+        self._phrases_glob_first: list[tuple[str, Term, list[tuple[str | None, re.Pattern[str]]]]] = []
         for name, theme in self.themes.items():
             self._term_re[name] = _glob_regex([t.pattern for t in theme.terms])
             self._term_list[name] = [(re.compile(fnmatch.translate(t.pattern)), t) for t in theme.terms]
@@ -224,6 +239,9 @@ class Codebook:
                                           if theme.compound else [])
             for phrase in theme.phrases:
                 word_res = [re.compile(fnmatch.translate(w)) for w in phrase.words]
+                # Literal words are compared as strings (fast); globs need the regex.
+                word_res = [(None if _GLOB_CHARS & set(w) else w, r) for w, r in zip(phrase.words, word_res,
+                                                                                     strict=True)]
                 first = phrase.words[0]
                 if _GLOB_CHARS & set(first):
                     self._phrases_glob_first.append((name, phrase, word_res))
@@ -232,7 +250,7 @@ class Codebook:
         # Phrases whose first word is a glob are checked only where one of those globs matches.
         self._glob_first_re = _glob_regex([p.words[0] for _, p, _ in self._phrases_glob_first])
         self._word_cache: dict[str, tuple[tuple[str, Term], ...]] = {}
-        self._phrase_cache: dict[str, list[tuple[str, Term, list[re.Pattern[str]]]]] = {}
+        self._phrase_cache: dict[str, list] = {}
 
     def _word_hits(self, word: str) -> tuple[tuple[str, Term], ...]:
         """(theme, term) pairs a single lower-cased word hits, cached per word."""
@@ -264,7 +282,7 @@ class Codebook:
             self._word_cache[word] = result
         return result
 
-    def _phrase_candidates(self, word: str) -> list[tuple[str, Term, list[re.Pattern[str]]]]:
+    def _phrase_candidates(self, word: str) -> list:
         """Phrases that may start at ``word`` (by surface form or lemma), cached per word."""
         lemma = _lemma(word)
         found = list(self._phrases_by_first.get(word, ()))
@@ -287,6 +305,7 @@ class Codebook:
         n_words = len(words)
         if self._phrases_by_first or self._phrases_glob_first:
             cache = self._phrase_cache
+            lemmas = _LEMMAS
             for i, word in enumerate(words):
                 candidates = cache.get(word)
                 if candidates is None:
@@ -297,16 +316,27 @@ class Codebook:
                     n = len(word_res)
                     if i + n > n_words:
                         continue
+                    ok = True
+                    for k in range(1, n):
+                        w = words[i + k]
+                        literal, regex = word_res[k]
+                        if literal is not None:
+                            if w != literal and lemmas.get(w, w) != literal and _lemma(w) != literal:
+                                ok = False
+                                break
+                        elif not (regex.match(w) or regex.match(_lemma(w))):
+                            ok = False
+                            break
+                    if not ok:
+                        continue
                     done = covered.get(name)
                     if done and any(j in done for j in range(i, i + n)):
                         continue
-                    if all(word_res[k].match(words[i + k]) or word_res[k].match(_lemma(words[i + k]))
-                           for k in range(n)):
-                        excl = self._exclude_re[name]
-                        if excl is not None and any(excl.match(words[j]) for j in range(i, i + n)):
-                            continue
-                        out.append((i, i + n, name, phrase))
-                        covered.setdefault(name, set()).update(range(i, i + n))
+                    excl = self._exclude_re[name]
+                    if excl is not None and any(excl.match(words[j]) for j in range(i, i + n)):
+                        continue
+                    out.append((i, i + n, name, phrase))
+                    covered.setdefault(name, set()).update(range(i, i + n))
         word_cache = self._word_cache
         for i, word in enumerate(words):
             hits = word_cache.get(word)
