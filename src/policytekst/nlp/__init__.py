@@ -22,7 +22,6 @@ from policytekst.nlp.compounds import compound_parts, contains_lemma
 from policytekst.nlp.language import detect_language
 from policytekst.nlp.lemmas import lemma, lemmatize
 from policytekst.nlp.phrases import PhraseModel, join_phrases
-from policytekst.nlp.sentence_split import sentences
 from policytekst.nlp.stopword_lists import stopwords
 from policytekst.nlp.tokens import abbreviations, tokenize
 
@@ -31,6 +30,14 @@ __all__ = ["tokenize", "sentences", "lemmatize", "lemma", "detect_language", "st
 
 # Bump when tokenizing, lemmatizing or the shipped lists change output: the lemma cache keys on it.
 NLP_VERSION = "1"
+
+def sentences(text: str) -> list[str]:
+    """Split text into sentences (Punkt with Norwegian statistics and abbreviations); see sentence_split."""
+    # Imported on first use: nltk pulls in scipy and costs seconds, which ingest and the CLI need not pay.
+    from policytekst.nlp.sentence_split import sentences as split
+
+    return split(text)
+
 
 _CONTENT = re.compile(r"^[^\W\d_][\w'’-]*$")
 
