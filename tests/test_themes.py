@@ -260,3 +260,42 @@ def test_cli_predict_stable_format_and_errors(tmp_path):
     bad.write_text('{"id": 1, "text": "ok"}\nnot json\n', encoding="utf-8")
     result = CliRunner().invoke(app, ["themes", "predict", "--input", str(bad)])
     assert result.exit_code == 2 and "line 2" in result.output
+
+
+def test_cli_train_evaluate_suggest_table_code(tmp_path, small_corpus):
+    from typer.testing import CliRunner
+
+    from policytekst.cli import app
+    from policytekst.themes.training import default_training_passages
+
+    data = default_training_passages()
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("".join(json.dumps({"text": t, "labels": [x for x in lab if x == "kasteball"],
+                                          "doc_id": f"g{i // 4}"}, ensure_ascii=False) + "\n"
+                              for i, (t, lab) in enumerate(zip(data.texts, data.labels, strict=True))),
+                      encoding="utf-8")
+    runner = CliRunner()
+    model = tmp_path / "m.joblib"
+    result = runner.invoke(app, ["themes", "train", "--labels", str(labels), "--save", str(model), "--cv", "3",
+                                 "--calibration", "none", "--json"])
+    assert result.exit_code == 0, result.output
+    cv = [json.loads(x) for x in result.stdout.splitlines()]
+    assert cv[-1]["theme"] == "macro" and cv[0]["f1"] > cv[0]["codebook_f1"] - 0.2 and cv[0]["f1"] > 0.6
+    result = runner.invoke(app, ["themes", "evaluate", "--labels", str(labels), "--model", str(model), "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout.splitlines()[0])["support"] > 10
+    corpus_dir = str(small_corpus.directory)
+    result = runner.invoke(app, ["themes", "suggest", "--corpus", corpus_dir, "--model", str(model), "--n", "2",
+                                 "--template", str(tmp_path / "todo.jsonl"), "--json"])
+    assert result.exit_code == 0, result.output
+    todo = [json.loads(x) for x in (tmp_path / "todo.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(todo) == 2 and all(x["labels"] == [] and x["text"] for x in todo)
+    result = runner.invoke(app, ["themes", "table", "--corpus", corpus_dir, "--by", "doc", "--out",
+                                 str(tmp_path / "t.csv")])
+    assert result.exit_code == 0 and (tmp_path / "t.csv").read_text(encoding="utf-8").startswith("doc,theme")
+    result = runner.invoke(app, ["themes", "table", "--corpus", corpus_dir, "--by", "month"])
+    assert result.exit_code == 2
+    result = runner.invoke(app, ["themes", "code", "--corpus", corpus_dir, "--matches", "--json"])
+    hits = [json.loads(x) for x in result.stdout.splitlines()]
+    assert {"kasteball", "samordning", "arbeidslinja"} <= {h["theme"] for h in hits}
+    result = runner.invoke(app, ["themes", "train", "--labels", str(tmp_path / "missing.jsonl")])
+    assert result.exit_code == 2 and "missing.jsonl" in result.output

@@ -175,6 +175,8 @@ def train(labels: Path = typer.Option(..., "--labels", "-l", help="Labelled pass
           weak_corpus: Path | None = typer.Option(None, help="Add codebook weak labels from this corpus's passages."),
           cv: int = typer.Option(5, help="Folds for cross-validation grouped by document (0 = skip)."),
           calibration: str = typer.Option("sigmoid", help="sigmoid or none."),
+          char_ngrams: bool = typer.Option(False, help="Add character 3-5-gram features (slower, helps with "
+                                                       "unseen compounds)."),
           seed: int = typer.Option(0), as_json: bool = JsonOption) -> None:
     """Train a theme classifier from labelled passages; prints grouped cross-validation metrics."""
     from policytekst.themes.classifier import ThemeClassifier
@@ -212,7 +214,7 @@ def train(labels: Path = typer.Option(..., "--labels", "-l", help="Labelled pass
         cli.err.print(f"added {len(weak)} weakly labelled passages from {weak_corpus}")
     if calibration not in ("sigmoid", "none"):
         cli.fail("--calibration: use sigmoid or none", code=2)
-    model = ThemeClassifier(themes=themes, codebook=book.to_dict(), seed=seed,
+    model = ThemeClassifier(themes=themes, codebook=book.to_dict(), seed=seed, char_ngrams=char_ngrams,
                             calibration=None if calibration == "none" else "sigmoid")
     if cv:
         metrics = cross_validate_grouped(model, data.texts, data.labels, data.groups, themes, n_splits=cv)

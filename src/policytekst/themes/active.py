@@ -17,7 +17,7 @@ from policytekst.themes.classifier import ThemeClassifier
 
 
 def suggest(model: ThemeClassifier, texts: Sequence[str], ids: Sequence[str], n: int = 10,
-            themes: Sequence[str] | None = None, pool: int = 200, diversity: float = 0.5) -> pd.DataFrame:
+            themes: Sequence[str] | None = None, pool: int = 200, diversity: float = 0.3) -> pd.DataFrame:
     """Propose ``n`` passages to label next.
 
     Parameters
