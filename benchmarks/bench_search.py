@@ -138,8 +138,14 @@ def main() -> int:
         corpus.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = index_size_bytes(corpus)
         file_size = (folder / "corpus.sqlite").stat().st_size
+        import os
+        import platform
+
+        from policytekst.search.index import INDEX_VERSION, nlp_fingerprint
+
         print(f"corpus: {n_passages:,} passages, {corpus.store.counts()['words']:,} words; "
-              f"sqlite {sqlite3.sqlite_version}")
+              f"sqlite {sqlite3.sqlite_version}, python {platform.python_version()}, {os.cpu_count()} cpus, "
+              f"load average {os.getloadavg()[0]:.1f}; index v{INDEX_VERSION}, lemmatiser {nlp_fingerprint()}")
         print(f"index build: {build_s:.1f} s for {report.passages_indexed:,} passages "
               f"({report.passages_indexed / build_s:,.0f} passages/s), optimize {optimize_s:.1f} s")
         if size is not None:
