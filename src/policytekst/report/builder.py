@@ -165,7 +165,10 @@ def _write(ctx: ReportContext, sections: list[Section], record: dict[str, Any], 
     body = "\n".join(h.section_html(s.key, s.title_nb, s.title_en, s.html, status=s.status) for s in sections)
     toc = [(s.key, s.title_nb) for s in sections]
     corpus = record["corpus"]
-    title = ctx.params.title or f"Korpusrapport: {Path(corpus['path']).name}"
+    where = Path(corpus["path"])
+    # "build/demo/corpus" is better called "demo": the folder name "corpus" says nothing.
+    name = where.parent.name if where.name.lower() in ("corpus", "korpus") and where.parent.name else where.name
+    title = ctx.params.title or f"Korpusrapport: {name}"
     subtitle = [f"{corpus['documents']:,} dokumenter, {corpus['passages']:,} tekstavsnitt, {corpus['words']:,} ord"
                 .replace(",", "\u202f"),
                 f"Korpus: {corpus['path']} · generasjon {corpus['generation']} · bygget {record['built']}"]

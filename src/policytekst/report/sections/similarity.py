@@ -60,10 +60,27 @@ def layout(vectors, seed: int) -> tuple[np.ndarray, str]:
     return PCA(n_components=2, random_state=seed).fit_transform(vectors), "PCA av LSA-rommet"
 
 
+def nearest_neighbours(vectors: np.ndarray, chunk: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """For L2-normalised rows: index of each row's most similar other row and that cosine similarity.
+
+    Blocked dot products in float32: memory stays at chunk x n (about 130 MB for 32k documents), and it is
+    several times faster than a general k-NN search with cosine distances.
+    """
+    data = np.ascontiguousarray(vectors, dtype=np.float32)
+    best = np.empty(len(data), dtype=np.int64)
+    score = np.empty(len(data), dtype=np.float64)
+    for start in range(0, len(data), chunk):
+        block = data[start:start + chunk] @ data.T
+        rows = np.arange(block.shape[0])
+        block[rows, start + rows] = -np.inf  # never one's own neighbour
+        best[start:start + chunk] = block.argmax(axis=1)
+        score[start:start + chunk] = block[rows, best[start:start + chunk]]
+    return best, np.clip(score, -1.0, 1.0)
+
+
 def build(ctx: ReportContext) -> Section:
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.neighbors import NearestNeighbors
     from sklearn.preprocessing import normalize
 
     section = Section(KEY, "Dokumentlikhet", "Document similarity map")
@@ -84,8 +101,7 @@ def build(ctx: ReportContext) -> Section:
         vectors = normalize(TruncatedSVD(n_components=dims, random_state=ctx.params.seed).fit_transform(matrix))
         space = f"LSA ({dims} dimensjoner av {matrix.shape[1]:,} ord)"
     coords, method = layout(vectors, ctx.params.seed)
-    neighbours = NearestNeighbors(n_neighbors=2, metric="cosine", algorithm="brute").fit(vectors)
-    distance, index = neighbours.kneighbors(vectors)
+    nearest, similarity_score = nearest_neighbours(vectors)
     docs = ctx.documents().set_index("doc_id")
     points = pd.DataFrame({"doc_id": doc_ids, "x": coords[:, 0], "y": coords[:, 1]})
     for column in ("title", "year", "genre"):
@@ -93,13 +109,9 @@ def build(ctx: ReportContext) -> Section:
     # Documents without a title (rows of a CSV of texts) are named by their id.
     points["title"] = points["title"].where(points["title"].notna() & (points["title"].astype(str) != ""),
                                             points["doc_id"])
-    # Column 0 is usually the document itself; take the first neighbour that is not.
-    own = index[:, 0] == np.arange(len(doc_ids))
-    nearest = np.where(own, index[:, 1], index[:, 0])
-    nearest_distance = np.where(own, distance[:, 1], distance[:, 0])
     points["nearest_doc_id"] = [doc_ids[i] for i in nearest]
     points["nearest_title"] = points.set_index("doc_id")["title"].reindex(points["nearest_doc_id"]).to_numpy()
-    points["similarity"] = 1.0 - nearest_distance
+    points["similarity"] = similarity_score
     points["year"] = pd.to_numeric(points["year"], errors="coerce").astype("Int64")
     section.tables["map"] = points
     color = "year" if points["year"].notna().any() else "genre"
