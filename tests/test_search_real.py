@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from conftest import GENERATED_PDFS, requires_shared, seed_path
 
-from policytekst.search import citation, examples, kwic, query_scores, search
+from policytekst.search import citation, examples, kwic, query_scores, search, similar_passages
 
 pytestmark = [requires_shared, pytest.mark.shared]
 
@@ -217,3 +217,26 @@ def test_search_filtered_by_theme(seed_corpus):
     # every search hit the codebook codes for the theme is kept
     expected = {pid for pid in everything["passage_id"] if scores.get(pid, 0.0) >= 0.5}
     assert set(coded["passage_id"]) == expected
+
+
+def test_more_like_this_finds_the_same_paragraph_in_the_source_capture(seed_corpus):
+    # each generated PDF was rendered from one seed capture (truth.json names it): a PDF paragraph's most similar
+    # passage in another document should be that paragraph in the capture
+    import random
+
+    docs = {d.path.rsplit("/", 1)[-1]: d.doc_id for d in seed_corpus.documents()}
+    rng = random.Random(0)
+    for pdf in sorted(GENERATED_PDFS.glob("*.pdf")):
+        source = json.loads(pdf.with_suffix(".truth.json").read_text(encoding="utf-8"))["source_seed"]
+        pdf_doc, seed_doc = docs[pdf.name], docs[source]
+        candidates = [p.passage_id for p in seed_corpus.passages(pdf_doc, kinds=["body"])
+                      if 60 <= len(p.text.split()) <= 250]
+        sample = rng.sample(candidates, min(15, len(candidates)))
+        assert len(sample) >= 5, pdf.name
+        found = 0
+        for pid in sample:
+            similar = similar_passages(seed_corpus, pid, n=3, other_documents=True)
+            assert pdf_doc not in set(similar["doc_id"])
+            found += bool(len(similar)) and similar["doc_id"].iloc[0] == seed_doc and \
+                similar["similarity"].iloc[0] >= 0.5
+        assert found / len(sample) >= 0.8, f"{pdf.name}: {found}/{len(sample)} found in {source}"
