@@ -133,7 +133,7 @@ def code(corpus: Path = CorpusOption, codebook: Path | None = CodebookOption,
          all_passages: bool = typer.Option(False, "--all", help="Also list passages without hits."),
          as_json: bool = JsonOption, out: Path | None = OutOption) -> None:
     """Code passages with the codebook: weighted hits per theme, or (--matches) the words that hit."""
-    from policytekst.themes.coding import code_passages, matched_tokens
+    from policytekst.themes.coding import code_passages_with_words, matched_tokens
 
     book = _codebook(codebook)
     unknown = [t for t in theme or [] if t not in book.themes]
@@ -143,7 +143,7 @@ def code(corpus: Path = CorpusOption, codebook: Path | None = CodebookOption,
         if matches:
             frame = matched_tokens(c, book, themes=theme or None)
         else:
-            coded = code_passages(c, book)
+            coded = code_passages_with_words(c, book)
             cols = list(theme) if theme else book.names
             if not all_passages:
                 coded = coded[(coded[cols] > 0).any(axis=1)]

@@ -28,10 +28,16 @@ def code_passages(corpus, codebook: Codebook | str | None = None,
                   kinds: Sequence[str] | None = ANALYSIS_KINDS) -> pd.DataFrame:
     """Code every passage with the codebook.
 
-    Returns a DataFrame indexed by passage_id with one column per theme (weighted hit counts) and an
-    ``n_words`` column (the word count the matcher saw, for per-10k rates). The matched words themselves
-    come from :func:`matched_tokens`.
+    Returns a DataFrame indexed by passage_id with one column per theme (weighted hit counts), ready to be
+    passed on as ``scores`` (for example to ``policytekst.compare.trend_table``). The words that hit come
+    from :func:`matched_tokens`; word counts for rates from :func:`code_passages_with_words`.
     """
+    return code_passages_with_words(corpus, codebook, kinds).drop(columns="n_words")
+
+
+def code_passages_with_words(corpus, codebook: Codebook | str | None = None,
+                             kinds: Sequence[str] | None = ANALYSIS_KINDS) -> pd.DataFrame:
+    """:func:`code_passages` plus an ``n_words`` column (the words the matcher saw, for per-10k rates)."""
     book = codebook if isinstance(codebook, Codebook) else Codebook.load(codebook)
     frame = _passages(corpus, kinds)
     rows = []

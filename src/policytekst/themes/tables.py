@@ -13,7 +13,7 @@ import pandas as pd
 
 from policytekst.model import ANALYSIS_KINDS
 from policytekst.themes.codebook import Codebook
-from policytekst.themes.coding import code_passages
+from policytekst.themes.coding import code_passages_with_words
 
 GROUPINGS = ("doc", "year", "period", "genre")
 
@@ -52,7 +52,7 @@ def theme_table(corpus, by: str = "doc", codebook: Codebook | str | None = None,
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, not {by!r}")
     book = codebook if isinstance(codebook, Codebook) else Codebook.load(codebook)
-    coded = coded if coded is not None else code_passages(corpus, book, kinds=kinds)
+    coded = coded if coded is not None else code_passages_with_words(corpus, book, kinds=kinds)
     meta = corpus.passages_frame(kinds=kinds)[["passage_id", "doc_id", "year", "genre"]].set_index("passage_id")
     data = coded.join(meta, how="left")
     if by == "doc":
