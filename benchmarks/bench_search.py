@@ -114,6 +114,7 @@ def main() -> int:
     parser.add_argument("--target", type=int, default=100_000)
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per query (after one warm-up)")
+    parser.add_argument("--skip-build", action="store_true", help="time queries only (index must be current)")
     args = parser.parse_args()
     if not (args.shared / "data" / "storting_questions").is_dir():
         print(f"skipped: Storting questions not found under {args.shared}")
@@ -130,10 +131,11 @@ def main() -> int:
     with Corpus.open(folder) as corpus:
         n_passages = corpus.store.counts()["passages"]
         start = time.perf_counter()
-        report = ensure_index(corpus, rebuild=True)
+        report = ensure_index(corpus, rebuild=not args.skip_build)
         build_s = time.perf_counter() - start
         start = time.perf_counter()
-        optimize(corpus)
+        if not args.skip_build:
+            optimize(corpus)
         optimize_s = time.perf_counter() - start
         corpus.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = index_size_bytes(corpus)
@@ -146,8 +148,9 @@ def main() -> int:
         print(f"corpus: {n_passages:,} passages, {corpus.store.counts()['words']:,} words; "
               f"sqlite {sqlite3.sqlite_version}, python {platform.python_version()}, {os.cpu_count()} cpus, "
               f"load average {os.getloadavg()[0]:.1f}; index v{INDEX_VERSION}, lemmatiser {nlp_fingerprint()}")
-        print(f"index build: {build_s:.1f} s for {report.passages_indexed:,} passages "
-              f"({report.passages_indexed / build_s:,.0f} passages/s), optimize {optimize_s:.1f} s")
+        if report.passages_indexed:
+            print(f"index build: {build_s:.1f} s for {report.passages_indexed:,} passages "
+                  f"({report.passages_indexed / build_s:,.0f} passages/s), optimize {optimize_s:.1f} s")
         if size is not None:
             print(f"index size: {size / 1e6:.1f} MB of a {file_size / 1e6:.1f} MB corpus file "
                   f"({size / file_size:.0%})")
