@@ -58,7 +58,11 @@ def _output(frame, as_json: bool, export: Path | None, columns: list[str], *, ti
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(*columns, show_lines=True)
+    table = Table(show_lines=True)
+    for column in columns:
+        wide = column in ("snippet", "text", "left", "right")
+        table.add_column(column, ratio=3 if wide else 1, overflow="fold",
+                         justify="right" if column == "left" else "left")
     for record in records(frame):
         cells = []
         for column in columns:
