@@ -18,7 +18,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m policytekst ingest corpus --corpus $(DEMO_OUT)/corpus
 	$(PY) -m policytekst status --corpus $(DEMO_OUT)/corpus
-	$(PY) -m policytekst report --corpus $(DEMO_OUT)/corpus --out $(DEMO_OUT)/report
+	$(PY) -m policytekst report --corpus $(DEMO_OUT)/corpus --out $(DEMO_OUT)/report --split-year 2006
 	@echo "Report: $(abspath $(DEMO_OUT)/report/index.html)"
 
 # Headless Chromium for tests/test_browser.py: Debian's package, best effort (only as root; never fails the build).

@@ -264,3 +264,24 @@ def test_report_text_is_readable_norwegian(demo_report):
     text = textwrap.dedent(re.sub(r"<[^>]+>", " ", text))
     for heading in ("Korpusoversikt", "Dokumentlikhet", "Parametere, versjoner og frø"):
         assert heading in text
+
+
+def test_corpus_without_years_gets_honest_notices_not_failures(tmp_path_factory):
+    from policytekst import Corpus
+
+    folder = tmp_path_factory.mktemp("undated")
+    for i, text in enumerate(list(SUBJECTS.values()) * 2):
+        (folder / f"notat{i}.txt").write_text(text + "\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("undated_report")
+    with Corpus(tmp_path_factory.mktemp("undated_corpus") / "corpus", create=True) as corpus:
+        corpus.ingest([folder], progress=False)
+        assert all(d.year is None for d in corpus.documents())
+        result = build_report(corpus, out, ReportParams(sections=("overview", "themes", "topic_trends", "keyness")))
+    status = result.status()
+    assert "failed" not in status.values(), {s.key: s.note for s in result.sections}
+    assert status["keyness"] == "unavailable" and "year" in next(s.note for s in result.sections
+                                                                   if s.key == "keyness")
+    assert status["topic_trends"] in ("unavailable", "empty")
+    page = result.path.read_text(encoding="utf-8")
+    if status["themes"] == "ok":
+        assert "Ingen dokumenter har år" in sections_of(page)["themes"][1]

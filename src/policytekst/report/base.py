@@ -55,6 +55,10 @@ class Unavailable(Exception):
     """The analysis behind a section is not part of this installation (yet)."""
 
 
+class NotEnoughData(Exception):
+    """The corpus is too small or too thin for this analysis (a fact about the data, not a bug)."""
+
+
 def require(module: str, *names: str) -> Any:
     """Import ``names`` from ``module`` or raise :class:`Unavailable` naming what is missing."""
     try:

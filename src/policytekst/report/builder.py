@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from policytekst.report import html as h
-from policytekst.report.base import ReportContext, ReportParams, Section, Unavailable
+from policytekst.report.base import NotEnoughData, ReportContext, ReportParams, Section, Unavailable
 from policytekst.report.sections import keyness, overview, provenance, similarity, themes, topics
 
 # Order of the report, with bilingual titles (used also when a section cannot be built).
@@ -62,6 +62,9 @@ def _run(key: str, build: Callable[[ReportContext], Section], ctx: ReportContext
         section = Section(key, title_nb, title_en, status="unavailable", note=str(exc))
         section.html = h.notice(f"Ikke tilgjengelig · not available: {exc}. Denne delen vises når analysen "
                                 "finnes i installasjonen; ingen tall er fylt inn i mellomtiden.")
+    except NotEnoughData as exc:
+        section = Section(key, title_nb, title_en, status="empty", note=str(exc))
+        section.html = h.notice(f"For lite materiale · not enough data: {exc}")
     except Exception as exc:  # a failing analysis must not take the whole report down, but it must show
         if strict:
             raise

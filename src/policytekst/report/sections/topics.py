@@ -6,7 +6,7 @@ import pandas as pd
 
 from policytekst.report import html as h
 from policytekst.report import plots
-from policytekst.report.base import ReportContext, Section, Unavailable, require
+from policytekst.report.base import NotEnoughData, ReportContext, Section, Unavailable, require
 
 KEY = "topics"
 TRENDS_KEY = "topic_trends"
@@ -19,7 +19,13 @@ def fitted_model(ctx: ReportContext):
         kwargs = {"k": ctx.params.k, "seed": ctx.params.seed}
         if ctx.params.engine:
             kwargs["engine"] = ctx.params.engine
-        ctx.cache["topic_model"] = topic_model(**kwargs).fit(ctx.corpus)
+        try:
+            ctx.cache["topic_model"] = topic_model(**kwargs).fit(ctx.corpus)
+        except ValueError as exc:
+            # The topics package raises ValueError for corpora too small to model (empty vocabulary, ...).
+            ctx.cache["topic_model"] = NotEnoughData(str(exc))
+    if isinstance(ctx.cache["topic_model"], NotEnoughData):
+        raise ctx.cache["topic_model"]
     return ctx.cache["topic_model"]
 
 
