@@ -23,6 +23,7 @@ DEFAULT_OUT = ROOT / "src" / "policytekst" / "themes" / "data" / "default_model.
 PARAMS = {"C": 4.0, "char_ngrams": False, "codebook_features": True, "calibration": None,
           "class_weight": None, "codebook_weight": 0.5, "threshold": 0.5}
 N_COMPOSITES = 2
+BAG_SEEDS = 5  # one model per augmentation seed, probabilities averaged
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,17 +37,18 @@ def main(argv: list[str] | None = None) -> int:
     from policytekst.themes.classifier import ThemeClassifier
     from policytekst.themes.codebook import Codebook
     from policytekst.themes.coding import DEFAULT_THEMES
-    from policytekst.themes.training import build_default_training_set, default_training_passages
+    from policytekst.themes.training import build_bagged_training_set, default_training_passages
 
     book = Codebook.default()
     themes = list(DEFAULT_THEMES)
     started = time.perf_counter()
-    data = build_default_training_set(book, themes, seed=args.seed, n_composites=N_COMPOSITES)
+    seeds = [args.seed * BAG_SEEDS + k for k in range(BAG_SEEDS)]
+    data = build_bagged_training_set(book, themes, seeds=seeds, n_composites=N_COMPOSITES)
     model = ThemeClassifier(themes=themes, codebook=book.to_dict(), seed=args.seed, **PARAMS)
-    model.fit(data.texts, data.labels)
+    model.fit(data.texts, data.labels, bags=data.bags)
     seconds = time.perf_counter() - started
-    counts = {t: sum(t in row for row in data.labels) for t in themes}
-    meta = {"seed": args.seed, "params": PARAMS, "n_composites": N_COMPOSITES,
+    counts = {t: sum(t in row for row in data.labels) for t in themes}  # over all bags
+    meta = {"seed": args.seed, "bag_seeds": seeds, "params": PARAMS, "n_composites": N_COMPOSITES,
             "n_hand_labelled": len(default_training_passages()), "n_train": len(data),
             "positives": counts, "sklearn": sklearn.__version__, "python": platform.python_version(),
             "fit_seconds": round(seconds, 1)}

@@ -34,19 +34,21 @@ class LabelledSet:
     labels: list[list[str]] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
+    bags: list[int] = field(default_factory=list)  # -1 = in every bag (see ThemeClassifier.fit)
 
     def __len__(self) -> int:
         return len(self.texts)
 
-    def add(self, text: str, labels: Sequence[str], group: str, id_: str) -> None:
+    def add(self, text: str, labels: Sequence[str], group: str, id_: str, bag: int = -1) -> None:
         self.texts.append(text)
         self.labels.append(list(labels))
         self.groups.append(group)
         self.ids.append(id_)
+        self.bags.append(bag)
 
     def extend(self, other: LabelledSet) -> None:
-        for t, lab, g, i in zip(other.texts, other.labels, other.groups, other.ids, strict=True):
-            self.add(t, lab, g, i)
+        for t, lab, g, i, b in zip(other.texts, other.labels, other.groups, other.ids, other.bags, strict=True):
+            self.add(t, lab, g, i, b)
 
     def themes(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -184,4 +186,21 @@ def build_default_training_set(codebook: Codebook, themes: Sequence[str], seed: 
             for theme, mark in zip(minor, row, strict=True):
                 if mark == "pos" and theme not in out.labels[r]:
                     out.labels[r].append(theme)
+    return out
+
+
+def build_bagged_training_set(codebook: Codebook, themes: Sequence[str], seeds: Sequence[int] = (0, 1, 2, 3, 4),
+                              n_composites: int = 3, n_passing: int = 4) -> LabelledSet:
+    """The default training set augmented once per seed: hand-labelled passages shared by every bag
+    (bag -1), composites and passing-mention passages in the bag of their seed. For ``ThemeClassifier.fit``
+    with ``bags``: one model per seed, probabilities averaged."""
+    n_base = len(default_training_passages())
+    out = LabelledSet()
+    for b, seed in enumerate(seeds):
+        one = build_default_training_set(codebook, themes, seed=seed, n_composites=n_composites,
+                                         n_passing=n_passing)
+        start = n_base if b else 0
+        for r in range(start, len(one)):
+            out.add(one.texts[r], one.labels[r], one.groups[r], f"{one.ids[r]}@{seed}",
+                    -1 if r < n_base else b)
     return out
