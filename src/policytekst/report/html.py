@@ -27,7 +27,7 @@ nav.toc a { color:var(--accent); text-decoration:none; white-space:nowrap; font-
 table.data td { overflow-wrap:anywhere; }
 main { max-width:1100px; margin:0 auto; padding:1rem 1.5rem 3rem; }
 section.report-section { background:var(--paper); border:1px solid var(--line); border-radius:6px;
-                         padding:1rem 1.5rem 1.2rem; margin:1.2rem 0; }
+                         padding:1rem 1.5rem 1.2rem; margin:1.2rem 0; scroll-margin-top:4.5rem; }
 section h2 { margin:.2rem 0 .2rem; font-size:1.3rem; color:var(--accent); }
 section h2 .en { font-weight:normal; color:var(--muted); font-size:.95rem; }
 section h3 { font-size:1.05rem; margin:1.1rem 0 .4rem; }

@@ -1,8 +1,8 @@
 """Document similarity map: documents as TF-IDF vectors of their content lemmas, laid out in two dimensions.
 
-Documents that use the same vocabulary land close together. The layout is metric MDS on cosine distances for
-small corpora (distances are what the reader looks at) and PCA of an LSA projection for large ones (MDS is
-quadratic). Each document's nearest neighbour and its cosine similarity are in the table.
+Documents that use the same vocabulary land close together. The layout is PCA of an LSA projection (see
+:func:`layout`). Each document's nearest neighbour and its cosine similarity are in the table: exact TF-IDF
+cosines up to EXACT_LIMIT documents, LSA cosines above (a dense n x n comparison would not fit in memory).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from policytekst.report import plots
 from policytekst.report.base import ReportContext, Section, Unavailable, require
 
 KEY = "similarity"
-MDS_LIMIT = 300  # documents; above this MDS gets slow and PCA of the LSA space is used instead
+EXACT_LIMIT = 3000  # documents; up to here nearest neighbours use full TF-IDF vectors, above it LSA vectors
 
 
 def document_lemmas(ctx: ReportContext) -> dict[str, list[str]]:
@@ -38,26 +38,20 @@ def document_lemmas(ctx: ReportContext) -> dict[str, list[str]]:
     return dict(bags)
 
 
-def layout(vectors, seed: int) -> tuple[np.ndarray, str]:
-    """2-D coordinates for L2-normalised document vectors, and the name of the method used."""
-    n = vectors.shape[0]
-    if n <= MDS_LIMIT:
-        import inspect
+def layout(matrix, seed: int) -> tuple[np.ndarray, str]:
+    """2-D coordinates of documents from their TF-IDF matrix, and a description of the method.
 
-        from sklearn.manifold import MDS
+    LSA first (a few dozen latent dimensions keep the shared-vocabulary structure and drop the noise that
+    makes all short documents look equally far apart), then PCA of the normalised LSA vectors. (Metric MDS on
+    raw TF-IDF distances draws a meaningless ring when most documents share few words.)
+    """
+    from sklearn.decomposition import PCA, TruncatedSVD
+    from sklearn.preprocessing import normalize
 
-        distances = np.clip(1.0 - (vectors @ vectors.T), 0.0, 2.0)
-        np.fill_diagonal(distances, 0.0)
-        accepted = inspect.signature(MDS).parameters
-        if "init" in accepted:  # scikit-learn >= 1.8: classical MDS start, deterministic and closer to optimum
-            kwargs = {"metric": "precomputed", "init": "classical_mds", "n_init": 1}
-        else:
-            kwargs = {"dissimilarity": "precomputed", "n_init": 4}
-        mds = MDS(n_components=2, random_state=seed, normalized_stress="auto", **kwargs)
-        return mds.fit_transform(distances), "MDS (cosinusavstand)"
-    from sklearn.decomposition import PCA
-
-    return PCA(n_components=2, random_state=seed).fit_transform(vectors), "PCA av LSA-rommet"
+    n, n_terms = matrix.shape
+    dims = max(2, min(50, n // 3, n_terms - 1))
+    latent = normalize(TruncatedSVD(n_components=dims, random_state=seed).fit_transform(matrix))
+    return PCA(n_components=2, random_state=seed).fit_transform(latent), f"PCA av LSA ({dims} dimensjoner)"
 
 
 def nearest_neighbours(vectors: np.ndarray, chunk: int = 1024) -> tuple[np.ndarray, np.ndarray]:
@@ -66,11 +60,16 @@ def nearest_neighbours(vectors: np.ndarray, chunk: int = 1024) -> tuple[np.ndarr
     Blocked dot products in float32: memory stays at chunk x n (about 130 MB for 32k documents), and it is
     several times faster than a general k-NN search with cosine distances.
     """
-    data = np.ascontiguousarray(vectors, dtype=np.float32)
-    best = np.empty(len(data), dtype=np.int64)
-    score = np.empty(len(data), dtype=np.float64)
-    for start in range(0, len(data), chunk):
+    import scipy.sparse as sp
+
+    sparse = sp.issparse(vectors)
+    data = vectors.astype(np.float32).tocsr() if sparse else np.ascontiguousarray(vectors, dtype=np.float32)
+    n = data.shape[0]
+    best = np.empty(n, dtype=np.int64)
+    score = np.empty(n, dtype=np.float64)
+    for start in range(0, n, chunk):
         block = data[start:start + chunk] @ data.T
+        block = block.toarray() if sparse else block
         rows = np.arange(block.shape[0])
         block[rows, start + rows] = -np.inf  # never one's own neighbour
         best[start:start + chunk] = block.argmax(axis=1)
@@ -93,14 +92,14 @@ def build(ctx: ReportContext) -> Section:
     matrix = vectorizer.fit_transform([bags[d] for d in doc_ids])
     if matrix.shape[1] < 3:
         raise Unavailable("too few shared words between documents to compare them")
-    if len(doc_ids) <= MDS_LIMIT:
-        vectors = normalize(matrix).toarray()
+    if len(doc_ids) <= EXACT_LIMIT:
+        vectors = normalize(matrix)  # sparse: exact cosine similarities between the documents
         space = f"TF-IDF ({matrix.shape[1]:,} ord)"
     else:
         dims = min(100, matrix.shape[1] - 1, len(doc_ids) - 1)
         vectors = normalize(TruncatedSVD(n_components=dims, random_state=ctx.params.seed).fit_transform(matrix))
         space = f"LSA ({dims} dimensjoner av {matrix.shape[1]:,} ord)"
-    coords, method = layout(vectors, ctx.params.seed)
+    coords, method = layout(matrix, ctx.params.seed)
     nearest, similarity_score = nearest_neighbours(vectors)
     docs = ctx.documents().set_index("doc_id")
     points = pd.DataFrame({"doc_id": doc_ids, "x": coords[:, 0], "y": coords[:, 1]})
