@@ -168,6 +168,7 @@ def small_corpus(tmp_path_factory):
             title = f"{subject.title()} {j} {HOSTILE}" if (subject, j) == ("skole", 1) else f"{subject.title()} {j}"
             rows.append(f'{name},"{title.replace(chr(34), chr(34) * 2)}",{2000 + 4 * i + j},rapport')
     (folder / "metadata.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "ødelagt.pdf").write_bytes(b"%PDF-1.4\n this is not a PDF body \x00\x01")  # must fail, visibly
     corpus = Corpus(tmp_path_factory.mktemp("small") / "corpus", create=True)
     corpus.ingest([folder], progress=False)
     yield corpus
@@ -181,6 +182,10 @@ def test_captured_text_is_escaped(small_corpus, tmp_path):
     assert "Skole 1" in page, "the hostile title should be shown (escaped), not dropped"
     assert "<script" not in page and "<img" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    # The file that could not be read is named in the overview, with its error.
+    failures = next(s for s in result.sections if s.key == "overview").tables["failures"]
+    assert len(failures) == 1 and "ødelagt.pdf" in failures["path"].iloc[0] and failures["error"].iloc[0]
+    assert "1 fil(er) kunne ikke leses" in page and "ødelagt.pdf" in sections_of(page)["overview"][1]
 
 
 def test_similarity_map_puts_documents_on_the_same_subject_together(small_corpus, tmp_path):
