@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import BAD_PDFS, REAL_PDFS, SEEDS, requires_shared
 from typer.testing import CliRunner
 
-from conftest import BAD_PDFS, REAL_PDFS, SEEDS, requires_shared
 from policytekst import Corpus
 from policytekst.cli import app
 from policytekst.ingest import CorpusLockedError, ingest_lock

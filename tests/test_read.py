@@ -6,9 +6,9 @@ import gzip
 from pathlib import Path
 
 import pytest
+from conftest import BAD_PDFS, GENERATED_PDFS, REAL_PDFS, requires_shared
 
 from policytekst.read import ReadError, format_of, iter_table, read_file
-from conftest import BAD_PDFS, GENERATED_PDFS, REAL_PDFS, requires_shared
 
 NORWEGIAN = "Brukermedvirkning på NAV-kontoret: æ, ø og å må komme riktig ut.\n\nAndre avsnitt om samordning."
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from policytekst.ingest import IngestResult, Ingester, TableOptions
+from policytekst.ingest import Ingester, IngestResult, TableOptions
 from policytekst.model import ANALYSIS_KINDS, Document, Passage
 from policytekst.store import Store
 

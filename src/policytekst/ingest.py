@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -167,8 +168,8 @@ class Ingester:
                     continue
                 doc_id, digest, updated, sidecar = job
                 if pool is None:
-                    yield self._finish(path, doc_id, digest, updated, lambda: _process_file(
-                        str(path), self.password, doc_id, sidecar, digest))
+                    yield self._finish(path, doc_id, digest, updated, partial(
+                        _process_file, str(path), self.password, doc_id, sidecar, digest))
                     bar.advance(task)
                     continue
                 pending.append((path, doc_id, digest, updated,
