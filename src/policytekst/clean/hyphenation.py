@@ -87,7 +87,8 @@ def mend(first: str, second: str, usage: Counter | None = None) -> str | None:
         return None
     spaced = stripped.endswith(" -")
     body = stripped[:-2] if spaced else stripped[:-1]
-    left_match = _WORD_END.search(body)
+    # only the tail: ``first`` may be a whole paragraph being re-flowed, and a $-anchored search scans it all
+    left_match = _WORD_END.search(body, max(0, len(body) - 80))
     nxt = second.lstrip()
     right_match = _WORD_START.match(nxt)
     if left_match is None or right_match is None:
