@@ -11,7 +11,7 @@ from policytekst.model import Document, ProcessedDocument, RawDocument
 from policytekst.segment import segment
 
 # Bump when cleaning/segmenting/describing changes output, so re-ingest re-processes unchanged files.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 def content_hash(data: bytes, sidecar: dict[str, Any] | None = None) -> str:

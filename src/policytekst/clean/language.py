@@ -13,7 +13,8 @@ _SAMPLE = 500  # characters of a section given to the detector (its cost grows w
 _MIN_WORDS = 8
 
 
-def _detect(text: str) -> str | None:
+def detect(text: str) -> str | None:
+    """The language of a text's first characters, or None when the detector fails."""
     from policytekst.nlp import detect_language
 
     try:
@@ -34,7 +35,7 @@ def assign_languages(blocks: list[Block]) -> None:
         text = " ".join(b.text for b in section if b.kind not in ("boilerplate", "heading"))
         if len(text.split()) < _MIN_WORDS:
             text = " ".join(b.text for b in section)
-        language = _detect(text) if len(text.split()) >= 3 else None
+        language = detect(text) if len(text.split()) >= 3 else None
         language = language or previous
         for block in section:
             block.language = language
