@@ -6,12 +6,13 @@ import hashlib
 from typing import Any
 
 from policytekst.clean import clean_document
+from policytekst.clean.pagenumbers import printed_labels
 from policytekst.describe import describe
 from policytekst.model import Document, ProcessedDocument, RawDocument
 from policytekst.segment import segment
 
 # Bump when cleaning/segmenting/describing changes output, so re-ingest re-processes unchanged files.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 
 def content_hash(data: bytes, sidecar: dict[str, Any] | None = None) -> str:
@@ -46,7 +47,20 @@ def process(raw: RawDocument, doc_id: str, sidecar: dict[str, Any] | None = None
         warnings=list(raw.warnings),
         content_hash=content_hash,
     )
+    labels = page_labels(raw)
+    if labels:
+        doc.meta["page_labels"] = labels  # citations give the page as printed ("s. 12", "s. iv")
     return ProcessedDocument(doc=doc, pages=raw.pages, blocks=blocks, text=text, passages=passages)
+
+
+def page_labels(raw: RawDocument) -> list[str] | None:
+    """Printed page labels of a paged document: the PDF's own /PageLabels, else the numbers printed on the pages."""
+    if raw.format != "pdf" or raw.n_pages < 2:
+        return None
+    declared = raw.meta.get("page_labels")
+    if isinstance(declared, list) and any(declared):
+        return [str(label) for label in declared]
+    return printed_labels([page.text for page in raw.pages])
 
 
 def _value(fields: dict, name: str):

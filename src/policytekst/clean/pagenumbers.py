@@ -83,3 +83,71 @@ def split_glued(line: str, side: str) -> tuple[int | None, str]:
     number = int(token) if token.isdigit() else -(roman_value(token) or 0)
     text = stripped[match.end():] if side == "start" else stripped[:match.start()]
     return number, text.strip()
+
+
+# -- printed page labels (for citations) ---------------------------------------------------------------------
+_EDGE_LINES = 2  # lines looked at on each edge of a page for its printed number
+_HEADER_NUMBER = re.compile(r"^(\d{1,4})\s+\S.*$|^.*\S\s+(\d{1,4})$")  # "29 Prop. 1 LS" / "Prop. 1 LS 29"
+
+
+def _page_number_token(line: str) -> str | None:
+    line = line.strip()
+    if is_page_number(line):
+        match = re.search(rf"\d{{1,4}}|\b{_ROMAN}\b", line, re.IGNORECASE)
+        return match.group(0) if match else None
+    match = _HEADER_NUMBER.match(line) if len(line) <= 120 else None
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def printed_labels(pages: list[str], min_share: float = 0.3) -> list[str] | None:
+    """The page number printed on each physical page, for citing pages as the reader sees them.
+
+    Arabic numbers are trusted only through a constant offset to the physical page that most numbered pages
+    agree on (so years and chapter numbers in running headers do not count); pages before the first arabic
+    page keep a roman numeral where one is printed. Returns None when no offset is well supported.
+    """
+    from collections import Counter
+
+    arabic: dict[int, set[int]] = {}  # every number at a page's edge: the offset vote picks the right one
+    roman: dict[int, str] = {}
+    for index, text in enumerate(pages):
+        lines = [line for line in text.split("\n") if line.strip()]
+        for line in lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]:
+            token = _page_number_token(line)
+            if token is None:
+                continue
+            if token.isdigit():
+                arabic.setdefault(index, set()).add(int(token))
+            elif roman_value(token):
+                roman.setdefault(index, token.lower())
+    offsets = Counter(value - index for index, values in arabic.items() for value in values)
+    if not offsets:
+        return None
+    offset, support = offsets.most_common(1)[0]
+    if support < max(3, min_share * len(pages)):
+        return None
+    first = min(i for i, values in arabic.items() if i + offset in values)
+    # front matter is usually counted in roman numerals from the title page on, printed or not
+    front = Counter(roman_value(token) - index for index, token in roman.items() if index < first)
+    roman_offset = front.most_common(1)[0][0] if front else None
+    labels = []
+    for index in range(len(pages)):
+        if index + offset >= 1 and (index >= first or roman_offset is None and index not in roman):
+            labels.append(str(index + offset))  # counted in the same run, printed or not (a title page)
+        elif index in roman:
+            labels.append(roman[index])
+        elif roman_offset is not None and index < first and index + roman_offset >= 1:
+            labels.append(to_roman(index + roman_offset))
+        else:
+            labels.append("")
+    return labels
+
+
+def to_roman(value: int) -> str:
+    """A positive integer as a lower-case roman numeral (front-matter page labels)."""
+    out = []
+    for number, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                            (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        count, value = divmod(value, number)
+        out.append(letters * count)
+    return "".join(out)

@@ -41,6 +41,7 @@ def read_pdf(path: Path, *, password: str | None = None) -> RawDocument:
                 page.close()
             pages.append(Page(index + 1, text.replace("\r\n", "\n").replace("\r", "\n")))
         n_pages = len(pdf)
+        declared = [pdf.get_page_label(i) for i in range(n_pages)]  # the PDF's own /PageLabels, if any
         sparse = sum(len(p.text.strip()) for p in pages) < _MIN_MEAN_CHARS * max(n_pages, 1)
         image_pages = _count_image_pages(pdf) if sparse else None  # only looked at when text is scarce
     finally:
@@ -53,6 +54,8 @@ def read_pdf(path: Path, *, password: str | None = None) -> RawDocument:
         warnings.append(f"{len(empty)} of {n_pages} pages have no text layer (pages {_ranges(empty)})")
     if meta is None:  # pdfium could not read the info dictionary: ask pypdf
         meta, facts = _metadata(path, password, warnings)
+    if any(declared):
+        meta["page_labels"] = declared
     facts.update({"n_pages": n_pages, "extractor": "pypdfium2"})
     return RawDocument(str(path), "pdf", pages, meta=meta, facts=facts, warnings=warnings)
 
