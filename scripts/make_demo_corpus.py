@@ -819,7 +819,10 @@ def build(out: Path, formats: set[str] | None = None) -> dict[str, bytes]:
             raise SystemExit(f"{source.path}: file name {source.file} used twice")
         if formats is None or source.fmt in formats:
             files[source.file] = RENDERERS[source.fmt](source)
-    files["metadata.csv"] = write_csv(sidecar_rows(sources), SIDECAR_COLUMNS)
+    # the table's own row: defaults for all its rows (genre, institution); each row's columns give the rest
+    table_row = {"file": QUESTIONS_FILE, "title": "", "authors": "", "year": "", "genre": "sporsmal",
+                 "language": "", "institution": "Stortinget (fiktive spørsmål)"}
+    files["metadata.csv"] = write_csv([*sidecar_rows(sources), table_row], SIDECAR_COLUMNS)
     files[QUESTIONS_FILE] = write_csv(question_rows(), QUESTION_COLUMNS)
     return files
 

@@ -81,11 +81,14 @@ def test_question_table_rows_are_dated(docs):
     assert rows["year"].between(2001, 2020).all() and rows["year"].nunique() == 20
     assert rows["doc_id"].str.contains(r"-SP-\d{4}-\d{3}$").all()  # ids come from the id column
     assert rows["title"].notna().all()
+    assert (rows["genre"] == "sporsmal").all()  # from the table's row in the sidecar
 
 
 def test_sidecar_covers_all_but_the_undisclosed(sources):
     with open(DEMO / "metadata.csv", encoding="utf-8", newline="") as handle:
         rows = {r["file"]: r for r in csv.DictReader(handle)}
+    table_row = rows.pop("sporsmal_2001_2020.csv")  # defaults for the question rows, not a document
+    assert table_row["genre"] and not table_row["year"]
     hidden = {name for name, s in sources.items() if not s.meta.get("sidecar", True)}
     assert 3 <= len(hidden) <= 4 and not hidden & set(rows)
     assert set(rows) == set(sources) - hidden

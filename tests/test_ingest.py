@@ -204,3 +204,17 @@ def test_worker_processes_give_the_same_corpus_as_one_process(tmp_path: Path) ->
             assert counts["added"] == 12
             stored.append([(p.passage_id, p.text) for p in corpus.passages()])
     assert stored[0] == stored[1]
+
+
+def test_a_sidecar_row_for_a_table_gives_defaults_to_its_rows(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "sporsmal.csv").write_text("id,date,genre,text\n1,2004-02-01,,Om Aetat og trygdeetaten\n"
+                                      "2,2007-03-01,interpellasjon,Om NAV-kontorene\n", encoding="utf-8")
+    (src / "metadata.csv").write_text("file,genre,institution\nsporsmal.csv,sporsmal,Stortinget\n", encoding="utf-8")
+    with Corpus(tmp_path / "c", create=True) as corpus:
+        corpus.ingest([src], meta_columns=None, progress=False)
+        docs = {d.doc_id: d for d in corpus.documents()}
+        assert docs["sporsmal-1"].genre == "sporsmal" and docs["sporsmal-1"].year == 2004
+        assert docs["sporsmal-1"].meta["institution"] == "Stortinget"
+        assert docs["sporsmal-1"].fields["genre"]["source"] == "sidecar"

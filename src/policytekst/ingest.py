@@ -232,6 +232,8 @@ class Ingester:
         warnings: list[str] = []
         row_task = bar.add_task(f"rows of {path.name}", total=None)
         table_key = str(path.resolve())
+        # a sidecar row for the table gives defaults for all its rows (e.g. genre); the row's own columns win
+        table_defaults = self._sidecar_for(path) or {}
         try:
             for raw in iter_table(path, **asdict(self.table)):
                 bar.advance(row_task)
@@ -242,7 +244,8 @@ class Ingester:
                     if len(warnings) < 20:
                         warnings.append(f"row {raw.facts['row']} ({raw.doc_id}): empty text cell")
                     continue
-                payload = json.dumps([text, raw.meta], ensure_ascii=False, sort_keys=True, default=str)
+                defaults = {k: v for k, v in table_defaults.items() if k not in raw.meta}
+                payload = json.dumps([text, raw.meta, defaults], ensure_ascii=False, sort_keys=True, default=str)
                 digest = content_hash(payload.encode())
                 known = self.store.known_hash(source_key)
                 if known and known[1] == digest and not self.force:
@@ -250,7 +253,7 @@ class Ingester:
                     continue
                 doc_id = known[0] if known else self.store.free_doc_id(raw.doc_id or _slug(path.stem), source_key)
                 try:
-                    processed = process(raw, doc_id, None, content_hash=digest)
+                    processed = process(raw, doc_id, defaults or None, content_hash=digest)
                 except Exception as exc:  # noqa: BLE001
                     rows["failed"] += 1
                     if len(warnings) < 20:
