@@ -2,6 +2,7 @@
 
 CSV: a `file` column (file name or path relative to the sidecar) plus any of title, authors (separated by ';'),
 year, genre, language, institution and further columns. YAML: a mapping from file name to a mapping of fields.
+A row naming a table of texts (CSV/TSV) gives defaults to every row of that table; the row's own columns win.
 """
 
 from __future__ import annotations
