@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from policytekst.commands.common import CorpusOption, JsonOption
 from policytekst.ingest import CorpusLockedError, IngestResult
 from policytekst.store import StoreError
 
@@ -24,8 +25,6 @@ app = typer.Typer(help="Corpus analytics for Norwegian policy and research texts
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)  # one message, one line
 
-CorpusOption = typer.Option(..., "--corpus", "-c", help="Corpus directory (holds corpus.sqlite).")
-JsonOption = typer.Option(False, "--json", help="Print JSON Lines instead of a table.")
 
 COMMAND_AREAS = ("themes", "topics", "compare", "search", "report", "nlp")
 

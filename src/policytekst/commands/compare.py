@@ -6,16 +6,9 @@ from pathlib import Path
 
 import typer
 
-CorpusOption = typer.Option(..., "--corpus", "-c", help="Corpus directory (holds corpus.sqlite).")
-JsonOption = typer.Option(False, "--json", help="Print JSON Lines instead of a table.")
-OutOption = typer.Option(None, "--out", "-o", help="Also write the table to FILE (.csv, .json or .jsonl).")
-PlotOption = typer.Option(None, "--plot", help="Write a plot to FILE (.png or .svg).")
-
-
-def _cli():
-    from policytekst import cli
-
-    return cli
+from policytekst.commands.common import CorpusOption, JsonOption, OutOption, PlotOption, check_plot
+from policytekst.commands.common import cli as _cli
+from policytekst.commands.common import print_table as _print
 
 
 def _split(text: str | None) -> list[str]:
@@ -53,11 +46,10 @@ def trends(
     plot: Path | None = PlotOption,
 ) -> None:
     """Prevalence of terms, themes or topics per year/period, with document-bootstrap CIs and sparse flags."""
-    from policytekst.commands.topics import _check_plot, _print
     from policytekst.compare import parse_periods, smooth_trend, term_scores, trend_table
 
     cli = _cli()
-    _check_plot(plot)
+    check_plot(plot)
     chosen = [name for name, on in (("--terms", terms), ("--themes", themes), ("--topics", topics)) if on]
     if len(chosen) != 1:
         cli.fail("give exactly one of --terms, --themes or --topics", code=2)
@@ -115,12 +107,11 @@ def keyness(
     plot: Path | None = PlotOption,
 ) -> None:
     """Key terms of group A vs group B: G2, p-value, Log Ratio and the passages behind each term."""
-    from policytekst.commands.topics import _check_plot, _print
     from policytekst.compare import keyness as run_keyness
     from policytekst.compare import parse_group
 
     cli = _cli()
-    _check_plot(plot)
+    check_plot(plot)
     try:
         group_a, group_b = parse_group(a), parse_group(b)
     except ValueError as exc:
@@ -156,7 +147,6 @@ def similar(
     out: Path | None = OutOption,
 ) -> None:
     """Documents like this one."""
-    from policytekst.commands.topics import _print
     from policytekst.compare import similar_documents
 
     cli = _cli()

@@ -13,8 +13,8 @@ from typing import Any
 
 import typer
 
-CorpusOption = typer.Option(..., "--corpus", "-c", help="Corpus directory (holds corpus.sqlite).")
-JsonOption = typer.Option(False, "--json", help="Print JSON Lines instead of a table.")
+from policytekst.commands.common import CorpusOption, JsonOption
+
 ExportOption = typer.Option(None, "--export", "-o", help="Also write the results to FILE (.csv, .jsonl or .md).")
 YearOption = typer.Option(None, "--year", help="Year or range: 2006, 2000-2010, -2005, 2006-.")
 GenreOption = typer.Option(None, "--genre", help="Only documents of this genre (repeatable).")

@@ -8,19 +8,14 @@ from pathlib import Path
 
 import typer
 
+from policytekst.commands.common import CorpusOption, JsonOption
+from policytekst.commands.common import cli as _cli
+
 themes_app = typer.Typer(help="Themes: codebook coding, classifiers, theme tables.", no_args_is_help=True)
 
-CorpusOption = typer.Option(..., "--corpus", "-c", help="Corpus directory (holds corpus.sqlite).")
 CodebookOption = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped codebook).")
 ModelOption = typer.Option(None, "--model", "-m", help="Theme model file (default: the shipped model).")
-JsonOption = typer.Option(False, "--json", help="Print JSON Lines instead of a table.")
 OutOption = typer.Option(None, "--out", "-o", help="Also write the table to FILE (.csv, .tsv, .json, .jsonl).")
-
-
-def _cli():
-    from policytekst import cli
-
-    return cli
 
 
 def _codebook(path: Path | None):

@@ -6,22 +6,15 @@ from pathlib import Path
 
 import typer
 
+from policytekst.commands.common import CorpusOption, JsonOption, OutOption, PlotOption, check_plot
+from policytekst.commands.common import cli as _cli
+from policytekst.commands.common import print_table as _print
+
 topics_app = typer.Typer(help="Topic models over passages: fit, choose K, read topics and their passages.",
                          no_args_is_help=True)
 
-CorpusOption = typer.Option(..., "--corpus", "-c", help="Corpus directory (holds corpus.sqlite).")
 ModelOption = typer.Option(None, "--model", "-m",
                            help="Saved model directory (default: CORPUS/topics/default).")
-JsonOption = typer.Option(False, "--json", help="Print JSON Lines instead of a table.")
-OutOption = typer.Option(None, "--out", "-o", help="Also write the table to FILE (.csv, .json or .jsonl).")
-PlotOption = typer.Option(None, "--plot", help="Write a plot to FILE (.png or .svg).")
-
-
-def _cli():
-    from policytekst import cli
-
-    return cli
-
 
 def _model_dir(corpus: Path | None, model: Path | None) -> Path:
     if model is not None:
@@ -41,33 +34,6 @@ def _load(corpus: Path | None, model: Path | None):
         return TopicModel.load(path)
     except FileNotFoundError as exc:
         _cli().fail(f"{exc}; fit one with `policytekst topics fit --corpus DIR`")
-
-
-def _print(frame, as_json: bool, out: Path | None, columns: list[str] | None = None) -> None:
-    from rich.table import Table
-
-    from policytekst.compare.output import records, write_table
-
-    cli = _cli()
-    if out is not None:
-        try:
-            write_table(frame, out)
-        except ValueError as exc:
-            cli.fail(str(exc), code=2)
-    if as_json:
-        for record in records(frame):
-            cli.emit_json(record)
-        return
-    shown = frame[columns] if columns else frame
-    table = Table(*[str(c) for c in shown.columns])
-    for row in shown.itertuples(index=False):
-        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
-    cli.out.print(table)
-
-
-def _check_plot(plot: Path | None) -> None:
-    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
-        _cli().fail(f"{plot}: unsupported plot format {plot.suffix or '(none)'}; use .png or .svg", code=2)
 
 
 def _parse_seed_words(items: list[str]) -> dict[str, list[str]]:
@@ -105,7 +71,7 @@ def fit(
     from policytekst.topics import DEFAULT_ENGINE, TopicModel, codebook_seed_words
 
     cli = _cli()
-    _check_plot(plot)
+    check_plot(plot)
     seeds = _parse_seed_words(seed_words)
     if seed_theme:
         try:
@@ -155,7 +121,7 @@ def sweep(
     from policytekst.topics import sweep as run_sweep
 
     cli = _cli()
-    _check_plot(plot)
+    check_plot(plot)
     try:
         values = [int(v) for v in ks.split(",") if v.strip()]
     except ValueError:
@@ -189,7 +155,7 @@ def show(
     from policytekst.topics.labels import RANKINGS
 
     cli = _cli()
-    _check_plot(plot)
+    check_plot(plot)
     if by not in RANKINGS:
         cli.fail(f"--by {by!r}: choose one of {', '.join(RANKINGS)}", code=2)
     fitted = _load(corpus, model)
