@@ -27,7 +27,7 @@ from policytekst.search import (
     usability,
 )
 from policytekst.search.citation import format_citation, section_part, surname
-from policytekst.search.query import And, Not, Or, Phrase, Term, year_range
+from policytekst.search.query import And, Not, Or, Phrase, Term
 
 KASTEBALL = (
     "Mange brukere forteller at de ble kasteballer mellom etatene. Den ene kasteballen etter den andre ble sendt "
@@ -98,17 +98,6 @@ def test_parse_rejects_bad_queries_with_a_message(bad):
     assert str(info.value)
 
 
-def test_year_range_forms():
-    assert year_range(2006) == (2006, 2006)
-    assert year_range("2000-2010") == (2000, 2010)
-    assert year_range("-2005") == (None, 2005)
-    assert year_range("2006-") == (2006, None)
-    assert year_range((None, 2001)) == (None, 2001)
-    with pytest.raises(QueryError):
-        year_range("in 2005")
-
-
-# -- search ------------------------------------------------------------------------------------------------
 def test_lemma_search_finds_inflections_surface_search_does_not(small):
     lemma = search(small, "kasteball")
     surface = search(small, "kasteball", mode="surface")

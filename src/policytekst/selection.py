@@ -51,6 +51,13 @@ class YearRange:
     def as_tuple(self) -> tuple[int | None, int | None]:
         return self.low, self.high
 
+    @property
+    def label(self) -> str:
+        """A label for tables and plots: "1996-2005", "2006", "..2005", "2006.." (still valid input)."""
+        if self.low is not None and self.high is not None and self.low != self.high:
+            return f"{self.low}-{self.high}"
+        return str(self)
+
     def __str__(self) -> str:
         if self.low is not None and self.low == self.high:
             return str(self.low)

@@ -12,7 +12,8 @@ from policytekst.compare.groups import describe_group, group_mask, parse_group
 from policytekst.compare.keyness import KEYNESS_COLUMNS, keyness
 from policytekst.compare.similarity import SIMILAR_COLUMNS, similar_documents
 from policytekst.compare.terms import term_scores
-from policytekst.compare.trends import SMOOTH_COLUMNS, TREND_COLUMNS, parse_periods, smooth_trend, trend_table
+from policytekst.compare.trends import SMOOTH_COLUMNS, TREND_COLUMNS, smooth_trend, trend_table
+from policytekst.selection import parse_periods
 
 __all__ = ["KEYNESS_COLUMNS", "SIMILAR_COLUMNS", "SMOOTH_COLUMNS", "TREND_COLUMNS", "describe_group", "group_mask",
            "keyness", "parse_group", "parse_periods", "similar_documents", "smooth_trend", "term_scores",

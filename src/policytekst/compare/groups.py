@@ -7,7 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from policytekst.errors import UnknownNameError, UsageError, unknown
 from policytekst.model import ANALYSIS_KINDS
+from policytekst.selection import YearRange, parse_years
 
 Group = Mapping[str, Any]
 
@@ -22,8 +24,8 @@ def passage_table(corpus, columns: Sequence[str] = (), kinds: Sequence[str] = AN
         unknown = [c for c in missing if c not in docs.columns]
         if unknown:
             known = sorted(set(frame.columns) | set(docs.columns) - {"content_hash", "path"})
-            raise KeyError(f"no document variable {', '.join(unknown)} in {corpus.directory} "
-                           f"(known: {', '.join(known)})")
+            raise UnknownNameError(f"no document variable {', '.join(unknown)} in {corpus.directory} "
+                                   f"(known: {', '.join(known)})")
         frame = frame.merge(docs[["doc_id", *missing]], on="doc_id", how="left")
     return frame
 
@@ -52,20 +54,21 @@ def group_mask(frame: pd.DataFrame, group: Group | Callable[[pd.DataFrame], pd.S
     mask = pd.Series(True, index=frame.index)
     for column, value in group.items():
         if column not in frame.columns:
-            raise KeyError(f"group filter on unknown variable {column!r}")
+            raise unknown("variable", column, sorted(frame.columns))
         mask &= _condition(frame[column], value)
     return mask
 
 
 def describe_group(group: Group) -> str:
-    """A readable label for a group filter: "year 1996-2005", "genre=masteroppgave"."""
+    """A readable label for a group filter: "year 1996-2005", "year ..2005", "genre=masteroppgave"."""
     if callable(group):
         return getattr(group, "__name__", "custom")
     parts = []
     for column, value in group.items():
         if isinstance(value, tuple) and len(value) == 2:
             low, high = value
-            parts.append(f"{column} {'..' if low is None else low}-{'..' if high is None else high}")
+            parts.append(f"{column} {YearRange(low, high).label}" if column == "year" else
+                         f"{column} {'' if low is None else low}..{'' if high is None else high}")
         else:
             parts.append(f"{column}={value}")
     return ", ".join(parts) or "all"
@@ -73,7 +76,8 @@ def describe_group(group: Group) -> str:
 
 def parse_group(text: str) -> dict[str, Any]:
     """Parse a command-line group: "year=..2005", "year=2006..", "year=1996..2005", "genre=masteroppgave",
-    several joined by commas; "year<=2005" and "year>=2006" work too."""
+    several joined by commas; "year<=2005" and "year>=2006" work too. Year ranges follow
+    :mod:`policytekst.selection` (a reversed range is a UsageError)."""
     group: dict[str, Any] = {}
     for part in [p.strip() for p in text.split(",") if p.strip()]:
         for op in ("<=", ">=", "="):
@@ -81,16 +85,15 @@ def parse_group(text: str) -> dict[str, Any]:
                 key, value = (s.strip() for s in part.split(op, 1))
                 break
         else:
-            raise ValueError(f"group {text!r}: expected variable=value (e.g. year=..2005, genre=rapport)")
+            raise UsageError(f"group {text!r}: expected variable=value (e.g. year=..2005, genre=rapport)")
         if not key:
-            raise ValueError(f"group {text!r}: missing variable name before {op!r}")
+            raise UsageError(f"group {text!r}: missing variable name before {op!r}")
         if op == "<=":
             group[key] = (None, _number(value))
         elif op == ">=":
             group[key] = (_number(value), None)
-        elif ".." in value:
-            low, high = value.split("..", 1)
-            group[key] = (_number(low) if low else None, _number(high) if high else None)
+        elif ".." in value or (key == "year" and "-" in value):
+            group[key] = parse_years(value).as_tuple()
         elif "|" in value:
             group[key] = [_number(v) for v in value.split("|")]
         else:

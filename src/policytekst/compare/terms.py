@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from policytekst.errors import UsageError
 from policytekst.model import ANALYSIS_KINDS
 from policytekst.topics.units import passage_lemma_lists
 
@@ -43,7 +44,7 @@ def term_scores(corpus, terms: Sequence[str] | Mapping[str, Sequence[str]], kind
     """
     groups = {t: [t] for t in terms} if not isinstance(terms, Mapping) else {k: list(v) for k, v in terms.items()}
     if not groups:
-        raise ValueError("no terms given")
+        raise UsageError("no terms given")
     units = passage_lemma_lists(corpus, kinds)
     matchers = {name: [_matcher(p) for p in patterns] for name, patterns in groups.items()}
     # match each distinct lemma once: corpora repeat a small vocabulary many times

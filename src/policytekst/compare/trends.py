@@ -14,45 +14,48 @@ import numpy as np
 import pandas as pd
 
 from policytekst.compare.groups import passage_table
+from policytekst.errors import UsageError
 from policytekst.model import ANALYSIS_KINDS
+from policytekst.selection import YearRange, parse_periods, parse_years
 
 TREND_COLUMNS = ["period", "item", "mean", "ci_low", "ci_high", "n_docs", "n_passages", "sparse"]
 SMOOTH_COLUMNS = ["year", "item", "fit", "ci_low", "ci_high"]
 
-Periods = Mapping[str, tuple[Any, Any]] | Sequence[int] | Sequence[tuple[str, Any, Any]] | None
+Periods = str | Mapping[str, Any] | Sequence[int] | Sequence[Any] | None
 
 
 def _period_spec(periods: Periods, values: pd.Series) -> list[tuple[str, Any, Any]]:
     """[(label, low, high)] inclusive ranges; None = open end. A list of ints is a list of break years."""
     if periods is None:
         return [(str(v), v, v) for v in sorted(values.dropna().unique())]
+    if isinstance(periods, str):
+        periods = parse_periods(periods)
     if isinstance(periods, Mapping):
-        return [(str(label), low, high) for label, (low, high) in periods.items()]
+        return [(str(label), *parse_years(bounds).as_tuple()) for label, bounds in periods.items()]
     periods = list(periods)
-    if all(isinstance(p, (int, np.integer)) for p in periods):
+    if periods and all(isinstance(p, (int, np.integer)) for p in periods):
+        if not pd.api.types.is_numeric_dtype(values):
+            raise UsageError(f"break years ({', '.join(map(str, periods))}) need a numeric variable such as year, "
+                             f"not {values.name!r}; leave out the periods to get one row per value")
         breaks = sorted(int(p) for p in periods)
-        first, last = values.min(), values.max()
+        present = values.dropna()
+        if present.empty:
+            return []
+        first, last = int(present.min()), int(present.max())
         starts = [first, *breaks] if first < breaks[0] else breaks
         spec = []
         for i, start in enumerate(starts):
-            end = starts[i + 1] - 1 if i + 1 < len(starts) else last
-            spec.append((f"{start}-{end}", start, end))
+            end = max(start, starts[i + 1] - 1 if i + 1 < len(starts) else last)
+            spec.append((YearRange(start, end).label, start, end))
         return spec
-    return [(str(label), low, high) for label, low, high in periods]
-
-
-def parse_periods(text: str) -> list[tuple[str, Any, Any]] | list[int]:
-    """Command-line periods: "2006" or "2001,2006,2011" (break years) or "..2005,2006..2010,2011.."."""
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    if all(p.lstrip("-").isdigit() for p in parts):
-        return [int(p) for p in parts]
     spec = []
-    for part in parts:
-        if ".." not in part:
-            raise ValueError(f"period {part!r}: expected a range like 1996..2005, ..2005 or 2006..")
-        low, high = part.split("..", 1)
-        spec.append((part.replace("..", "-").strip("-") if low and high else part,
-                     int(low) if low else None, int(high) if high else None))
+    for period in periods:
+        if isinstance(period, tuple) and len(period) == 3:  # (label, low, high)
+            label, low, high = period
+            spec.append((str(label), *parse_years((low, high)).as_tuple()))
+        else:
+            years = parse_years(period)
+            spec.append((years.label, years.low, years.high))
     return spec
 
 
@@ -79,8 +82,9 @@ def trend_table(corpus, scores: pd.DataFrame, by: str = "year", periods: Periods
     scores : DataFrame indexed by passage_id, one numeric column per item (theme hits, topic shares, term
         counts). Passages missing from ``scores`` are left out.
     by : document variable to group on ("year", "genre", "cabinet_name", ...).
-    periods : None (each value of ``by``), break years ([2006] -> "1996-2005", "2006-2015"),
-        {label: (low, high)} or [(label, low, high)]; ranges are inclusive, None is open.
+    periods : None (each value of ``by``), break years ([2006] -> "1996..2005", "2006..2015"), year ranges in
+        the selection vocabulary (["..2005", "2006.."] or the string "..2005,2006.."), {label: range} or
+        [(label, low, high)]; ranges are inclusive, None is open (see :mod:`policytekst.selection`).
     n_boot, seed, ci : bootstrap resamples (of documents), random seed, interval coverage.
     min_docs : periods with fewer documents are flagged ``sparse``.
 

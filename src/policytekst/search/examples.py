@@ -129,7 +129,8 @@ def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, s
     page_end, section, kind, n_words), best first; ``attrs`` records theme, method and parameters.
     """
     from policytekst.search.citation import citations
-    from policytekst.search.query import QueryError, load_theme_scores, year_range
+    from policytekst.search.query import QueryError, load_theme_scores
+    from policytekst.selection import parse_years
 
     if n < 1:
         raise QueryError(f"n must be at least 1 (got {n})")
@@ -140,7 +141,7 @@ def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, s
     scores = scores[scores > max(min_theme_score, 0.0)]
     frame = corpus.passages_frame(kinds=kinds)
     frame = frame[frame["passage_id"].isin(scores.index)].copy()
-    lo, hi = year_range(filters.pop("year", None))
+    lo, hi = parse_years(filters.pop("year", None)).as_tuple()
     if lo is not None:
         frame = frame[frame["year"].fillna(-1) >= lo]
     if hi is not None:

@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from policytekst.errors import UsageError
 from policytekst.search.index import FTS_TABLE, TERMS_TABLE, UNITS_TABLE, WORD, ensure_index, lemmatizer
+from policytekst.selection import parse_years
 
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
@@ -43,7 +45,7 @@ RESULT_COLUMNS = ["passage_id", "doc_id", "score", "snippet", "citation", "title
                   "page_end", "section", "kind", "language", "n_words", "text"]
 
 
-class QueryError(ValueError):
+class QueryError(UsageError):
     """The query cannot be understood (the message says where and why)."""
 
 
@@ -316,25 +318,6 @@ def compile_query(corpus: Corpus, query: str, mode: str = "lemma",
 
 
 # -- filters ----------------------------------------------------------------------------------------------------
-def year_range(value: Any) -> tuple[int | None, int | None]:
-    """2006 -> (2006, 2006); "2000-2010" -> (2000, 2010); "-2005" -> (None, 2005); (a, b) as is."""
-    if value is None:
-        return None, None
-    if isinstance(value, int):
-        return value, value
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        lo, hi = value
-        return (int(lo) if lo is not None else None, int(hi) if hi is not None else None)
-    text = str(value).strip()
-    match = re.fullmatch(r"(\d{4})?\s*(?:-|–|\.\.)\s*(\d{4})?|(\d{4})", text)
-    if not match or text in ("-", ".."):
-        raise QueryError(f"bad year filter {value!r} (use 2006, 2000-2010, -2005 or 2006-)")
-    if match.group(3):
-        return int(match.group(3)), int(match.group(3))
-    lo, hi = match.group(1), match.group(2)
-    return (int(lo) if lo else None, int(hi) if hi else None)
-
-
 def _as_list(value: Any) -> list[Any] | None:
     if value is None:
         return None
@@ -349,7 +332,7 @@ def filter_sql(corpus: Corpus, *, year: Any = None, genre: Any = None, doc_id: A
     """WHERE clauses on the ``u`` (search_units) alias plus their arguments."""
     where: list[str] = []
     args: list[Any] = []
-    lo, hi = year_range(year)
+    lo, hi = parse_years(year).as_tuple()
     if lo is not None:
         where.append("u.year >= ?")
         args.append(lo)

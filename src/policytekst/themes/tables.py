@@ -7,41 +7,56 @@ from three passages is not a rate from three thousand.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from policytekst.errors import UsageError
 from policytekst.model import ANALYSIS_KINDS
+from policytekst.selection import YearRange, parse_periods, parse_years
 from policytekst.themes.codebook import Codebook
 from policytekst.themes.coding import code_passages_with_words
 
 GROUPINGS = ("doc", "year", "period", "genre")
 
 
-def _period_labels(years: pd.Series, periods: Sequence[tuple[int | None, int | None]] | int | None) -> pd.Series:
-    """Year -> period label. ``periods`` is a list of (start, end) year pairs or a bin width in years."""
+def _period_labels(years: pd.Series, periods: Sequence[Any] | str | int | None) -> pd.Series:
+    """Year -> period label. ``periods`` is a bin width in years (int), or periods in the selection vocabulary:
+    break years, year ranges ("..2005", "2006..2015") or (start, end) pairs (see :mod:`policytekst.selection`)."""
     if periods is None:
         periods = 5
     if isinstance(periods, int):
+        if periods < 1:
+            raise UsageError(f"period width must be at least 1 year (got {periods})")
+
         def label(y):
             if pd.isna(y):
                 return None
             start = int(y) - int(y) % periods
-            return f"{start}-{start + periods - 1}"
+            return YearRange(start, start + periods - 1).label
         return years.map(label)
-    def label_pairs(y):
+    parsed = parse_periods(periods) if isinstance(periods, str) else list(periods)
+    if parsed and all(isinstance(p, int) for p in parsed):  # break years: each starts a period
+        present = years.dropna()
+        first = int(present.min()) if len(present) else parsed[0]
+        last = int(present.max()) if len(present) else parsed[-1]
+        starts = sorted({min(first, parsed[0]), *parsed})
+        ranges = [YearRange(a, max(a, (starts[i + 1] - 1) if i + 1 < len(starts) else last))
+                  for i, a in enumerate(starts)]
+    else:
+        ranges = [parse_years(p) for p in parsed]
+
+    def label_ranges(y):
         if pd.isna(y):
             return None
-        for start, end in periods:
-            if (start is None or y >= start) and (end is None or y <= end):
-                return f"{start or ''}-{end or ''}"
-        return None
-    return years.map(label_pairs)
+        return next((r.label for r in ranges if r.contains(y)), None)
+    return years.map(label_ranges)
 
 
 def theme_table(corpus, by: str = "doc", codebook: Codebook | str | None = None,
                 kinds: Sequence[str] | None = ANALYSIS_KINDS,
-                periods: Sequence[tuple[int | None, int | None]] | int | None = None,
+                periods: Sequence[Any] | str | int | None = None,
                 coded: pd.DataFrame | None = None) -> pd.DataFrame:
     """Aggregate codebook coding per ``by`` (doc, year, period or genre).
 
@@ -50,7 +65,7 @@ def theme_table(corpus, by: str = "doc", codebook: Codebook | str | None = None,
     rate_per_10k (weighted hits per 10,000 words), n_docs (documents in the group), docs_hit.
     """
     if by not in GROUPINGS:
-        raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, not {by!r}")
+        raise UsageError(f"by must be one of {', '.join(GROUPINGS)}, not {by!r}")
     book = codebook if isinstance(codebook, Codebook) else Codebook.load(codebook)
     coded = coded if coded is not None else code_passages_with_words(corpus, book, kinds=kinds)
     meta = corpus.passages_frame(kinds=kinds)[["passage_id", "doc_id", "year", "genre"]].set_index("passage_id")
