@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from policytekst.duplicates import Fingerprint
+
 # Kinds of block/passage. Only "body", "summary", "list" and "table" count as running body text for analyses
 # by default; the rest are kept (and citable) but flagged.
 BLOCK_KINDS = (
@@ -129,6 +131,7 @@ class Document:
     meta: dict[str, Any] = field(default_factory=dict)  # extra columns (CSV meta columns, institution, ...)
     warnings: list[str] = field(default_factory=list)
     content_hash: str = ""
+    duplicate_of: str | None = None  # the document that represents this one's duplicate group (None: itself)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -143,3 +146,4 @@ class ProcessedDocument:
     blocks: list[Block]
     text: str  # the clean running text (`policytekst text`)
     passages: list[Passage]
+    fingerprint: Fingerprint | None = None  # for duplicate detection (computed with the rest, in the worker)

@@ -8,6 +8,7 @@ from typing import Any
 from policytekst.clean import clean_document
 from policytekst.clean.pagenumbers import printed_labels
 from policytekst.describe import describe
+from policytekst.duplicates import fingerprint
 from policytekst.model import Document, ProcessedDocument, RawDocument
 from policytekst.segment import segment
 
@@ -50,7 +51,8 @@ def process(raw: RawDocument, doc_id: str, sidecar: dict[str, Any] | None = None
     labels = page_labels(raw)
     if labels:
         doc.meta["page_labels"] = labels  # citations give the page as printed ("s. 12", "s. iv")
-    return ProcessedDocument(doc=doc, pages=raw.pages, blocks=blocks, text=text, passages=passages)
+    return ProcessedDocument(doc=doc, pages=raw.pages, blocks=blocks, text=text, passages=passages,
+                             fingerprint=fingerprint(text))
 
 
 def page_labels(raw: RawDocument) -> list[str] | None:
