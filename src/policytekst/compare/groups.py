@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from policytekst.errors import UnknownNameError
 from policytekst.model import ANALYSIS_KINDS
 
 Group = Mapping[str, Any]
@@ -22,7 +23,7 @@ def passage_table(corpus, columns: Sequence[str] = (), kinds: Sequence[str] = AN
         unknown = [c for c in missing if c not in docs.columns]
         if unknown:
             known = sorted(set(frame.columns) | set(docs.columns) - {"content_hash", "path"})
-            raise KeyError(f"no document variable {', '.join(unknown)} in {corpus.directory} "
+            raise UnknownNameError(f"no document variable {', '.join(unknown)} in {corpus.directory} "
                            f"(known: {', '.join(known)})")
         frame = frame.merge(docs[["doc_id", *missing]], on="doc_id", how="left")
     return frame

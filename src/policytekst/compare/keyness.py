@@ -15,6 +15,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from policytekst.compare.groups import Group, describe_group, group_mask, passage_table
+from policytekst.errors import UsageError
 from policytekst.model import ANALYSIS_KINDS
 from policytekst.topics.units import passage_lemma_lists
 
@@ -70,7 +71,7 @@ def keyness(corpus, group_a: Group, group_b: Group, kinds: Sequence[str] = ANALY
     in_b = dict(zip(frame["passage_id"], group_mask(frame, group_b), strict=True))
     for name, group, members in (("A", group_a, in_a), ("B", group_b, in_b)):
         if not any(members.values()):
-            raise ValueError(f"group {name} ({describe_group(group)}) matches no passages in {corpus.directory}")
+            raise UsageError(f"group {name} ({describe_group(group)}) matches no passages in {corpus.directory}")
     units = passage_lemma_lists(corpus, kinds)
     count_a: Counter[str] = Counter()
     count_b: Counter[str] = Counter()
@@ -89,7 +90,7 @@ def keyness(corpus, group_a: Group, group_b: Group, kinds: Sequence[str] = ANALY
             where.setdefault(term, []).append((n, pid, "a" if a else "b"))
     total_a, total_b = sum(count_a.values()), sum(count_b.values())
     if total_a == 0 or total_b == 0:
-        raise ValueError("one of the groups has no words after lemmatisation")
+        raise UsageError("one of the groups has no words after lemmatisation")
     terms = sorted(t for t in set(count_a) | set(count_b) if count_a[t] + count_b[t] >= min_count)
     a = np.array([count_a[t] for t in terms], dtype=float)
     b = np.array([count_b[t] for t in terms], dtype=float)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from policytekst.errors import PolicytekstError, UsageError
 from policytekst.search.index import FTS_TABLE, TERMS_TABLE, UNITS_TABLE, WORD, ensure_index, lemmatizer
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,11 +44,11 @@ RESULT_COLUMNS = ["passage_id", "doc_id", "score", "snippet", "citation", "title
                   "page_end", "section", "kind", "language", "n_words", "text"]
 
 
-class QueryError(ValueError):
+class QueryError(UsageError):
     """The query cannot be understood (the message says where and why)."""
 
 
-class ThemesUnavailable(RuntimeError):
+class ThemesUnavailable(PolicytekstError):
     """Theme scores were asked for but ``policytekst.themes.theme_scores`` cannot be used."""
 
 
@@ -87,6 +88,8 @@ _OPERATORS = {"AND", "OR", "NOT"}
 
 def parse(query: str) -> Any:
     """Parse a query string into a tree of Term/Phrase/And/Or/Not (raises QueryError)."""
+    if not query.strip():
+        raise QueryError("empty query: give a word, a \"phrase\", a prefix* or a combination with AND/OR/NOT")
     if query.count('"') % 2:
         raise QueryError(f"unbalanced quote in query {query!r}")
     tokens: list[tuple[str, str, bool]] = []
