@@ -43,9 +43,10 @@ def ingest(
     as_json: bool = JsonOption,
 ) -> None:
     """Add files and folders (PDF, HTML, TXT, MD, DOCX, CSV/TSV of texts) to a corpus. Safe to re-run."""
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:  # refuse before the corpus directory is created: a typo must not leave an empty corpus behind
-        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    if not any(p.exists() for p in paths):
+        # nothing to read: refuse before the corpus directory is created, so a typo leaves no empty corpus behind
+        # (a missing path among real ones is reported per file, like any other file that cannot be read)
+        raise UsageError(f"no such file or folder: {', '.join(map(str, paths))}")
 
     def report(result: IngestResult) -> None:
         if as_json:
