@@ -231,6 +231,7 @@ def test_json_keeps_lists_and_booleans(demo):
 
 @pytest.mark.parametrize(("args", "suffix", "key"), [
     (["docs"], ".parquet", "doc_id"),
+    (["passages", "--kind", "body"], ".jsonl", "passage_id"),
     (["search", "nav", "-n", "5"], ".xlsx", "passage_id"),
     (["kwic", "nav", "-n", "5"], ".tsv", "passage_id"),
     (["examples", "kasteball", "--method", "codebook", "-n", "2"], ".jsonl", "passage_id"),

@@ -57,7 +57,7 @@ def _periods(text: str) -> list[int] | list[tuple[str, int | None, int | None]]:
 
 
 def _group(text: str, option: str) -> dict[str, Any]:
-    from policytekst.compare import parse_group
+    from policytekst.compare import parse_group  # scikit-learn/SciPy: see the module docstring
 
     try:
         return parse_group(text)
@@ -88,7 +88,7 @@ def trends(
     plot: Path | None = PlotOption,
 ) -> None:
     """Prevalence of terms, themes or topics per year/period, with document-bootstrap CIs and sparse flags."""
-    from policytekst.compare import smooth_trend, term_scores, trend_table
+    from policytekst.compare import smooth_trend, term_scores, trend_table  # slow import: see the docstring
 
     check_plot(plot)
     check_out(out)
@@ -121,7 +121,7 @@ def trends(
         sparse = ", ".join(dict.fromkeys(table.loc[table["sparse"], "period"].astype(str)))
         err.print(f"[yellow]sparse[/yellow] fewer than {min_docs} documents in: {sparse}", highlight=False)
     if plot is not None:
-        from policytekst.compare.plots import plot_trends
+        from policytekst.compare.plots import plot_trends  # matplotlib: only when a plot is asked for
 
         plot_trends(table, plot, smooth=curve)
     if curve is not None and out is not None:
@@ -140,7 +140,7 @@ def keyness(
     plot: Path | None = PlotOption,
 ) -> None:
     """Key terms of group A vs group B: G2, p-value, Log Ratio and the passages behind each term."""
-    from policytekst.compare import keyness as run_keyness
+    from policytekst.compare import keyness as run_keyness  # slow import: see the module docstring
 
     check_plot(plot)
     check_out(out)
@@ -148,7 +148,7 @@ def keyness(
     with open_corpus(corpus) as c:
         table = run_keyness(c, group_a, group_b, min_count=min_count)
     if plot is not None:
-        from policytekst.compare.plots import plot_keyness
+        from policytekst.compare.plots import plot_keyness  # matplotlib: only when a plot is asked for
 
         plot_keyness(table, plot, label_a=a, label_b=b)
     write_out(table, out)  # every term; the screen and --json get the top n
@@ -172,7 +172,7 @@ def similar(
     out: Path | None = OutOption,
 ) -> None:
     """Documents like this one."""
-    from policytekst.compare import similar_documents
+    from policytekst.compare import similar_documents  # slow import: see the module docstring
 
     check_out(out)
     if method not in ("tfidf", "topics"):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import typer
+from rich.markup import escape
 
 from policytekst.commands.common import (
     CorpusOption,
@@ -96,20 +97,25 @@ def docs(corpus: Path = CorpusOption, as_json: bool = JsonOption, out_file: Path
 
 def passages(corpus: Path = CorpusOption, doc: str | None = typer.Option(None, help="Only this document."),
              kind: str | None = typer.Option(None, help="Only this kind (body, summary, footnote, ...)."),
-             as_json: bool = JsonOption) -> None:
+             as_json: bool = JsonOption, out_file: Path | None = OutOption) -> None:
     """List passages with provenance (document, pages, section, kind, language)."""
+    check_out(out_file)
+    kept: list[dict] = []  # only filled for --out: the listing itself streams
     with open_corpus(corpus) as c:
         if doc is not None:
             check_document(c, doc)
         for passage in c.passages(doc, kinds=[kind] if kind else None):
+            if out_file is not None:
+                kept.append(passage.to_dict())
             if as_json:
                 emit_json(passage.to_dict())
             else:
                 pages = f"{passage.page_start}" + (f"-{passage.page_end}" if passage.page_end != passage.page_start else "")
-                out.print(f"[bold]{passage.passage_id}[/bold] s. {pages} [{passage.kind}] {passage.section}",
-                          highlight=False, markup=False)
+                out.print(f"[bold]{passage.passage_id}[/bold] s. {pages} [{passage.kind}] {escape(passage.section or '')}",
+                          highlight=False)
                 out.print(passage.text, highlight=False, markup=False)
                 out.print()
+    write_out(pd.DataFrame(kept), out_file)
 
 
 def text(doc_id: str = typer.Argument(..., help="Document id (see `policytekst docs`)."),

@@ -36,7 +36,7 @@ def report(
 ) -> None:
     """Build a self-contained HTML report (opens from disk): overview, themes and topics over time,
     keyness, similarity map, example passages with citations, and the parameters used."""
-    from policytekst.report import SECTION_KEYS, ReportParams, build_report
+    from policytekst.report import SECTION_KEYS, ReportParams, build_report  # slow import: see the docstring
 
     if old_out is not None and out_dir is not None and old_out != out_dir:
         raise UsageError("give the report folder once, with --out-dir")
