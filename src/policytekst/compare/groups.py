@@ -24,7 +24,7 @@ def passage_table(corpus, columns: Sequence[str] = (), kinds: Sequence[str] = AN
         if unknown:
             known = sorted(set(frame.columns) | set(docs.columns) - {"content_hash", "path"})
             raise UnknownNameError(f"no document variable {', '.join(unknown)} in {corpus.directory} "
-                           f"(known: {', '.join(known)})")
+                                   f"(known: {', '.join(known)})")
         frame = frame.merge(docs[["doc_id", *missing]], on="doc_id", how="left")
     return frame
 
