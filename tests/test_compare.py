@@ -171,4 +171,4 @@ def test_compare_commands(storting_sample, tmp_path):
     assert runner.invoke(app, ["trends", "-c", corpus]).exit_code == 2
     assert runner.invoke(app, ["trends", "-c", corpus, "--terms", "nav", "--by", "nosuch"]).exit_code == 2
     assert runner.invoke(app, ["keyness", "-c", corpus, "--a", "year", "--b", "year=2006.."]).exit_code == 2
-    assert runner.invoke(app, ["similar", "nope", "-c", corpus]).exit_code == 1
+    assert runner.invoke(app, ["similar", "nope", "-c", corpus]).exit_code == 2  # an unknown name: bad usage

@@ -121,7 +121,7 @@ def test_docs_passages_text_and_status_json(tmp_path: Path) -> None:
     assert "Samordningen av Aetat" in result.stdout
     code, status, _ = run_cli("status", "--corpus", corpus_dir, "--json")
     assert status[0]["documents"] == 2 and status[0]["last_run"]["counts"]["added"] == 2
-    assert run_cli("text", "nope", "--corpus", corpus_dir)[0] == 1
+    assert run_cli("text", "nope", "--corpus", corpus_dir)[0] == 2  # an unknown document id: bad usage
     assert run_cli("docs", "--corpus", str(tmp_path / "no-corpus"))[0] == 1
 
 

@@ -13,21 +13,23 @@ import pytest
 from typer.testing import CliRunner
 
 from policytekst import Corpus
+from policytekst.errors import UsageError
 from policytekst.search import (
     QueryError,
     citation,
     ensure_index,
     examples,
-    export,
     kwic,
     kwic_counts,
     parse,
     search,
     similar_passages,
     usability,
+    write_handout,
 )
 from policytekst.search.citation import format_citation, section_part, surname
 from policytekst.search.query import And, Not, Or, Phrase, Term
+from policytekst.tables import write_table
 
 KASTEBALL = (
     "Mange brukere forteller at de ble kasteballer mellom etatene. Den ene kasteballen etter den andre ble sendt "
@@ -263,17 +265,17 @@ def test_citation_of_stored_passage(small):
 
 def test_exports_csv_jsonl_markdown(small, tmp_path):
     frame = search(small, "kasteball OR brukermedvirkning")
-    csv_path = export(frame, tmp_path / "hits.csv")
+    csv_path = write_table(frame, tmp_path / "hits.csv")
     assert pd.read_csv(csv_path)["passage_id"].tolist() == frame["passage_id"].tolist()
-    rows = [json.loads(line) for line in export(frame, tmp_path / "hits.jsonl").read_text().splitlines()]
+    rows = [json.loads(line) for line in write_table(frame, tmp_path / "hits.jsonl").read_text().splitlines()]
     assert [r["passage_id"] for r in rows] == frame["passage_id"].tolist()
-    handout = export(frame, tmp_path / "hits.md", title="Kasteball").read_text()
+    handout = write_handout(frame, tmp_path / "hits.md", title="Kasteball").read_text()
     assert handout.startswith("# Kasteball")
     for cite, pid in zip(frame["citation"], frame["passage_id"], strict=True):
         assert cite in handout and f"`{pid}`" in handout
     assert "> Mange brukere forteller" in handout
-    with pytest.raises(ValueError):
-        export(frame, tmp_path / "hits.xlsx")
+    with pytest.raises(UsageError):
+        write_handout(frame, tmp_path / "hits.xlsx")
 
 
 # -- command line --------------------------------------------------------------------------------------------------
@@ -291,7 +293,7 @@ def test_cli_commands_json_and_exit_codes(small, tmp_path):
     assert {json.loads(line)["match"].lower() for line in result.stdout.splitlines() if line.startswith("{")} == \
         {"får", "fått"}  # the lemma "få", never "far"
     out = tmp_path / "k.csv"
-    assert runner.invoke(app, ["kwic", "bruker*", "-c", folder, "--export", str(out)]).exit_code == 0
+    assert runner.invoke(app, ["kwic", "bruker*", "-c", folder, "--out", str(out)]).exit_code == 0
     assert len(pd.read_csv(out)) >= 4
     assert runner.invoke(app, ["search", "NOT nav", "--corpus", folder]).exit_code == 2
     assert runner.invoke(app, ["search", "nav", "--corpus", str(tmp_path / "none")]).exit_code == 1

@@ -1,178 +1,100 @@
-"""The `policytekst` command: thin — parses arguments, calls the Python API, prints tables or JSON Lines.
+"""The `policytekst` command: the app, its global options, and the one place that turns failures into exit codes.
 
-Feature areas register their own commands from ``policytekst.commands.<area>`` (each has ``register(app)``),
-so this file stays small and each area owns its command-line surface.
+Each area registers its own commands from ``policytekst.commands.<area>`` (each has ``register(app)``); this module
+only assembles them. Commands raise :mod:`policytekst.errors` types and never print their own errors:
+
+* :class:`~policytekst.errors.UsageError` (a bad request) -> exit 2, ``error: <message>`` on stderr;
+* any other :class:`~policytekst.errors.PolicytekstError` (no corpus, a locked corpus, ...) or an ``OSError``
+  (a file that cannot be read or written) -> exit 1, one line;
+* anything else is a bug -> exit 1, ``error: internal error: <Type>: <message> (rerun with --debug ...)``.
+
+``policytekst --debug COMMAND ...`` (or ``POLICYTEKST_DEBUG=1``) lets the traceback through instead. Click's own
+usage errors (a missing option, a bad integer) keep their exit code 2.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
+import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
+from typer.core import TyperGroup
 
-from policytekst.commands.common import CorpusOption, JsonOption
-from policytekst.ingest import CorpusLockedError, IngestResult
-from policytekst.store import StoreError
+from policytekst import __version__
+from policytekst.commands import compare, corpus, nlp, report, search, themes, topics
+from policytekst.commands.common import err
+from policytekst.errors import PolicytekstError, UsageError
 
-app = typer.Typer(help="Corpus analytics for Norwegian policy and research texts.", no_args_is_help=True,
-                  add_completion=False, pretty_exceptions_enable=False)
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)  # one message, one line
+INTERNAL_HINT = "rerun with --debug for the traceback"
 
 
-COMMAND_AREAS = ("themes", "topics", "compare", "search", "report", "nlp")
+def error_line(exc: BaseException) -> tuple[str, int]:
+    """The one line and the exit code for a failure, chosen by its type (never by its text)."""
+    message = " ".join(str(exc).split())  # one line, whatever the message holds
+    if isinstance(exc, UsageError):
+        return message, 2
+    if isinstance(exc, (PolicytekstError, OSError)):
+        return message, 1
+    return f"internal error: {type(exc).__name__}: {message} ({INTERNAL_HINT})", 1
 
 
-def emit_json(record: dict[str, Any]) -> None:
-    """One JSON object per line on stdout (the stable machine interface)."""
-    sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-    sys.stdout.flush()
+class PolicytekstGroup(TyperGroup):
+    """The top-level command group: runs a command and reports its failure in one line with the right exit code."""
 
-
-def fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-def open_corpus(directory: Path):
-    from policytekst.corpus import Corpus
-
-    try:
-        return Corpus.open(directory)
-    except StoreError as exc:
-        fail(str(exc))
-
-
-@app.command()
-def ingest(
-    paths: list[Path] = typer.Argument(..., help="Files and folders to ingest."),
-    corpus: Path = CorpusOption,
-    password: str | None = typer.Option(None, help="Password for encrypted PDFs."),
-    text_column: str | None = typer.Option(None, help="Tables of texts: the column holding the text."),
-    id_column: str | None = typer.Option(None, help="Tables of texts: the column with a stable row id."),
-    date_column: str | None = typer.Option(None, help="Tables of texts: the column with the date (year is taken)."),
-    title_column: str | None = typer.Option(None, help="Tables of texts: the column with a title."),
-    meta_columns: str | None = typer.Option(None, help="Tables of texts: comma-separated columns to keep."),
-    force: bool = typer.Option(False, help="Re-process files even when unchanged."),
-    workers: int = typer.Option(1, help="Worker processes for reading and cleaning."),
-    strict: bool = typer.Option(False, help="Exit 1 when any file failed."),
-    as_json: bool = JsonOption,
-) -> None:
-    """Add files and folders (PDF, HTML, TXT, MD, DOCX, CSV/TSV of texts) to a corpus. Safe to re-run."""
-    from policytekst.corpus import Corpus
-
-    def report(result: IngestResult) -> None:
-        if as_json:
-            emit_json(result.to_dict())
-        elif result.status == "failed":
-            err.print(f"[red]failed[/red] {result.error}", highlight=False)
-        elif result.status == "skipped" and result.error:
-            err.print(f"[yellow]skipped[/yellow] {result.error}", highlight=False)
-        else:
-            for warning in result.warnings[:5]:
-                err.print(f"[yellow]warning[/yellow] {result.path}: {warning}", highlight=False)
-
-    columns = [c.strip() for c in meta_columns.split(",")] if meta_columns else None
-    try:
-        with Corpus(corpus, create=True) as target:
-            counts = target.ingest(paths, password=password, text_column=text_column, id_column=id_column,
-                                   date_column=date_column, title_column=title_column, meta_columns=columns,
-                                   force=force, workers=workers, progress=not as_json and sys.stderr.isatty(),
-                                   on_result=report)
-    except (CorpusLockedError, StoreError) as exc:
-        fail(str(exc))
-    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
-    err.print(f"ingest into {corpus}: {summary or 'nothing to do'}", highlight=False)
-    if counts["failed"]:
-        err.print(f"[yellow]{counts['failed']} file(s) failed; see the lines above or `policytekst status`[/yellow]")
-        if strict:
-            raise typer.Exit(1)
-
-
-@app.command()
-def docs(corpus: Path = CorpusOption, as_json: bool = JsonOption) -> None:
-    """List documents with their metadata (and, with --json, each field's source and evidence)."""
-    with open_corpus(corpus) as c:
-        documents = c.documents()
-    if as_json:
-        for doc in documents:
-            record = doc.to_dict()
-            record.pop("content_hash")
-            emit_json(record)
-        return
-    table = Table("doc_id", "year", "genre", "lang", "pages", "passages", "title")
-    for doc in documents:
-        table.add_row(doc.doc_id, str(doc.year or ""), doc.genre or "", doc.language or "", str(doc.n_pages),
-                      str(doc.n_passages), (doc.title or "")[:60])
-    out.print(table)
-
-
-@app.command()
-def passages(corpus: Path = CorpusOption, doc: str | None = typer.Option(None, help="Only this document."),
-             kind: str | None = typer.Option(None, help="Only this kind (body, summary, footnote, ...)."),
-             as_json: bool = JsonOption) -> None:
-    """List passages with provenance (document, pages, section, kind, language)."""
-    with open_corpus(corpus) as c:
-        if doc is not None and c.store.document(doc) is None:
-            fail(f"no document '{doc}' in {corpus}")
-        for passage in c.passages(doc, kinds=[kind] if kind else None):
-            if as_json:
-                record = passage.to_dict()
-                emit_json(record)
-            else:
-                pages = f"{passage.page_start}" + (f"-{passage.page_end}" if passage.page_end != passage.page_start else "")
-                out.print(f"[bold]{passage.passage_id}[/bold] s. {pages} [{passage.kind}] {passage.section}",
-                          highlight=False)
-                out.print(passage.text, highlight=False, markup=False)
-                out.print()
-
-
-@app.command()
-def text(doc_id: str = typer.Argument(..., help="Document id (see `policytekst docs`)."),
-         corpus: Path = CorpusOption) -> None:
-    """Print a document's own running text in reading order, paragraphs separated by a blank line."""
-    with open_corpus(corpus) as c:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
-            body = c.text(doc_id)
-        except KeyError as exc:
-            fail(str(exc.args[0]))
-    sys.stdout.write(body + "\n")
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # an exit code chosen on purpose, or a usage error of the parser with its own message
+        except BrokenPipeError:
+            # the reader of our stdout went away (`... | head`): stop quietly, as Python's docs recommend
+            _silence_stdout()
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            message, code = error_line(exc)
+            err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+            raise typer.Exit(code) from None
 
 
-@app.command()
-def status(corpus: Path = CorpusOption, as_json: bool = JsonOption) -> None:
-    """Counts, the last ingest run and its failures."""
-    with open_corpus(corpus) as c:
-        info = c.status()
-    if as_json:
-        emit_json(info)
-        return
-    out.print(f"corpus {info['corpus']}: {info['documents']} documents, {info['passages']} passages, "
-              f"{info['words']:,} words", highlight=False)
-    run = info["last_run"]
-    if run:
-        counts = ", ".join(f"{n} {s}" for s, n in (run["counts"] or {}).items() if n)
-        out.print(f"last ingest {run['started']} -> {run['finished'] or 'unfinished'}: {counts}", highlight=False)
-        for failure in run["failures"][:50]:
-            out.print(f"  [red]failed[/red] {failure['error']}", highlight=False)
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not raise BrokenPipeError again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file descriptor (a test runner's buffer): nothing to silence
+        pass
 
 
-def _register_areas() -> None:
-    for area in COMMAND_AREAS:
-        module = importlib.import_module(f"policytekst.commands.{area}")
-        module.register(app)
+app = typer.Typer(cls=PolicytekstGroup, help="Corpus analytics for Norwegian policy and research texts.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 
-_register_areas()
+def _print_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"policytekst {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: bool = typer.Option(False, "--debug", envvar="POLICYTEKST_DEBUG",
+                               help="Show the full traceback when a command fails."),
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Corpus analytics for Norwegian policy and research texts."""
+
+
+for area in (corpus, themes, topics, compare, search, report, nlp):
+    area.register(app)
 
 
 def main() -> None:
+    """Entry point of the `policytekst` console script."""
     app()
 
 

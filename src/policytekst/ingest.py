@@ -21,6 +21,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from policytekst.errors import PolicytekstError
 from policytekst.model import ProcessedDocument
 from policytekst.pipeline import PIPELINE_VERSION, content_hash, process
 from policytekst.read import ReadError, format_of, iter_table, read_file
@@ -55,7 +56,7 @@ class TableOptions:
     meta_columns: list[str] | None = None
 
 
-class CorpusLockedError(Exception):
+class CorpusLockedError(PolicytekstError):
     """Another process is ingesting into the same corpus."""
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from policytekst.errors import PolicytekstError
 from policytekst.model import Document, Passage, ProcessedDocument
 
 DB_NAME = "corpus.sqlite"
@@ -81,7 +82,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class StoreError(Exception):
+class StoreError(PolicytekstError):
     """The corpus store cannot be opened or used (the message names the file)."""
 
 

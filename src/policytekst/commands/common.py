@@ -1,51 +1,133 @@
-"""Options and output helpers shared by the command areas.
+"""Options and output helpers shared by every command: the corpus commands and each feature area.
 
-The main app imports every area module at start-up, so the cli module is reached lazily through :func:`cli`.
+Commands never print errors or choose exit codes themselves: they raise :mod:`policytekst.errors` types and the app
+in :mod:`policytekst.cli` turns those into one line on stderr and an exit code. Output goes through here, so a
+table means the same everywhere: ``--json`` gives JSON Lines (lists stay lists, booleans stay booleans), ``--out
+FILE`` writes the whole table with :func:`policytekst.tables.write_table`, a terminal gets a rich table and a pipe
+gets tab-separated values with a header, full width.
 """
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from policytekst.corpus import Corpus
+from policytekst.errors import UnknownNameError
+from policytekst.tables import PLOT_SUFFIXES, TABLE_SUFFIXES, check_suffix, plain, records, write_table
 
 CorpusOption = typer.Option(..., "--corpus", "-c", help="Corpus directory (holds corpus.sqlite).")
 JsonOption = typer.Option(False, "--json", help="Print JSON Lines instead of a table.")
-OutOption = typer.Option(None, "--out", "-o", help="Also write the table to FILE (.csv, .json or .jsonl).")
-PlotOption = typer.Option(None, "--plot", help="Write a plot to FILE (.png or .svg).")
+OutOption = typer.Option(None, "--out", "-o",
+                         help=f"Also write the whole table to FILE ({', '.join(TABLE_SUFFIXES)}).")
+PlotOption = typer.Option(None, "--plot", help=f"Write a plot to FILE ({', '.join(PLOT_SUFFIXES)}).")
+
+# Rich reads sys.stdout/sys.stderr when it prints, so test runners that swap the streams see the output.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)  # one message, one line
 
 
-def cli():
-    """The cli module (emit_json, fail, open_corpus, out, err), imported when a command runs."""
-    from policytekst import cli as module
+def emit_json(record: dict[str, Any]) -> None:
+    """One JSON object per line on stdout (the stable machine interface)."""
+    sys.stdout.write(json.dumps(plain(record), ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
 
-    return module
+
+def open_corpus(directory: Path) -> Corpus:
+    """An existing corpus; a missing one raises StoreError, which the app reports in one line."""
+    return Corpus.open(directory)
 
 
-def print_table(frame, as_json: bool, out: Path | None, columns: list[str] | None = None) -> None:
-    """Write ``frame`` to ``out`` (when given), then print it as JSON Lines or as a rich table."""
-    from rich.table import Table
+def check_document(corpus: Corpus, doc_id: str) -> None:
+    """Refuse (exit 2) a document id that is not in the corpus, naming a few that are."""
+    if corpus.store.document(doc_id) is None:
+        raise UnknownNameError(f"no document {doc_id!r} in {corpus.directory} (see `policytekst docs`)")
 
-    from policytekst.compare.output import records, write_table
 
-    main = cli()
-    if out is not None:
-        try:
-            write_table(frame, out)
-        except ValueError as exc:
-            main.fail(str(exc), code=2)
-    if as_json:
-        for record in records(frame):
-            main.emit_json(record)
-        return
-    shown = frame[columns] if columns else frame
-    table = Table(*[str(c) for c in shown.columns])
-    for row in shown.itertuples(index=False):
-        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
-    main.out.print(table)
+def check_out(path: Path | None) -> None:
+    """Refuse (exit 2) an --out file whose format the table writer cannot write, before any work is done."""
+    if path is not None:
+        check_suffix(path, TABLE_SUFFIXES, "table")
 
 
 def check_plot(plot: Path | None) -> None:
-    """Refuse (exit 2) a plot path whose format we cannot write."""
-    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
-        cli().fail(f"{plot}: unsupported plot format {plot.suffix or '(none)'}; use .png or .svg", code=2)
+    """Refuse (exit 2) a plot path whose format we cannot write, before any work is done."""
+    if plot is not None:
+        check_suffix(plot, PLOT_SUFFIXES, "plot")
+
+
+def write_out(frame: pd.DataFrame, path: Path | None) -> None:
+    """Write the whole table to ``path`` (when given) and say so on stderr."""
+    if path is not None:
+        write_table(frame, path)
+        err.print(f"wrote {len(frame)} rows to {path}", highlight=False)
+
+
+def _tsv_cell(value: Any) -> str:
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = "; ".join(map(str, value))
+    # one row per line and one cell per tab, whatever the captured text holds
+    return str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def _rich_cell(value: Any) -> str:
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list):
+        value = "; ".join(map(str, value))
+    return escape(str(value))  # captured text is data, never rich markup
+
+
+def print_table(frame: pd.DataFrame, as_json: bool, path: Path | None = None, columns: list[str] | None = None,
+                *, cell: Callable[[str, Any], str | None] | None = None, wide: tuple[str, ...] = (),
+                max_rows: int = 200) -> None:
+    """Write ``frame`` to ``path`` (when given), then print it.
+
+    ``--json`` prints every column as JSON Lines; otherwise ``columns`` (default: all) are shown, as a rich table on
+    a terminal and as tab-separated values with a header line when stdout is a pipe or a file, so nothing is cut
+    and ids can be copied. ``cell(column, value)`` may style a terminal cell (rich markup; None = default),
+    ``wide`` names columns of running text that get most of the terminal's width, and a terminal shows at most
+    ``max_rows`` rows.
+    """
+    write_out(frame, path)
+    if as_json:
+        for record in records(frame):
+            emit_json(record)
+        return
+    shown = frame[columns] if columns else frame
+    if not out.is_terminal:
+        sys.stdout.write("\t".join(str(c) for c in shown.columns) + "\n")
+        for row in shown.itertuples(index=False):
+            sys.stdout.write("\t".join(_tsv_cell(v) for v in row) + "\n")
+        sys.stdout.flush()
+        return
+    table = Table(show_lines=bool(wide))
+    for column in shown.columns:
+        table.add_column(str(column), ratio=3 if column in wide else 1, overflow="fold")
+    for row in shown.head(max_rows).itertuples(index=False):
+        styled = [cell(str(c), v) if cell else None for c, v in zip(shown.columns, row, strict=True)]
+        table.add_row(*[s if s is not None else _rich_cell(v) for s, v in zip(styled, row, strict=True)])
+    out.print(table)
+    if len(shown) > max_rows:
+        err.print(f"({len(shown) - max_rows} more rows; a pipe, --json or --out FILE gives them all)",
+                  highlight=False)
+
+
+def split_list(text: str | None) -> list[str]:
+    """"a, b,c" -> ["a", "b", "c"] (empty items dropped)."""
+    return [t.strip() for t in (text or "").split(",") if t.strip()]

@@ -1,28 +1,51 @@
-"""Commands of the compare area: `trends`, `keyness`, `similar`."""
+"""Commands of the compare area: `trends`, `keyness`, `similar`.
+
+``policytekst.compare`` pulls in scikit-learn and SciPy, so it is imported inside the commands (keeps
+`policytekst --help` fast).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import typer
 
-from policytekst.commands.common import CorpusOption, JsonOption, OutOption, PlotOption, check_plot
-from policytekst.commands.common import cli as _cli
-from policytekst.commands.common import print_table as _print
+from policytekst.commands.common import (
+    CorpusOption,
+    JsonOption,
+    OutOption,
+    PlotOption,
+    check_document,
+    check_out,
+    check_plot,
+    err,
+    open_corpus,
+    print_table,
+    split_list,
+    write_out,
+)
+from policytekst.commands.topics import NameOption, load_model
+from policytekst.compare.groups import parse_group
+from policytekst.corpus import Corpus
+from policytekst.errors import UsageError, unknown
+from policytekst.selection import parse_periods
+from policytekst.themes import Codebook, default_model, theme_scores
+
+THEME_METHODS = ("codebook", "model")
 
 
-def _split(text: str | None) -> list[str]:
-    return [t.strip() for t in (text or "").split(",") if t.strip()]
-
-
-def _theme_scores(corpus, themes: list[str], method: str):
-    import pandas as pd
-
-    try:
-        from policytekst.themes import theme_scores
-    except ImportError:
-        _cli().fail("the themes area offers no theme_scores yet; use --terms or --topics")
-    return pd.DataFrame({theme: theme_scores(corpus, theme, method=method) for theme in themes})
+def _theme_scores(corpus: Corpus, themes: list[str], method: str) -> pd.DataFrame:
+    """One column of scores per theme; an unknown theme is refused before any scoring, naming the known ones."""
+    if method not in THEME_METHODS:
+        raise UsageError(f"--theme-method {method!r}: choose {' or '.join(THEME_METHODS)}")
+    source: dict[str, Any] = {"codebook": Codebook.load(None)} if method == "codebook" else {"model": default_model()}
+    known = source["codebook"].names if method == "codebook" else list(source["model"].themes_)
+    for theme in themes:
+        if theme not in known:
+            raise unknown("theme", theme, known)
+    return pd.DataFrame({theme: theme_scores(corpus, theme, method=method, **source) for theme in themes})
 
 
 def trends(
@@ -31,11 +54,13 @@ def trends(
                                      "Pool spellings with NAME=a|b: old=aetat|trygdeetat*."),
     themes: str | None = typer.Option(None, help="Themes from the codebook/classifier, comma-separated."),
     theme_method: str = typer.Option("codebook", help="Theme scores from the codebook or the model."),
-    topics: bool = typer.Option(False, "--topics", help="Topic shares of the saved model (see --model)."),
-    model: Path | None = typer.Option(None, "--model", "-m", help="Saved topic model (default CORPUS/topics/default)."),
+    topics: bool = typer.Option(False, "--topics", help="Topic shares of a saved model (see --name, --model)."),
+    name: str | None = NameOption,
+    model: Path | None = typer.Option(None, "--model", "-m", help="A saved topic model directory (instead of "
+                                      "--name)."),
     by: str = typer.Option("year", help="Document variable to group by (year, genre, cabinet_name, ...)."),
-    periods: str | None = typer.Option(None, help="Break years (2006 or 2001,2006,2011) or ranges "
-                                       "(..2005,2006..2010,2011..). Default: every value."),
+    periods: str | None = typer.Option(None, help="With --by year: break years (2006 or 2001,2006,2011) or "
+                                       "ranges (..2005,2006..2010,2011..). Default: every value."),
     per: str = typer.Option("count", help="Term scores: count (occurrences per passage) or share (0/1)."),
     n_boot: int = typer.Option(1000, help="Bootstrap resamples (documents are resampled)."),
     seed: int = typer.Option(0, help="Random seed for the bootstrap."),
@@ -46,54 +71,45 @@ def trends(
     plot: Path | None = PlotOption,
 ) -> None:
     """Prevalence of terms, themes or topics per year/period, with document-bootstrap CIs and sparse flags."""
-    from policytekst.compare import parse_periods, smooth_trend, term_scores, trend_table
+    from policytekst.compare import smooth_trend, term_scores, trend_table  # slow import: see the docstring
 
-    cli = _cli()
     check_plot(plot)
-    chosen = [name for name, on in (("--terms", terms), ("--themes", themes), ("--topics", topics)) if on]
+    check_out(out)
+    chosen = [option for option, on in (("--terms", terms), ("--themes", themes), ("--topics", topics)) if on]
     if len(chosen) != 1:
-        cli.fail("give exactly one of --terms, --themes or --topics", code=2)
+        raise UsageError("give exactly one of --terms, --themes or --topics")
     if per not in ("count", "share"):
-        cli.fail(f"--per {per!r}: choose count or share", code=2)
-    try:
-        spec = parse_periods(periods) if periods else None
-    except ValueError as exc:
-        cli.fail(str(exc), code=2)
-    with cli.open_corpus(corpus) as c:
+        raise UsageError(f"--per {per!r}: choose count or share")
+    if periods is not None and by != "year":
+        raise UsageError(f"--periods groups years, so it needs --by year (not --by {by}); leave it out to get "
+                         f"one row per {by}")
+    spec = parse_periods(periods) if periods is not None else None
+    with open_corpus(corpus) as c:
         if terms:
             groups = {}
-            for item in _split(terms):
-                name, _, patterns = item.partition("=")
-                groups[name.strip()] = [p.strip() for p in (patterns or name).split("|") if p.strip()]
+            for item in split_list(terms):
+                label, _, patterns = item.partition("=")
+                groups[label.strip()] = [p.strip() for p in (patterns or label).split("|") if p.strip()]
             scores = term_scores(c, groups, binary=per == "share")
         elif themes:
-            scores = _theme_scores(c, _split(themes), theme_method)
+            scores = _theme_scores(c, split_list(themes), theme_method)
         else:
-            from policytekst.commands.topics import _load
-
-            fitted = _load(corpus, model)
+            fitted = load_model(corpus, model, name)
             if fitted.is_stale(c):
-                cli.err.print("[yellow]warning[/yellow] the corpus changed since the topic model was fitted")
+                err.print("[yellow]warning[/yellow] the corpus changed since the topic model was fitted")
             scores = fitted.doc_topics_.rename(columns=lambda t: f"{t}: {fitted.labels_[t]}")
-        try:
-            table = trend_table(c, scores, by=by, periods=spec, n_boot=n_boot, seed=seed, min_docs=min_docs)
-            curve = smooth_trend(c, scores, by=by, seed=seed) if smooth else None
-        except KeyError as exc:
-            cli.fail(str(exc.args[0]), code=2)
-        except ValueError as exc:
-            cli.fail(str(exc))
+        table = trend_table(c, scores, by=by, periods=spec, n_boot=n_boot, seed=seed, min_docs=min_docs)
+        curve = smooth_trend(c, scores, by=by, seed=seed) if smooth else None
     if table["sparse"].any():
         sparse = ", ".join(dict.fromkeys(table.loc[table["sparse"], "period"].astype(str)))
-        cli.err.print(f"[yellow]sparse[/yellow] fewer than {min_docs} documents in: {sparse}", highlight=False)
+        err.print(f"[yellow]sparse[/yellow] fewer than {min_docs} documents in: {sparse}", highlight=False)
     if plot is not None:
-        from policytekst.compare.plots import plot_trends
+        from policytekst.compare.plots import plot_trends  # matplotlib: only when a plot is asked for
 
         plot_trends(table, plot, smooth=curve)
     if curve is not None and out is not None:
-        from policytekst.compare.output import write_table
-
-        write_table(curve, out.with_name(out.stem + "_smooth" + out.suffix))
-    _print(table, as_json, out)
+        write_out(curve, out.with_name(out.stem + "_smooth" + out.suffix))
+    print_table(table, as_json, out)
 
 
 def keyness(
@@ -107,34 +123,24 @@ def keyness(
     plot: Path | None = PlotOption,
 ) -> None:
     """Key terms of group A vs group B: G2, p-value, Log Ratio and the passages behind each term."""
-    from policytekst.compare import keyness as run_keyness
-    from policytekst.compare import parse_group
+    from policytekst.compare import keyness as run_keyness  # slow import: see the module docstring
 
-    cli = _cli()
     check_plot(plot)
-    try:
-        group_a, group_b = parse_group(a), parse_group(b)
-    except ValueError as exc:
-        cli.fail(str(exc), code=2)
-    with cli.open_corpus(corpus) as c:
-        try:
-            table = run_keyness(c, group_a, group_b, min_count=min_count)
-        except KeyError as exc:
-            cli.fail(str(exc.args[0]), code=2)
-        except ValueError as exc:
-            cli.fail(str(exc))
+    check_out(out)
+    group_a, group_b = parse_group(a), parse_group(b)
+    with open_corpus(corpus) as c:
+        table = run_keyness(c, group_a, group_b, min_count=min_count)
     if plot is not None:
-        from policytekst.compare.plots import plot_keyness
+        from policytekst.compare.plots import plot_keyness  # matplotlib: only when a plot is asked for
 
         plot_keyness(table, plot, label_a=a, label_b=b)
-    if out is not None:
-        from policytekst.compare.output import write_table
+    write_out(table, out)  # every term; the screen and --json get the top n
+    print_table(table.head(n), as_json, cell=_first_passages)
 
-        write_table(table, out)
-    shown = table.head(n).copy()
-    if not as_json:
-        shown["passages"] = shown["passages"].map(lambda ids: "; ".join(ids[:2]))
-    _print(shown, as_json, None)
+
+def _first_passages(column: str, value: Any) -> str | None:
+    """On a terminal the passages column shows two ids (a pipe, --json and --out get them all)."""
+    return "; ".join(value[:2]) if column == "passages" and isinstance(value, list) else None
 
 
 def similar(
@@ -142,22 +148,25 @@ def similar(
     corpus: Path = CorpusOption,
     n: int = typer.Option(5, help="Number of documents."),
     method: str = typer.Option("tfidf", help="tfidf (shared vocabulary) or topics (same topic mix)."),
-    model: Path | None = typer.Option(None, "--model", "-m", help="Topic model for --method topics."),
+    name: str | None = NameOption,
+    model: Path | None = typer.Option(None, "--model", "-m", help="A saved topic model directory for --method "
+                                      "topics (instead of --name)."),
     as_json: bool = JsonOption,
     out: Path | None = OutOption,
 ) -> None:
     """Documents like this one."""
-    from policytekst.compare import similar_documents
+    from policytekst.compare import similar_documents  # slow import: see the module docstring
 
-    cli = _cli()
+    check_out(out)
     if method not in ("tfidf", "topics"):
-        cli.fail(f"--method {method!r}: choose tfidf or topics", code=2)
-    with cli.open_corpus(corpus) as c:
-        try:
-            table = similar_documents(c, doc_id, n=n, method=method, model=model)
-        except (KeyError, FileNotFoundError) as exc:
-            cli.fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
-    _print(table, as_json, out)
+        raise UsageError(f"--method {method!r}: choose tfidf or topics")
+    if method == "tfidf" and (name is not None or model is not None):
+        raise UsageError("--name and --model choose a topic model; they go with --method topics")
+    with open_corpus(corpus) as c:
+        check_document(c, doc_id)
+        fitted = load_model(corpus, model, name) if name is not None or model is not None else None
+        table = similar_documents(c, doc_id, n=n, method=method, model=fitted)
+    print_table(table, as_json, out)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,11 +6,25 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from policytekst.commands.common import emit_json, err, open_corpus
+from policytekst.errors import UsageError
+from policytekst.model import ANALYSIS_KINDS
+from policytekst.nlp import (
+    compound_parts,
+    contains_lemma,
+    content_lemmas,
+    detect_language,
+    lemmatize,
+    sentences,
+    tokenize,
+)
+from policytekst.nlp.cache import cache_status, passage_lemmas
 
 nlp_app = typer.Typer(help="Norwegian language utilities (tokens, sentences, lemmas, language) and the lemma cache.",
                       no_args_is_help=True)
@@ -21,41 +35,29 @@ JsonOpt = typer.Option(False, "--json", help="Print JSON Lines.")
 LangOpt = typer.Option(None, "--lang", help="Language code (nb, nn, en, da, sv); detected when omitted.")
 
 
-def _emit(record: dict) -> None:
-    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
 def _read(text: str | None, file: Path | None) -> str:
     if text is not None and file is not None:
-        _fail("give either TEXT or --file, not both", 2)
+        raise UsageError("give either TEXT or --file, not both")
     if file is not None:
         if not file.is_file():
-            _fail(f"{file}: no such file", 2)
+            raise UsageError(f"{file}: no such file")
         try:
             return file.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            _fail(f"{file}: not UTF-8 text", 1)
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{file}: not UTF-8 text") from exc
     if text is not None:
         return text
     if sys.stdin is not None and not sys.stdin.isatty():
         return sys.stdin.read()
-    _fail("no text: give TEXT, --file or pipe text on stdin", 2)
-    return ""
+    raise UsageError("no text: give TEXT, --file or pipe text on stdin")
 
 
 @nlp_app.command("tokens")
 def tokens_cmd(text: str | None = TextArg, file: Path | None = FileOpt, as_json: bool = JsonOpt) -> None:
     """Split text into tokens (one per line, or one JSON line with the list)."""
-    from policytekst.nlp import tokenize
-
     tokens = tokenize(_read(text, file))
     if as_json:
-        _emit({"tokens": tokens})
+        emit_json({"tokens": tokens})
     else:
         sys.stdout.write("\n".join(tokens) + "\n")
 
@@ -63,11 +65,9 @@ def tokens_cmd(text: str | None = TextArg, file: Path | None = FileOpt, as_json:
 @nlp_app.command("sentences")
 def sentences_cmd(text: str | None = TextArg, file: Path | None = FileOpt, as_json: bool = JsonOpt) -> None:
     """Split text into sentences (one per line, or a JSON line per sentence)."""
-    from policytekst.nlp import sentences
-
     for i, sentence in enumerate(sentences(_read(text, file)), start=1):
         if as_json:
-            _emit({"n": i, "sentence": sentence})
+            emit_json({"n": i, "sentence": sentence})
         else:
             sys.stdout.write(sentence + "\n")
 
@@ -78,21 +78,19 @@ def lemmas_cmd(text: str | None = TextArg, file: Path | None = FileOpt, lang: st
                phrases: bool = typer.Option(False, help="Join known policy phrases (with --content)."),
                as_json: bool = JsonOpt) -> None:
     """Lemmatize text: token and lemma per line, or with --content the bag of content lemmas."""
-    from policytekst.nlp import content_lemmas, detect_language, lemmatize, tokenize
-
     body = _read(text, file)
     code = lang or detect_language(body)
     if content:
         lemmas = content_lemmas(body, code, phrases=phrases)
         if as_json:
-            _emit({"language": code, "lemmas": lemmas})
+            emit_json({"language": code, "lemmas": lemmas})
         else:
             sys.stdout.write(" ".join(lemmas) + "\n")
         return
     tokens = tokenize(body)
     for token, lemma in zip(tokens, lemmatize(tokens, code), strict=True):
         if as_json:
-            _emit({"token": token, "lemma": lemma})
+            emit_json({"token": token, "lemma": lemma})
         else:
             sys.stdout.write(f"{token}\t{lemma}\n")
 
@@ -101,14 +99,12 @@ def lemmas_cmd(text: str | None = TextArg, file: Path | None = FileOpt, lang: st
 def language_cmd(text: str | None = TextArg, file: Path | None = FileOpt, as_json: bool = JsonOpt,
                  lines: bool = typer.Option(False, "--lines", help="One answer per input line.")) -> None:
     """Detect the language (nb, nn, en, da, sv) of the text, or of each line with --lines."""
-    from policytekst.nlp import detect_language
-
     body = _read(text, file)
     items = [line for line in body.splitlines() if line.strip()] if lines else [body]
     for item in items:
         code = detect_language(item)
         if as_json:
-            _emit({"language": code, "text": item[:80]})
+            emit_json({"language": code, "text": item[:80]})
         else:
             sys.stdout.write(f"{code}\t{item[:80]}\n" if lines else f"{code}\n")
 
@@ -118,14 +114,12 @@ def compounds_cmd(words: list[str] = typer.Argument(..., help="Words to split.")
                   contains: str | None = typer.Option(None, help="Also test whether each word contains this lemma."),
                   as_json: bool = JsonOpt) -> None:
     """Split Norwegian compounds into known parts."""
-    from policytekst.nlp import compound_parts, contains_lemma
-
     for word in words:
         record: dict = {"word": word, "parts": compound_parts(word)}
         if contains:
             record["contains"] = contains_lemma(word, contains)
         if as_json:
-            _emit(record)
+            emit_json(record)
         else:
             extra = f"\tcontains {contains}: {record['contains']}" if contains else ""
             sys.stdout.write(f"{word}\t{' + '.join(record['parts'])}{extra}\n")
@@ -137,25 +131,13 @@ def cache_cmd(corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus di
               workers: int = typer.Option(1, min=1, help="Processes computing missing lemmas."),
               as_json: bool = JsonOpt) -> None:
     """Fill the lemma cache of a corpus (only missing or stale passages are computed)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from policytekst.corpus import Corpus
-    from policytekst.model import ANALYSIS_KINDS
-    from policytekst.nlp.cache import cache_status, passage_lemmas
-    from policytekst.store import StoreError
-
-    try:
-        target = Corpus.open(corpus)
-    except StoreError as exc:
-        _fail(str(exc))
+    target = open_corpus(corpus)
     kinds = None if all_kinds else ANALYSIS_KINDS
     with target:
         before = cache_status(target, kinds)
         n_lemmas = 0
-        console = Console(stderr=True)
         with Progress(TextColumn("lemmas"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=console, disable=as_json or not console.is_terminal) as progress:
+                      console=err, disable=as_json or not err.is_terminal) as progress:
             task = progress.add_task("lemmas", total=before["passages"])
             for _, lemmas in passage_lemmas(target, kinds, workers=workers,
                                             on_progress=lambda done, total: progress.update(task, completed=done)):
@@ -163,10 +145,10 @@ def cache_cmd(corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus di
         record = {"corpus": str(corpus), "passages": before["passages"], "computed": before["missing"],
                   "reused": before["cached"], "lemmas": n_lemmas}
     if as_json:
-        _emit(record)
+        emit_json(record)
     else:
-        typer.echo(f"{corpus}: {record['passages']} passages, {record['computed']} computed, "
-                   f"{record['reused']} from the cache, {n_lemmas:,} lemmas", err=True)
+        err.print(f"{corpus}: {record['passages']} passages, {record['computed']} computed, "
+                  f"{record['reused']} from the cache, {n_lemmas:,} lemmas", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,33 +1,59 @@
 """Commands of the search area: `search`, `kwic`, `examples THEME`, `similar-passages`, `search-index`.
 
-All take --json (JSON Lines on stdout, one record per result) and --export FILE (.csv, .jsonl or .md handout).
-Heavy modules are imported inside the command functions so `policytekst --help` stays fast.
+All take --json (JSON Lines on stdout, one record per result) and --out FILE (the result table, any format of
+:func:`policytekst.tables.write_table`); the result lists also take --handout FILE.md (passages quoted in full with
+their citations, for slides or a course page).
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from policytekst.commands.common import CorpusOption, JsonOption
+from policytekst.commands.common import (
+    CorpusOption,
+    JsonOption,
+    OutOption,
+    check_out,
+    emit_json,
+    err,
+    open_corpus,
+    print_table,
+    write_out,
+)
+from policytekst.corpus import Corpus
+from policytekst.errors import UsageError
+from policytekst.search import examples, kwic, kwic_counts, query_scores, search, similar_passages
+from policytekst.search.export import HANDOUT_SUFFIXES, write_handout
+from policytekst.search.index import IndexReport, ensure_index, index_size_bytes, is_current, nlp_fingerprint
+from policytekst.selection import SYNTAX, parse_years
+from policytekst.tables import check_suffix
 
-ExportOption = typer.Option(None, "--export", "-o", help="Also write the results to FILE (.csv, .jsonl or .md).")
-YearOption = typer.Option(None, "--year", help="Year or range: 2006, 2000-2010, -2005, 2006-.")
+HandoutOption = typer.Option(None, "--handout", help="Also write a Markdown handout to FILE.md: each passage "
+                             "quoted in full with its citation and passage id.")
+ExportOption = typer.Option(None, "--export", hidden=True,
+                            help="Deprecated: use --out FILE for tables and --handout FILE.md for handouts.")
+YearOption = typer.Option(None, "--year", help=f"Year or range: {SYNTAX}.")
 GenreOption = typer.Option(None, "--genre", help="Only documents of this genre (repeatable).")
 DocOption = typer.Option(None, "--doc", help="Only this document id (repeatable).")
 LangOption = typer.Option(None, "--lang", help="Only passages in this language (nb, nn, en, ...; repeatable).")
 KindOption = typer.Option(None, "--kind", help="Only passages of this kind (body, summary, ...; repeatable).")
+TEXT_COLUMNS = ("snippet", "text", "left", "right")  # running text: most of a terminal's width
 
 
 def _filters(year: str | None, genre: list[str] | None, doc: list[str] | None, lang: list[str] | None,
              kind: list[str] | None, theme: str | None = None) -> dict[str, Any]:
     filters: dict[str, Any] = {}
-    if year:
-        filters["year"] = year
+    if year is not None:
+        filters["year"] = parse_years(year).as_tuple()  # the one year vocabulary; a reversed range is refused here
     for key, value in (("genre", genre), ("doc_id", doc), ("language", lang), ("kind", kind)):
         if value:
             filters[key] = list(value)
@@ -36,207 +62,178 @@ def _filters(year: str | None, genre: list[str] | None, doc: list[str] | None, l
     return filters
 
 
-def _output(frame, as_json: bool, export: Path | None, columns: list[str], *, title: str | None = None,
-            full_text: bool = False) -> None:
-    from policytekst.cli import emit_json, err, fail, out
-    from policytekst.search.export import export as write_export
-    from policytekst.search.export import records
-
+def _files(out: Path | None, handout: Path | None, export: Path | None) -> tuple[Path | None, Path | None]:
+    """Check the output files before any work; the deprecated --export goes to --handout (.md) or --out."""
     if export is not None:
-        try:
-            path = write_export(frame, export, title=title)
-        except (ValueError, OSError) as exc:
-            fail(f"cannot export to {export}: {exc}")
-        err.print(f"wrote {len(frame)} rows to {path}", highlight=False)
-    if as_json:
-        for record in records(frame):
-            emit_json(record)
-        return
-    if frame.empty:
+        err.print("[yellow]warning[/yellow] --export is deprecated: use --out FILE (tables) or --handout FILE.md",
+                  highlight=False)
+        if export.suffix.lower() in HANDOUT_SUFFIXES:
+            handout = handout or export
+        else:
+            out = out or export
+    check_out(out)
+    if handout is not None:
+        check_suffix(handout, HANDOUT_SUFFIXES, "handout")
+    return out, handout
+
+
+def _marked(full_text: bool):
+    """A terminal cell styler: search marks (**word**) in bold, captured text escaped so it is never markup."""
+    def cell(column: str, value: Any) -> str | None:
+        if column == "match":
+            return f"[bold yellow]{escape(str(value or ''))}[/bold yellow]"
+        if column == "snippet" or (column == "text" and full_text):
+            return re.sub(r"\*\*(.+?)\*\*", r"[bold yellow]\1[/bold yellow]", escape(str(value or "")))
+        if isinstance(value, float):
+            return f"{value:.3f}"
+        return None
+    return cell
+
+
+def _output(frame: pd.DataFrame, as_json: bool, out: Path | None, handout: Path | None, columns: list[str], *,
+            title: str | None = None, full_text: bool = False) -> None:
+    if handout is not None:
+        write_handout(frame, handout, title=title)
+        err.print(f"wrote {len(frame)} passages to {handout}", highlight=False)
+    if frame.empty and not as_json:
         err.print("no results", highlight=False)
+        write_out(frame, out)  # an empty table is still a table (a script may count its rows)
         return
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(show_lines=True)
-    for column in columns:
-        wide = column in ("snippet", "text", "left", "right")
-        table.add_column(column, ratio=3 if wide else 1, overflow="fold",
-                         justify="right" if column == "left" else "left")
-    for record in records(frame):
-        cells = []
-        for column in columns:
-            value = record.get(column)
-            if isinstance(value, float):
-                cells.append(f"{value:.3f}")
-            elif column in ("snippet", "match") or (column == "text" and full_text):
-                # captured text is escaped before the match marks become bold, so brackets stay literal
-                text = escape(str(value or ""))
-                cells.append(re.sub(r"\*\*(.+?)\*\*", r"[bold yellow]\1[/bold yellow]", text)
-                             if column != "match" else f"[bold yellow]{text}[/bold yellow]")
-            else:
-                cells.append(escape("" if value is None else str(value)))
-        table.add_row(*cells)
-    out.print(table)
+    print_table(frame, as_json, out, columns, cell=_marked(full_text), wide=TEXT_COLUMNS)
 
 
-def _run(action):
-    """Run an API call, turning bad input into exit code 2 and missing things into exit code 1."""
-    from policytekst.cli import fail
-    from policytekst.search.query import QueryError, ThemesUnavailable
-
-    try:
-        return action()
-    except QueryError as exc:
-        fail(str(exc), code=2)
-    except ThemesUnavailable as exc:
-        fail(str(exc))
-    except KeyError as exc:
-        fail(str(exc.args[0] if exc.args else exc))
-
-
-def register(app: typer.Typer) -> None:
-    """Add this area's commands to the main app."""
-
-    @app.command("search")
-    def search_command(
-        query: str = typer.Argument(..., help='Words, "phrases", prefix*, gl?bs, AND/OR/NOT, (groups).'),
-        corpus: Path = CorpusOption,
-        limit: int = typer.Option(20, "--limit", "-n", help="Number of passages."),
-        year: str | None = YearOption, genre: list[str] | None = GenreOption, doc: list[str] | None = DocOption,
-        lang: list[str] | None = LangOption, kind: list[str] | None = KindOption,
-        theme: str | None = typer.Option(None, help="Only passages coded with this theme."),
-        theme_method: str = typer.Option("model", help="Theme scores from 'model' or 'codebook'."),
-        surface: bool = typer.Option(False, "--surface", help="Match word forms as typed (no lemma matching)."),
-        as_json: bool = JsonOption, export: Path | None = ExportOption,
-    ) -> None:
-        """Full-text search (BM25) over passages, matching inflected forms through lemmas."""
-        from policytekst.cli import err, open_corpus
-        from policytekst.search import search
-
-        with open_corpus(corpus) as c:
-            _progress_index(c)
-            frame = _run(lambda: search(c, query, limit=limit, mode="surface" if surface else "lemma",
-                                        count=not as_json, theme_method=theme_method,
-                                        **_filters(year, genre, doc, lang, kind, theme)))
-        if not as_json:
-            err.print(f"{frame.attrs.get('n_matches') or 0} matching passages for {query!r}; showing {len(frame)}",
-                      highlight=False)
-        _output(frame, as_json, export, ["score", "citation", "snippet", "passage_id"], title=query)
-
-    @app.command("kwic")
-    def kwic_command(
-        pattern: str = typer.Argument(..., help='A word, lemma, glob (bruker*), "a phrase" or re:regex.'),
-        corpus: Path = CorpusOption,
-        window: int = typer.Option(8, "--window", "-w", help="Words of context on each side."),
-        mode: str = typer.Option("auto", help="auto, word, lemma, glob, phrase or regex."),
-        sort: str | None = typer.Option(None, help="Sort by 'left' or 'right' context."),
-        limit: int | None = typer.Option(None, "--limit", "-n", help="At most this many lines."),
-        counts: bool = typer.Option(False, "--counts", help="Print occurrences per document instead of lines."),
-        year: str | None = YearOption, genre: list[str] | None = GenreOption, doc: list[str] | None = DocOption,
-        lang: list[str] | None = LangOption, kind: list[str] | None = KindOption,
-        as_json: bool = JsonOption, export: Path | None = ExportOption,
-    ) -> None:
-        """Concordance (key word in context) of a word, lemma, glob, phrase or regular expression."""
-        from policytekst.cli import err, open_corpus
-        from policytekst.search import kwic, kwic_counts
-
-        with open_corpus(corpus) as c:
-            _progress_index(c)
-            frame = _run(lambda: kwic(c, pattern, window=window, mode=mode, sort=sort, limit=limit,
-                                      **_filters(year, genre, doc, lang, kind)))
-        if not as_json:
-            err.print(f"{len(frame)} occurrences of {pattern!r} in {frame['doc_id'].nunique()} documents",
-                      highlight=False)
-        if counts:
-            _output(kwic_counts(frame), as_json, export, ["doc_id", "hits", "passages", "title"])
-        else:
-            _output(frame, as_json, export, ["left", "match", "right", "passage_id"], title=pattern)
-
-    @app.command("examples")
-    def examples_command(
-        theme: str = typer.Argument(..., help="Theme name (e.g. brukermedvirkning, kasteball, npm)."),
-        corpus: Path = CorpusOption,
-        n: int = typer.Option(5, "-n", "--n", help="How many passages."),
-        method: str = typer.Option("model", help="Theme scores from 'model' or 'codebook'."),
-        max_per_doc: int = typer.Option(1, help="At most this many passages per document."),
-        query: str | None = typer.Option(None, "--query", help="Score passages by this search query instead "
-                                         "of a theme model (THEME is then only a label)."),
-        year: str | None = YearOption, genre: list[str] | None = GenreOption, doc: list[str] | None = DocOption,
-        lang: list[str] | None = LangOption,
-        as_json: bool = JsonOption, export: Path | None = ExportOption,
-    ) -> None:
-        """The best example passages for a theme, from different documents, each with a citation."""
-        from policytekst.cli import open_corpus
-        from policytekst.search import examples, query_scores
-
-        with open_corpus(corpus) as c:
-            scores = _run(lambda: query_scores(c, query)) if query else None
-            frame = _run(lambda: examples(c, theme, n=n, method=method, max_per_doc=max_per_doc, scores=scores,
-                                          **_filters(year, genre, doc, lang, None)))
-        _output(frame, as_json, export, ["rank", "theme_score", "usability", "citation", "text", "passage_id"],
-                title=f"Eksempler: {theme}", full_text=True)
-
-    @app.command("similar-passages")
-    def similar_command(
-        passage_id: str | None = typer.Argument(None, help="The passage to find others like (see `passages`)."),
-        corpus: Path = CorpusOption,
-        text: str | None = typer.Option(None, "--text", help="Free text instead of a passage id."),
-        n: int = typer.Option(10, "-n", "--n", help="How many passages."),
-        other_docs: bool = typer.Option(False, "--other-docs", help="Leave out the source passage's document."),
-        year: str | None = YearOption, genre: list[str] | None = GenreOption, doc: list[str] | None = DocOption,
-        lang: list[str] | None = LangOption, kind: list[str] | None = KindOption,
-        as_json: bool = JsonOption, export: Path | None = ExportOption,
-    ) -> None:
-        """"More like this": passages similar to a passage or to a piece of text."""
-        from policytekst.cli import fail, open_corpus
-        from policytekst.search import similar_passages
-
-        if (passage_id is None) == (text is None):
-            fail("give a PASSAGE_ID or --text (one of them)", code=2)
-        with open_corpus(corpus) as c:
-            _progress_index(c)
-            frame = _run(lambda: similar_passages(c, passage_id, text=text, n=n, other_documents=other_docs,
-                                                  **_filters(year, genre, doc, lang, kind)))
-        _output(frame, as_json, export, ["similarity", "citation", "text", "passage_id"],
-                title=f"Lignende: {passage_id or 'tekst'}", full_text=True)
-
-    @app.command("search-index")
-    def index_command(corpus: Path = CorpusOption,
-                      rebuild: bool = typer.Option(False, help="Drop and rebuild the whole index."),
-                      as_json: bool = JsonOption) -> None:
-        """Build or update the search index now (search commands also do it when the corpus changed)."""
-        from dataclasses import asdict
-
-        from policytekst.cli import emit_json, err, open_corpus
-        from policytekst.search.index import index_size_bytes
-
-        with open_corpus(corpus) as c:
-            report = _progress_index(c, rebuild=rebuild)
-            record = {**asdict(report), "size_bytes": index_size_bytes(c)}
-        if as_json:
-            emit_json(record)
-        else:
-            err.print(f"search index of {corpus}: {report.docs_added} documents (re)indexed, "
-                      f"{report.docs_removed} removed, {report.passages_indexed} passages", highlight=False)
-
-
-def _progress_index(corpus, *, rebuild: bool = False):
+def _progress_index(corpus: Corpus, *, rebuild: bool = False) -> IndexReport:
     """Update the index, with a progress bar on stderr when it is a long job and stderr is a terminal."""
-    from policytekst.search.index import ensure_index, is_current, nlp_fingerprint
-
     if not rebuild and is_current(corpus) and corpus.store.get_info("search_nlp") == nlp_fingerprint():
-        from policytekst.search.index import IndexReport
-
         return IndexReport(corpus.generation)
     if not sys.stderr.isatty():
         return ensure_index(corpus, rebuild=rebuild)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from policytekst.cli import err
-
     with Progress(TextColumn("indexing for search"), BarColumn(), MofNCompleteColumn(), transient=True,
                   console=err) as bar:
         task = bar.add_task("index", total=None)
         return ensure_index(corpus, rebuild=rebuild,
                             progress=lambda done, total: bar.update(task, completed=done, total=total))
+
+
+def search_command(
+    query: str = typer.Argument(..., help='Words, "phrases", prefix*, gl?bs, AND/OR/NOT, (groups).'),
+    corpus: Path = CorpusOption,
+    limit: int = typer.Option(20, "--limit", "-n", help="Number of passages."),
+    year: str | None = YearOption, genre: list[str] | None = GenreOption, doc: list[str] | None = DocOption,
+    lang: list[str] | None = LangOption, kind: list[str] | None = KindOption,
+    theme: str | None = typer.Option(None, help="Only passages coded with this theme."),
+    theme_method: str = typer.Option("model", help="Theme scores from 'model' or 'codebook'."),
+    surface: bool = typer.Option(False, "--surface", help="Match word forms as typed (no lemma matching)."),
+    as_json: bool = JsonOption, out: Path | None = OutOption, handout: Path | None = HandoutOption,
+    export: Path | None = ExportOption,
+) -> None:
+    """Full-text search (BM25) over passages, matching inflected forms through lemmas."""
+    out, handout = _files(out, handout, export)
+    filters = _filters(year, genre, doc, lang, kind, theme)
+    with open_corpus(corpus) as c:
+        _progress_index(c)
+        frame = search(c, query, limit=limit, mode="surface" if surface else "lemma", count=not as_json,
+                       theme_method=theme_method, **filters)
+    if not as_json:
+        err.print(f"{frame.attrs.get('n_matches') or 0} matching passages for {query!r}; showing {len(frame)}",
+                  highlight=False)
+    _output(frame, as_json, out, handout, ["score", "citation", "snippet", "passage_id"], title=query)
+
+
+def kwic_command(
+    pattern: str = typer.Argument(..., help='A word, lemma, glob (bruker*), "a phrase" or re:regex.'),
+    corpus: Path = CorpusOption,
+    window: int = typer.Option(8, "--window", "-w", help="Words of context on each side."),
+    mode: str = typer.Option("auto", help="auto, word, lemma, glob, phrase or regex."),
+    sort: str | None = typer.Option(None, help="Sort by 'left' or 'right' context."),
+    limit: int | None = typer.Option(None, "--limit", "-n", help="At most this many lines."),
+    counts: bool = typer.Option(False, "--counts", help="Print occurrences per document instead of lines."),
+    year: str | None = YearOption, genre: list[str] | None = GenreOption, doc: list[str] | None = DocOption,
+    lang: list[str] | None = LangOption, kind: list[str] | None = KindOption,
+    as_json: bool = JsonOption, out: Path | None = OutOption, handout: Path | None = HandoutOption,
+    export: Path | None = ExportOption,
+) -> None:
+    """Concordance (key word in context) of a word, lemma, glob, phrase or regular expression."""
+    out, handout = _files(out, handout, export)
+    if counts and handout is not None:
+        raise UsageError("--handout quotes concordance lines; it does not go with --counts")
+    filters = _filters(year, genre, doc, lang, kind)
+    with open_corpus(corpus) as c:
+        _progress_index(c)
+        frame = kwic(c, pattern, window=window, mode=mode, sort=sort, limit=limit, **filters)
+    if not as_json:
+        err.print(f"{len(frame)} occurrences of {pattern!r} in {frame['doc_id'].nunique()} documents",
+                  highlight=False)
+    if counts:
+        _output(kwic_counts(frame), as_json, out, None, ["doc_id", "hits", "passages", "title"])
+    else:
+        _output(frame, as_json, out, handout, ["left", "match", "right", "passage_id"], title=pattern)
+
+
+def examples_command(
+    theme: str = typer.Argument(..., help="Theme name (e.g. brukermedvirkning, kasteball, npm)."),
+    corpus: Path = CorpusOption,
+    n: int = typer.Option(5, "-n", "--n", help="How many passages."),
+    method: str = typer.Option("model", help="Theme scores from 'model' or 'codebook'."),
+    max_per_doc: int = typer.Option(1, help="At most this many passages per document."),
+    query: str | None = typer.Option(None, "--query", help="Score passages by this search query instead "
+                                     "of a theme model (THEME is then only a label)."),
+    year: str | None = YearOption, genre: list[str] | None = GenreOption, doc: list[str] | None = DocOption,
+    lang: list[str] | None = LangOption,
+    as_json: bool = JsonOption, out: Path | None = OutOption, handout: Path | None = HandoutOption,
+    export: Path | None = ExportOption,
+) -> None:
+    """The best example passages for a theme, from different documents, each with a citation."""
+    out, handout = _files(out, handout, export)
+    filters = _filters(year, genre, doc, lang, None)
+    with open_corpus(corpus) as c:
+        scores = query_scores(c, query) if query is not None else None
+        frame = examples(c, theme, n=n, method=method, max_per_doc=max_per_doc, scores=scores, **filters)
+    _output(frame, as_json, out, handout, ["rank", "theme_score", "usability", "citation", "text", "passage_id"],
+            title=f"Eksempler: {theme}", full_text=True)
+
+
+def similar_command(
+    passage_id: str | None = typer.Argument(None, help="The passage to find others like (see `passages`)."),
+    corpus: Path = CorpusOption,
+    text: str | None = typer.Option(None, "--text", help="Free text instead of a passage id."),
+    n: int = typer.Option(10, "-n", "--n", help="How many passages."),
+    other_docs: bool = typer.Option(False, "--other-docs", help="Leave out the source passage's document."),
+    year: str | None = YearOption, genre: list[str] | None = GenreOption, doc: list[str] | None = DocOption,
+    lang: list[str] | None = LangOption, kind: list[str] | None = KindOption,
+    as_json: bool = JsonOption, out: Path | None = OutOption, handout: Path | None = HandoutOption,
+    export: Path | None = ExportOption,
+) -> None:
+    """"More like this": passages similar to a passage or to a piece of text."""
+    if (passage_id is None) == (text is None):
+        raise UsageError("give a PASSAGE_ID or --text (one of them)")
+    out, handout = _files(out, handout, export)
+    filters = _filters(year, genre, doc, lang, kind)
+    with open_corpus(corpus) as c:
+        _progress_index(c)
+        frame = similar_passages(c, passage_id, text=text, n=n, other_documents=other_docs, **filters)
+    _output(frame, as_json, out, handout, ["similarity", "citation", "text", "passage_id"],
+            title=f"Lignende: {passage_id or 'tekst'}", full_text=True)
+
+
+def index_command(corpus: Path = CorpusOption,
+                  rebuild: bool = typer.Option(False, help="Drop and rebuild the whole index."),
+                  as_json: bool = JsonOption) -> None:
+    """Build or update the search index now (search commands also do it when the corpus changed)."""
+    with open_corpus(corpus) as c:
+        report = _progress_index(c, rebuild=rebuild)
+        record = {**asdict(report), "size_bytes": index_size_bytes(c)}
+    if as_json:
+        emit_json(record)
+    else:
+        err.print(f"search index of {corpus}: {report.docs_added} documents (re)indexed, "
+                  f"{report.docs_removed} removed, {report.passages_indexed} passages", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to the main app."""
+    app.command("search")(search_command)
+    app.command("kwic")(kwic_command)
+    app.command("examples")(examples_command)
+    app.command("similar-passages")(similar_command)
+    app.command("search-index")(index_command)

@@ -6,119 +6,101 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
 import typer
 
-from policytekst.commands.common import CorpusOption, JsonOption
-from policytekst.commands.common import cli as _cli
+from policytekst.commands.common import (
+    CorpusOption,
+    JsonOption,
+    OutOption,
+    check_out,
+    emit_json,
+    err,
+    open_corpus,
+    print_table,
+)
+from policytekst.errors import PolicytekstError, UsageError, unknown
+from policytekst.themes.codebook import Codebook
+from policytekst.themes.coding import code_passages_with_words, default_model, matched_tokens
+from policytekst.themes.tables import GROUPINGS, theme_table
+from policytekst.themes.training import LabelledSet, default_training_passages, read_labels, weak_labels
 
 themes_app = typer.Typer(help="Themes: codebook coding, classifiers, theme tables.", no_args_is_help=True)
 
 CodebookOption = typer.Option(None, "--codebook", help="Codebook YAML (default: the shipped codebook).")
 ModelOption = typer.Option(None, "--model", "-m", help="Theme model file (default: the shipped model).")
-OutOption = typer.Option(None, "--out", "-o", help="Also write the table to FILE (.csv, .tsv, .json, .jsonl).")
-
-
-def _codebook(path: Path | None):
-    from policytekst.themes.codebook import Codebook, CodebookError
-
-    try:
-        return Codebook.load(path)
-    except CodebookError as exc:
-        _cli().fail(str(exc), code=2)
+ID_FIELDS = ("id", "passage_id")  # `passages --json` gives passage_id; hand-made files give id
 
 
 def _model(path: Path | None):
-    from policytekst.themes.classifier import ThemeClassifier
-    from policytekst.themes.coding import default_model
-
+    """The shipped theme model, or the one saved at ``path``."""
     if path is None:
         return default_model()
+    # the classifier pulls in scikit-learn: imported only when a model is loaded (keeps `--help` fast)
+    from policytekst.themes.classifier import ThemeClassifier
+
+    if not path.is_file():
+        raise UsageError(f"theme model {path}: no such file")
     try:
         return ThemeClassifier.load(path)
-    except (FileNotFoundError, ValueError) as exc:
-        _cli().fail(str(exc), code=2)
-    except Exception as exc:  # noqa: BLE001 - a corrupt pickle raises many kinds of errors
-        _cli().fail(f"theme model {path}: cannot be loaded ({type(exc).__name__}: {exc})")
+    except ValueError as exc:  # the file is there but is not a theme model: the user named the wrong file
+        raise UsageError(str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - a corrupt pickle raises any kind of error; say which file
+        raise PolicytekstError(f"theme model {path}: cannot be loaded ({type(exc).__name__}: {exc})") from exc
 
 
-def _write_table(frame, out: Path) -> None:
-    suffix = out.suffix.lower()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        frame.to_csv(out, index=False)
-    elif suffix == ".tsv":
-        frame.to_csv(out, index=False, sep="\t")
-    elif suffix == ".json":
-        frame.to_json(out, orient="records", force_ascii=False, indent=1)
-    elif suffix == ".jsonl":
-        frame.to_json(out, orient="records", force_ascii=False, lines=True)
-    else:
-        _cli().fail(f"{out}: unsupported table format {suffix or '(none)'}; use .csv, .tsv, .json or .jsonl",
-                    code=2)
-
-
-def _print(frame, as_json: bool, out: Path | None = None, max_rows: int = 200) -> None:
-    import math
-
-    from rich.table import Table
-
-    cli = _cli()
-    if out is not None:
-        _write_table(frame, out)
-    if as_json:
-        for record in frame.to_dict(orient="records"):
-            cli.emit_json({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in record.items()})
-        return
-    table = Table(*[str(c) for c in frame.columns])
-    for row in frame.head(max_rows).itertuples(index=False):
-        table.add_row(*[f"{v:.3g}" if isinstance(v, float) else str(v)[:80] for v in row])
-    cli.out.print(table)
-    if len(frame) > max_rows:
-        cli.err.print(f"({len(frame) - max_rows} more rows; use --json or --out FILE for all)")
-
-
-def _read_predict_input(path: Path) -> tuple[list[str], list[str]]:
-    cli = _cli()
+def _read_predict_input(path: Path) -> tuple[list[tuple[str, object]], list[str]]:
+    """(id field, id) and text per non-empty line; a line without an id gets its line number as ``id``."""
     if str(path) == "-":
         lines = sys.stdin.read().splitlines()
         name = "stdin"
     else:
         if not path.is_file():
-            cli.fail(f"{path}: no such file", code=2)
+            raise UsageError(f"{path}: no such file")
         lines = path.read_text(encoding="utf-8").splitlines()
         name = str(path)
-    ids, texts = [], []
+    ids: list[tuple[str, object]] = []
+    texts: list[str] = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            cli.fail(f"{name}, line {n}: not valid JSON ({exc.msg})", code=2)
+            raise UsageError(f"{name}, line {n}: not valid JSON ({exc.msg})") from exc
         if not isinstance(row, dict) or "text" not in row:
-            cli.fail(f"{name}, line {n}: expected an object with \"id\" and \"text\"", code=2)
-        ids.append(row.get("id", n))
+            raise UsageError(f"{name}, line {n}: expected an object with \"id\" (or \"passage_id\") and \"text\"")
+        field = next((f for f in ID_FIELDS if f in row), None)
+        ids.append((field, row[field]) if field else ("id", n))
         texts.append(str(row["text"] or ""))
     return ids, texts
 
 
 @themes_app.command()
-def predict(input: Path = typer.Option(..., "--input", "-i", help="JSON Lines of {\"id\", \"text\"} ('-' = stdin)."),
+def predict(input: Path = typer.Option(..., "--input", "-i", help="JSON Lines of {\"id\" or \"passage_id\", "
+                                       "\"text\"} ('-' = stdin), e.g. from `passages --json`."),
             model: Path | None = ModelOption,
-            batch_size: int = typer.Option(2000, help="Passages per batch (bounds memory).")) -> None:
+            batch_size: int = typer.Option(2000, min=1, help="Passages per batch (bounds memory).")) -> None:
     """Theme labels and probabilities for passages, with the shipped model (no corpus needed).
 
-    Writes one JSON line per input line: {"id", "labels": [...], "scores": {theme: p}}.
+    Writes one JSON line per input line: {"id", "labels": [...], "scores": {theme: p}}, the id under the name it
+    had in the input ("id" or "passage_id"; a line without one gets its line number as "id").
     """
-    cli = _cli()
     ids, texts = _read_predict_input(input)
     clf = _model(model)
     for start in range(0, len(texts), batch_size):
         proba = clf.predict_proba(texts[start:start + batch_size])
         for k, row in enumerate(proba):
+            field, value = ids[start + k]
             scores = {t: round(float(p), 4) for t, p in zip(clf.themes_, row, strict=True)}
             labels = [t for t, p, th in zip(clf.themes_, row, clf.thresholds_, strict=True) if p >= th]
-            cli.emit_json({"id": ids[start + k], "labels": labels, "scores": scores})
+            emit_json({field: value, "labels": labels, "scores": scores})
+
+
+def _codebook_themes(book: Codebook, themes: list[str] | None) -> None:
+    for theme in themes or []:
+        if theme not in book.themes:
+            raise unknown("theme", theme, book.names)
 
 
 @themes_app.command()
@@ -128,13 +110,10 @@ def code(corpus: Path = CorpusOption, codebook: Path | None = CodebookOption,
          all_passages: bool = typer.Option(False, "--all", help="Also list passages without hits."),
          as_json: bool = JsonOption, out: Path | None = OutOption) -> None:
     """Code passages with the codebook: weighted hits per theme, or (--matches) the words that hit."""
-    from policytekst.themes.coding import code_passages_with_words, matched_tokens
-
-    book = _codebook(codebook)
-    unknown = [t for t in theme or [] if t not in book.themes]
-    if unknown:
-        _cli().fail(f"unknown theme(s) {', '.join(unknown)}; the codebook has {', '.join(book.names)}", code=2)
-    with _cli().open_corpus(corpus) as c:
+    check_out(out)
+    book = Codebook.load(codebook)
+    _codebook_themes(book, theme)
+    with open_corpus(corpus) as c:
         if matches:
             frame = matched_tokens(c, book, themes=theme or None)
         else:
@@ -143,22 +122,21 @@ def code(corpus: Path = CorpusOption, codebook: Path | None = CodebookOption,
             if not all_passages:
                 coded = coded[(coded[cols] > 0).any(axis=1)]
             frame = coded[[*cols, "n_words"]].reset_index()
-    _print(frame, as_json, out)
+    print_table(frame, as_json, out)
 
 
 @themes_app.command()
 def table(corpus: Path = CorpusOption, by: str = typer.Option("doc", help="doc, year, period or genre."),
-          period_years: int = typer.Option(5, help="Width of periods in years (with --by period)."),
+          period_years: int = typer.Option(5, min=1, help="Width of periods in years (with --by period)."),
           codebook: Path | None = CodebookOption, as_json: bool = JsonOption, out: Path | None = OutOption) -> None:
     """Theme rates per document, year, period or genre, with document and passage counts beside each rate."""
-    from policytekst.themes.tables import GROUPINGS, theme_table
-
+    check_out(out)
     if by not in GROUPINGS:
-        _cli().fail(f"--by {by!r}: use one of {', '.join(GROUPINGS)}", code=2)
-    book = _codebook(codebook)
-    with _cli().open_corpus(corpus) as c:
+        raise UsageError(f"--by {by!r}: use one of {', '.join(GROUPINGS)}")
+    book = Codebook.load(codebook)
+    with open_corpus(corpus) as c:
         frame = theme_table(c, by=by, codebook=book, periods=period_years)
-    _print(frame, as_json, out)
+    print_table(frame, as_json, out)
 
 
 @themes_app.command()
@@ -168,35 +146,30 @@ def train(labels: Path = typer.Option(..., "--labels", "-l", help="Labelled pass
           theme: list[str] = typer.Option(None, "--theme", "-t", help="Themes to learn (default: all in the labels)."),
           with_default_data: bool = typer.Option(False, help="Add the shipped hand-labelled passages."),
           weak_corpus: Path | None = typer.Option(None, help="Add codebook weak labels from this corpus's passages."),
-          cv: int = typer.Option(5, help="Folds for cross-validation grouped by document (0 = skip)."),
+          cv: int = typer.Option(5, min=0, help="Folds for cross-validation grouped by document (0 = skip)."),
           calibration: str = typer.Option("sigmoid", help="sigmoid or none."),
           char_ngrams: bool = typer.Option(False, help="Add character 3-5-gram features (slower, helps with "
                                                        "unseen compounds)."),
-          seed: int = typer.Option(0), as_json: bool = JsonOption) -> None:
+          seed: int = typer.Option(0), as_json: bool = JsonOption,
+          out: Path | None = typer.Option(None, "--out", "-o", help="Also write the cross-validation table to FILE.")
+          ) -> None:
     """Train a theme classifier from labelled passages; prints grouped cross-validation metrics."""
+    # scikit-learn: imported only when training (keeps `policytekst --help` fast)
     from policytekst.themes.classifier import ThemeClassifier
     from policytekst.themes.evaluate import cross_validate_grouped
-    from policytekst.themes.training import (
-        LabelFileError,
-        LabelledSet,
-        default_training_passages,
-        read_labels,
-        weak_labels,
-    )
 
-    cli = _cli()
-    try:
-        data = read_labels(labels)
-    except LabelFileError as exc:
-        cli.fail(str(exc), code=2)
-    book = _codebook(codebook)
+    check_out(out)
+    if calibration not in ("sigmoid", "none"):
+        raise UsageError("--calibration: use sigmoid or none")
+    data = read_labels(labels)
+    book = Codebook.load(codebook)
     themes = list(theme) if theme else data.themes()
     if not themes:
-        cli.fail(f"labels file {labels}: no labels found; give --theme or label some passages", code=2)
+        raise UsageError(f"labels file {labels}: no labels found; give --theme or label some passages")
     if with_default_data:
         data.extend(default_training_passages())
     if weak_corpus is not None:
-        with cli.open_corpus(weak_corpus) as c:
+        with open_corpus(weak_corpus) as c:
             frame = c.passages_frame()
         weak = LabelledSet()
         marks = weak_labels(frame["text"].tolist(), book, [t for t in themes if t in book.themes])
@@ -206,51 +179,47 @@ def train(labels: Path = typer.Option(..., "--labels", "-l", help="Labelled pass
             if row and all(m is not None for m in row):
                 weak.add(text, [t for t, m in zip(known, row, strict=True) if m == "pos"], str(doc), str(pid))
         data.extend(weak)
-        cli.err.print(f"added {len(weak)} weakly labelled passages from {weak_corpus}")
-    if calibration not in ("sigmoid", "none"):
-        cli.fail("--calibration: use sigmoid or none", code=2)
+        err.print(f"added {len(weak)} weakly labelled passages from {weak_corpus}")
     model = ThemeClassifier(themes=themes, codebook=book.to_dict(), seed=seed, char_ngrams=char_ngrams,
                             calibration=None if calibration == "none" else "sigmoid")
     if cv:
         metrics = cross_validate_grouped(model, data.texts, data.labels, data.groups, themes, n_splits=cv)
-        cli.err.print(f"cross-validation grouped by document ({cv} folds, {len(data)} passages):")
-        _print(metrics, as_json)
+        err.print(f"cross-validation grouped by document ({cv} folds, {len(data)} passages):")
+        print_table(metrics, as_json, out)
     model.fit(data.texts, data.labels)
     model.save(out_model, labels=str(labels), n_train=len(data), themes=themes, seed=seed,
                calibration=calibration)
-    cli.err.print(f"saved model to {out_model}")
+    err.print(f"saved model to {out_model}")
 
 
 @themes_app.command()
 def evaluate(labels: Path = typer.Option(..., "--labels", "-l", help="Labelled passages (.jsonl or .csv)."),
              model: Path | None = ModelOption, as_json: bool = JsonOption, out: Path | None = OutOption) -> None:
     """Metrics per theme (precision, recall, F1, support) with the codebook baseline beside them."""
-    from policytekst.themes.evaluate import evaluate as run
-    from policytekst.themes.training import LabelFileError, read_labels
+    from policytekst.themes.evaluate import evaluate as run  # scikit-learn: only when evaluating
 
-    try:
-        data = read_labels(labels)
-    except LabelFileError as exc:
-        _cli().fail(str(exc), code=2)
+    check_out(out)
+    data = read_labels(labels)
     clf = _model(model)
     themes = [t for t in clf.themes_ if t in set(data.themes())] or list(clf.themes_)
-    _print(run(clf, data.texts, data.labels, themes), as_json, out)
+    print_table(run(clf, data.texts, data.labels, themes), as_json, out)
 
 
 @themes_app.command()
 def suggest(corpus: Path = CorpusOption, model: Path | None = ModelOption,
-            n: int = typer.Option(10, "--n", help="How many passages to propose."),
+            n: int = typer.Option(10, "--n", min=1, help="How many passages to propose."),
             theme: list[str] = typer.Option(None, "--theme", "-t", help="Focus on these themes."),
             template: Path | None = typer.Option(None, help="Write a labels file to fill in (.jsonl)."),
-            as_json: bool = JsonOption) -> None:
+            as_json: bool = JsonOption, out: Path | None = OutOption) -> None:
     """Propose the passages whose labels would teach the model most (uncertain and diverse)."""
-    from policytekst.themes.active import suggest as run
+    from policytekst.themes.active import suggest as run  # scikit-learn: only when suggesting
 
+    check_out(out)
     clf = _model(model)
-    unknown = [t for t in theme or [] if t not in clf.themes_]
-    if unknown:
-        _cli().fail(f"unknown theme(s) {', '.join(unknown)}; the model has {', '.join(clf.themes_)}", code=2)
-    with _cli().open_corpus(corpus) as c:
+    for name in theme or []:
+        if name not in clf.themes_:
+            raise unknown("theme", name, clf.themes_)
+    with open_corpus(corpus) as c:
         frame = c.passages_frame()
         docs = dict(zip(frame["passage_id"], frame["doc_id"], strict=True))
         result = run(clf, frame["text"].tolist(), frame["passage_id"].tolist(), n=n, themes=theme or None)
@@ -260,20 +229,20 @@ def suggest(corpus: Path = CorpusOption, model: Path | None = ModelOption,
             for row in result.itertuples(index=False):
                 fh.write(json.dumps({"id": row.id, "doc_id": row.doc_id, "text": row.text, "labels": [],
                                      "suggested_theme": row.theme}, ensure_ascii=False) + "\n")
-        _cli().err.print(f"wrote {len(result)} passages to label to {template} (fill in \"labels\")")
-    _print(result, as_json)
+        err.print(f"wrote {len(result)} passages to label to {template} (fill in \"labels\")")
+    print_table(result, as_json, out)
 
 
 @themes_app.command("codebook")
-def show_codebook(codebook: Path | None = CodebookOption, as_json: bool = JsonOption) -> None:
+def show_codebook(codebook: Path | None = CodebookOption, as_json: bool = JsonOption,
+                  out: Path | None = OutOption) -> None:
     """Show the codebook's themes: what each means, what it is not, and how many patterns it has."""
-    import pandas as pd
-
-    book = _codebook(codebook)
+    check_out(out)
+    book = Codebook.load(codebook)
     rows = [{"theme": name, "label": t.label, "terms": len(t.terms), "phrases": len(t.phrases),
              "min_score": t.min_score, "description": t.description, "not": t.not_}
             for name, t in book.themes.items()]
-    _print(pd.DataFrame(rows), as_json)
+    print_table(pd.DataFrame(rows), as_json, out)
 
 
 def register(app: typer.Typer) -> None:

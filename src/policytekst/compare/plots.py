@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from policytekst.compare.output import PLOT_SUFFIXES, check_suffix
+from policytekst.tables import PLOT_SUFFIXES, check_suffix
 
 
 def _figure(width: float = 8, height: float = 4.5):

@@ -1,56 +1,28 @@
-"""Exports of any result list (search hits, concordance lines, example passages): CSV, JSON Lines, Markdown.
+"""The Markdown handout of a result list (search hits, concordance lines, example passages).
 
-The Markdown handout is for a trainer's slides or a course page: each passage quoted in full with its citation and
-the passage id that leads back to it.
+The handout is for a trainer's slides or a course page: each passage quoted in full with its citation and the
+passage id that leads back to it. Tables of results (CSV, JSON, Parquet, ...) are written by
+:func:`policytekst.tables.write_table`; this module only renders handouts.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".md": "markdown", ".markdown": "markdown"}
+from policytekst.tables import check_suffix, records
+
+HANDOUT_SUFFIXES = (".md", ".markdown")
 
 
-def export(frame: pd.DataFrame, path: str | Path, fmt: str | None = None, *, title: str | None = None) -> Path:
-    """Write a result frame as CSV, JSON Lines or a Markdown handout (format from ``fmt`` or the file suffix)."""
-    path = Path(path)
-    fmt = fmt or FORMATS.get(path.suffix.lower())
-    if fmt not in ("csv", "jsonl", "markdown"):
-        raise ValueError(f"{path}: unknown export format (use a .csv, .jsonl or .md file name, or fmt=...)")
+def write_handout(frame: pd.DataFrame, path: str | Path, *, title: str | None = None) -> Path:
+    """Write ``frame`` as a Markdown handout to ``path`` (a .md file; anything else raises UsageError)."""
+    path = check_suffix(path, HANDOUT_SUFFIXES, "handout")
     path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "csv":
-        frame.to_csv(path, index=False, encoding="utf-8")
-    elif fmt == "jsonl":
-        path.write_text("".join(json.dumps(r, ensure_ascii=False, default=_plain) + "\n" for r in records(frame)),
-                        encoding="utf-8")
-    else:
-        path.write_text(to_markdown(frame, title=title), encoding="utf-8")
+    path.write_text(to_markdown(frame, title=title), encoding="utf-8")
     return path
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as plain dicts (missing values as None), ready for JSON."""
-    out = []
-    for rec in frame.to_dict(orient="records"):
-        out.append({k: (None if _missing(v) else _plain(v)) for k, v in rec.items()})
-    return out
-
-
-def _missing(value: object) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _plain(value: object) -> object:
-    if hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def to_markdown(frame: pd.DataFrame, *, title: str | None = None) -> str:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from policytekst.errors import UsageError
+from policytekst.errors import PolicytekstError, UsageError
 from policytekst.search.index import FTS_TABLE, TERMS_TABLE, UNITS_TABLE, WORD, ensure_index, lemmatizer
 from policytekst.selection import parse_years
 
@@ -49,7 +49,7 @@ class QueryError(UsageError):
     """The query cannot be understood (the message says where and why)."""
 
 
-class ThemesUnavailable(RuntimeError):
+class ThemesUnavailable(PolicytekstError):
     """Theme scores were asked for but ``policytekst.themes.theme_scores`` cannot be used."""
 
 
@@ -89,6 +89,8 @@ _OPERATORS = {"AND", "OR", "NOT"}
 
 def parse(query: str) -> Any:
     """Parse a query string into a tree of Term/Phrase/And/Or/Not (raises QueryError)."""
+    if not query.strip():
+        raise QueryError("empty query: give a word, a \"phrase\", a prefix* or a combination with AND/OR/NOT")
     if query.count('"') % 2:
         raise QueryError(f"unbalanced quote in query {query!r}")
     tokens: list[tuple[str, str, bool]] = []

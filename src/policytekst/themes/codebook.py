@@ -25,11 +25,12 @@ from typing import Any
 import yaml
 
 from policytekst import nlp
+from policytekst.errors import UsageError
 
 _GLOB_CHARS = set("*?[")
 
 
-class CodebookError(ValueError):
+class CodebookError(UsageError):
     """A codebook file that cannot be used (the message names the file and the problem)."""
 
 

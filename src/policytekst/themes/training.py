@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from policytekst.errors import UsageError
 from policytekst.themes.codebook import Codebook
 
 MAIN_THEMES = ("npm", "brukermedvirkning", "kasteball", "samordning", "arbeidslinja")
 
 
-class LabelFileError(ValueError):
+class LabelFileError(UsageError):
     """A labels file that cannot be read (the message names the file, the line and the problem)."""
 
 

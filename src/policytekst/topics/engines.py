@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from policytekst.errors import UsageError, unknown
+
 
 @dataclass
 class EngineFit:
@@ -48,9 +50,9 @@ class Engine(ABC):
         self.k = k
         self.seed = seed
         self.workers = workers
-        unknown = set(params) - set(self.defaults)
-        if unknown:
-            raise ValueError(f"engine {self.name!r} has no parameter(s) {sorted(unknown)}; "
+        extra = set(params) - set(self.defaults)
+        if extra:
+            raise UsageError(f"engine {self.name!r} has no parameter(s) {sorted(extra)}; "
                              f"known: {sorted(self.defaults)}")
         self.params = {**self.defaults, **{k: v for k, v in params.items() if v is not None}}
 
@@ -299,5 +301,5 @@ def make_engine(name: str, k: int, seed: int = 0, workers: int = 1, **params: An
     try:
         cls = ENGINES[name]
     except KeyError:
-        raise ValueError(f"unknown topic engine {name!r}; choose one of {sorted(ENGINES)}") from None
+        raise unknown("topic engine", name, sorted(ENGINES)) from None
     return cls(k=k, seed=seed, workers=workers, **params)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from policytekst.errors import UsageError
 from policytekst.model import ANALYSIS_KINDS
 from policytekst.topics.engines import make_engine
 from policytekst.topics.labels import auto_labels, top_terms_frame
@@ -98,9 +99,9 @@ class TopicModel:
 
     def _engine(self):
         if self.k < 1:
-            raise ValueError(f"k must be at least 1, got {self.k}")
+            raise UsageError(f"k must be at least 1, got {self.k}")
         if self.seed_words and len(self.seed_words) > self.k:
-            raise ValueError(f"{len(self.seed_words)} seeded topics do not fit in k={self.k} topics")
+            raise UsageError(f"{len(self.seed_words)} seeded topics do not fit in k={self.k} topics")
         return make_engine(self.engine, self.k, seed=self.seed, workers=self.workers, **self.engine_params)
 
     def fit(self, corpus) -> TopicModel:
@@ -110,7 +111,7 @@ class TopicModel:
         units = passage_lemma_lists(corpus, self.kinds)
         prepare = time.perf_counter() - started
         if not len(units):
-            raise ValueError(f"{corpus.directory}: no passages of kinds {', '.join(self.kinds)} to model")
+            raise UsageError(f"{corpus.directory}: no passages of kinds {', '.join(self.kinds)} to model")
         self._fit_units(units, engine)
         self.info_.update({"corpus": str(corpus.directory), "corpus_generation": corpus.generation,
                            "lemma_seconds": round(prepare, 3)})
@@ -124,9 +125,14 @@ class TopicModel:
         started = time.perf_counter()
         vocabulary = Vocabulary(self.min_df, self.max_df, self.max_terms).fit(units.lemmas)
         if len(vocabulary) < 2:
-            raise ValueError(f"the vocabulary has {len(vocabulary)} terms after the cut-offs "
+            raise UsageError(f"the vocabulary has {len(vocabulary)} terms after the cut-offs "
                              f"(min_df={self.min_df}, max_df={self.max_df}); too few passages to model "
                              "(lower min_df or add documents)")
+        if self.k > min(len(units), len(vocabulary)):
+            # checked here, where both are known, so no engine fails later with its own wording
+            raise UsageError(f"k={self.k} topics is more than this corpus can give: {len(units)} passages and "
+                             f"{len(vocabulary)} terms after the cut-offs (min_df={self.min_df}, "
+                             f"max_df={self.max_df}); choose k <= {min(len(units), len(vocabulary))}")
         docs = vocabulary.encode(units.lemmas)
         counts = vocabulary.counts(docs)
         totals = np.asarray(counts.sum(axis=0)).ravel()
@@ -200,7 +206,7 @@ class TopicModel:
         """
         self._check_fitted()
         if not 0 <= topic < self.k:
-            raise ValueError(f"topic must be between 0 and {self.k - 1}, got {topic}")
+            raise UsageError(f"topic must be between 0 and {self.k - 1}, got {topic}")
         share = self.doc_topics_[topic].to_numpy()
         enough = self.n_tokens_ >= min_terms
         # at most one passage per document first, so a long document does not fill the whole list

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from policytekst.errors import UsageError, unknown
+
 
 def _pattern_of(term) -> tuple[str, float] | None:
     if isinstance(term, str):
@@ -38,7 +40,7 @@ def load_codebook_terms(codebook: str | Path | dict | None = None) -> dict[str, 
     if isinstance(codebook, (str, Path)):
         path = Path(codebook)
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: codebook not found")
+            raise UsageError(f"{path}: codebook not found")
         codebook = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     themes = codebook.get("themes", codebook) if isinstance(codebook, dict) else {}
     out: dict[str, list[tuple[str, float]]] = {}
@@ -53,16 +55,16 @@ def codebook_seed_words(themes: Sequence[str], codebook: str | Path | dict | Non
                         min_weight: float = 1.0) -> dict[str, list[str]]:
     """Seed patterns per theme: the codebook's single-word terms with weight >= ``min_weight`` (strong cues).
 
-    Raises LookupError naming the theme when it is missing or has no strong terms.
+    Raises UsageError naming the theme when it is missing (an UnknownNameError) or has no strong terms.
     """
     book = load_codebook_terms(codebook)
     out: dict[str, list[str]] = {}
     for theme in themes:
         if theme not in book:
-            raise LookupError(f"theme {theme!r} is not in the codebook (has: {', '.join(sorted(book))})")
+            raise unknown("theme", theme, sorted(book))
         patterns = [p for p, w in book[theme] if w >= min_weight]
         if not patterns:
-            raise LookupError(f"theme {theme!r} has no terms with weight >= {min_weight} in the codebook")
+            raise UsageError(f"theme {theme!r} has no terms with weight >= {min_weight} in the codebook")
         out[theme] = patterns
     return out
 
