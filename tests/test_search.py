@@ -26,7 +26,7 @@ from policytekst.search import (
     similar_passages,
     usability,
 )
-from policytekst.search.citation import format_citation, section_part, surname
+from policytekst.citation import format_citation, section_part, surname
 from policytekst.search.query import And, Not, Or, Phrase, Term, year_range
 
 KASTEBALL = (

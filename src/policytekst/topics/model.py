@@ -17,7 +17,8 @@ from policytekst.model import ANALYSIS_KINDS
 from policytekst.topics.engines import make_engine
 from policytekst.topics.labels import auto_labels, top_terms_frame
 from policytekst.topics.seeded import expand_seed_words
-from policytekst.topics.units import Units, citations, passage_lemma_lists
+from policytekst.citation import citations
+from policytekst.topics.units import Units, passage_lemma_lists
 from policytekst.topics.vocabulary import Vocabulary
 
 #: Chosen by benchmarks/bench_topics.py (K=20, one worker, 2 shared cores): on the 32k Storting questions NMF
@@ -218,11 +219,12 @@ class TopicModel:
             seen_docs.add(passage.doc_id)
             chosen.append(i)
             passages.append(passage)
+        cited = citations(corpus, [p.passage_id for p in passages])
         return pd.DataFrame({"passage_id": [p.passage_id for p in passages],
                              "doc_id": [p.doc_id for p in passages],
                              "text": [p.text for p in passages],
                              "score": [float(share[i]) for i in chosen],
-                             "citation": citations(corpus, [p.passage_id for p in passages])})
+                             "citation": [cited[p.passage_id] for p in passages]})
 
     def transform(self, lemmas: Sequence[Sequence[str]]) -> np.ndarray:
         """Topic shares (rows sum to 1) of new units given as content-lemma lists."""

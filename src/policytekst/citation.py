@@ -12,6 +12,7 @@ Rules (Norwegian academic habit, kept short enough for a slide):
 * section: the deepest numbered heading of the passage's section path ("kap. 2.1"); an unnumbered section is cited
   by its heading ("kap. Forord"), shortened.
 
+This is the one citation format of the package: search, examples, KWIC, topics and the report all call it.
 Every result list also carries the ``passage_id``: the stable link back (``policytekst passages --doc DOC`` shows it).
 """
 
@@ -21,6 +22,8 @@ import json
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+
+from policytekst.errors import UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
@@ -48,6 +51,7 @@ def surname(name: str) -> str:
 
 
 def author_part(authors: Iterable[str]) -> str:
+    """Surnames of the authors: "Aasen", "Aasen og Solstad", "Aasen mfl."; "" when there are none."""
     names = [surname(a) for a in authors if a and a.strip()]
     if not names:
         return ""
@@ -59,6 +63,7 @@ def author_part(authors: Iterable[str]) -> str:
 
 
 def page_part(page_start: int | None, page_end: int | None, labels: list[str] | None = None) -> str:
+    """The page part: 's. 12' or 's. 12-13' (printed labels when given, one per physical page); '' without a page."""
     if not page_start:
         return ""
     page_end = page_end or page_start
@@ -173,5 +178,5 @@ def citation(corpus: Corpus, passage_id: str) -> str:
     """
     found = citations(corpus, [passage_id])
     if passage_id not in found:
-        raise KeyError(f"no passage '{passage_id}' in {corpus.directory}")
+        raise UnknownNameError(f"no passage {passage_id!r} in {corpus.directory}")
     return found[passage_id]
