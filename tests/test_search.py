@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from policytekst import Corpus
+from policytekst.citation import format_citation, section_part, surname
 from policytekst.search import (
     QueryError,
     citation,
@@ -26,7 +27,6 @@ from policytekst.search import (
     similar_passages,
     usability,
 )
-from policytekst.citation import format_citation, section_part, surname
 from policytekst.search.query import And, Not, Or, Phrase, Term, year_range
 
 KASTEBALL = (

@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from policytekst.citation import citations
 from policytekst.model import ANALYSIS_KINDS
 from policytekst.topics.engines import make_engine
 from policytekst.topics.labels import auto_labels, top_terms_frame
 from policytekst.topics.seeded import expand_seed_words
-from policytekst.citation import citations
 from policytekst.topics.units import Units, passage_lemma_lists
 from policytekst.topics.vocabulary import Vocabulary
 
