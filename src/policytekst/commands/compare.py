@@ -86,7 +86,7 @@ def trends(
         sparse = ", ".join(dict.fromkeys(table.loc[table["sparse"], "period"].astype(str)))
         cli.err.print(f"[yellow]sparse[/yellow] fewer than {min_docs} documents in: {sparse}", highlight=False)
     if plot is not None:
-        from policytekst.compare.plots import plot_trends
+        from policytekst.plots import plot_trends
 
         plot_trends(table, plot, smooth=curve)
     if curve is not None and out is not None:
@@ -124,7 +124,7 @@ def keyness(
         except ValueError as exc:
             cli.fail(str(exc))
     if plot is not None:
-        from policytekst.compare.plots import plot_keyness
+        from policytekst.plots import plot_keyness
 
         plot_keyness(table, plot, label_a=a, label_b=b)
     if out is not None:

@@ -95,7 +95,7 @@ def fit(
                   f"{model.info_['fit_seconds']} s)", highlight=False)
     table = model.topic_table(n)
     if plot is not None:
-        from policytekst.topics.plots import plot_top_terms
+        from policytekst.plots import plot_top_terms
 
         plot_top_terms(model.top_terms(n), model.labels_, plot)
     _print(table, as_json, out, ["topic", "label", "prevalence", "top_prob", "seeded"])
@@ -134,7 +134,7 @@ def sweep(
         except ValueError as exc:
             cli.fail(str(exc), code=2 if "unknown" in str(exc) else 1)
     if plot is not None:
-        from policytekst.topics.plots import plot_sweep
+        from policytekst.plots import plot_sweep
 
         plot_sweep(table, plot)
     _print(table, as_json, out)
@@ -161,7 +161,7 @@ def show(
     fitted = _load(corpus, model)
     top = fitted.top_terms(n, by=by, lam=lam)
     if plot is not None:
-        from policytekst.topics.plots import plot_top_terms
+        from policytekst.plots import plot_top_terms
 
         plot_top_terms(top, fitted.labels_, plot)
     if long:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from policytekst import plots
+from policytekst.compare import trend_table
 from policytekst.report import html as h
-from policytekst.report import plots
-from policytekst.report.base import NotEnoughData, ReportContext, Section, Unavailable, require
+from policytekst.report.base import NotEnoughData, ReportContext, Section
+from policytekst.topics import TopicModel
 
 KEY = "topics"
 TRENDS_KEY = "topic_trends"
@@ -15,12 +17,11 @@ TRENDS_KEY = "topic_trends"
 def fitted_model(ctx: ReportContext):
     """The topic model for this report (fitted once; the topic trend section reuses it)."""
     if "topic_model" not in ctx.cache:
-        topic_model = require("policytekst.topics", "TopicModel")
         kwargs = {"k": ctx.params.k, "seed": ctx.params.seed}
         if ctx.params.engine:
             kwargs["engine"] = ctx.params.engine
         try:
-            ctx.cache["topic_model"] = topic_model(**kwargs).fit(ctx.corpus)
+            ctx.cache["topic_model"] = TopicModel(**kwargs).fit(ctx.corpus)
         except ValueError as exc:
             # The topics package raises ValueError for corpora too small to model (empty vocabulary, ...).
             ctx.cache["topic_model"] = NotEnoughData(str(exc))
@@ -29,12 +30,8 @@ def fitted_model(ctx: ReportContext):
     return ctx.cache["topic_model"]
 
 
-def _labels(model) -> list[str]:
-    labels = list(getattr(model, "labels_", None) or [])
-    columns = list(model.doc_topics_.columns)
-    if len(labels) != len(columns):
-        labels = [str(c) for c in columns]
-    return labels
+def _labels(model: TopicModel) -> list[str]:
+    return list(model.labels_)
 
 
 def build(ctx: ReportContext) -> Section:
@@ -53,8 +50,7 @@ def build(ctx: ReportContext) -> Section:
                       for t in topic_ids[: len(labels)]],
     })
     section.tables["topics"] = overview
-    engine = getattr(model, "engine", ctx.params.engine)
-    parts = [f'<p class="lead">En emnemodell ({h.esc(engine)}, K = {h.esc(getattr(model, "k", ctx.params.k))}, '
+    parts = [f'<p class="lead">En emnemodell ({h.esc(model.engine)}, K = {h.esc(model.k)}, '
              f"seed = {ctx.params.seed}) deler tekstavsnittene inn i emner ut fra hvilke ord som opptrer sammen. "
              "Navnene er laget av de mest typiske ordene; les eksempelavsnittene før du tolker et emne.</p>"]
     svg = plots.bar_chart(overview["label"], overview["share"], horizontal=True, ylabel="andel av tekstmassen")
@@ -88,7 +84,6 @@ def build(ctx: ReportContext) -> Section:
 
 def build_trends(ctx: ReportContext) -> Section:
     section = Section(TRENDS_KEY, "Emner over tid", "Topic prevalence over time")
-    trend_table = require("policytekst.compare", "trend_table")
     model = fitted_model(ctx)
     labels = _labels(model)
     shares = model.doc_topics_.copy()
@@ -96,7 +91,7 @@ def build_trends(ctx: ReportContext) -> Section:
     years = ctx.passages().set_index("passage_id")["year"]
     shares = shares[years.reindex(shares.index).notna().to_numpy()]
     if shares.empty:
-        raise Unavailable("no document has a year, so topics cannot be followed over time")
+        raise NotEnoughData("no document has a year, so topics cannot be followed over time")
     trends = trend_table(ctx.corpus, shares, by="year", n_boot=ctx.params.n_boot, seed=ctx.params.seed)
     section.tables["by_year"] = trends
     matrix = trends.pivot_table(index="item", columns="period", values="mean").reindex(labels)
