@@ -102,6 +102,58 @@ def test_params_json_records_parameters_versions_and_seed(demo_report, demo_corp
     assert set(record["sections"]) == set(SECTION_KEYS) - {"provenance"}
 
 
+def test_section_tables_are_the_library_results(demo_report, demo_corpus):
+    """The report only presents: its tables are what a user gets from the library functions themselves."""
+    from policytekst.compare import keyness, trend_table
+    from policytekst.compare.similarity import document_map, most_similar_pairs
+    from policytekst.themes import DEFAULT_THEMES, theme_scores
+
+    result, _ = demo_report
+    params = ReportParams(k=6, n_boot=200, seed=0)
+    tables = {s.key: s.tables for s in result.sections}
+    record = json.loads((result.out_dir / "params.json").read_text(encoding="utf-8"))
+    year = record["split_year_used"]
+    expected = keyness(demo_corpus, {"year": (None, year - 1)}, {"year": (year, None)})
+    pd.testing.assert_frame_equal(tables["keyness"]["terms"].reset_index(drop=True),
+                                  expected.reset_index(drop=True))
+
+    scores = pd.DataFrame({t: theme_scores(demo_corpus, t, method=params.theme_method) for t in DEFAULT_THEMES})
+    years = demo_corpus.passages_frame().set_index("passage_id")["year"]
+    dated = scores[years.reindex(scores.index).notna().to_numpy()].fillna(0.0)
+    trends = trend_table(demo_corpus, dated, by="year", n_boot=params.n_boot, seed=params.seed)
+    pd.testing.assert_frame_equal(tables["themes"]["by_year"].reset_index(drop=True), trends.reset_index(drop=True))
+
+    shown = tables["similarity"]["map"]
+    library = document_map(demo_corpus, seed=params.seed)
+    assert list(shown["doc_id"]) == list(library["doc_id"])
+    for column in ("x", "y", "similarity"):
+        assert shown[column].to_numpy() == pytest.approx(library[column].to_numpy())
+    assert list(shown["nearest_doc_id"]) == list(library["nearest_doc_id"])
+    pairs = most_similar_pairs(demo_corpus)
+    pd.testing.assert_frame_equal(tables["similarity"]["pairs"][list(pairs.columns)], pairs)
+
+
+def test_report_pairs_agree_with_the_similar_command(small_corpus, tmp_path):
+    """`policytekst similar DOC` and the report's map and pairs are one computation: they cannot disagree."""
+    from policytekst.cli import app
+    from policytekst.compare import similar_documents
+
+    result = build_report(small_corpus, tmp_path, ReportParams(sections=("similarity",)))
+    tables = next(s for s in result.sections if s.key == "similarity").tables
+    assert len(tables["pairs"]) == 3  # three subjects, each pair once
+    for row in tables["map"].itertuples(index=False):
+        top = similar_documents(small_corpus, row.doc_id, n=1)
+        assert top["doc_id"].iloc[0] == row.nearest_doc_id
+        assert top["similarity"].iloc[0] == pytest.approx(row.similarity)
+    first = tables["pairs"].iloc[0]
+    shown = CliRunner().invoke(app, ["similar", first["doc_id"], "--corpus", str(small_corpus.directory), "--json",
+                                     "--n", "1"])
+    assert shown.exit_code == 0, shown.output
+    answer = json.loads(shown.stdout.strip().splitlines()[0])
+    assert answer["doc_id"] == first["nearest_doc_id"]
+    assert answer["similarity"] == pytest.approx(first["similarity"])
+
+
 def test_default_split_year_leaves_material_on_both_sides(demo_corpus, tmp_path):
     ctx = ReportContext(corpus=demo_corpus, params=ReportParams(), out_dir=tmp_path)
     year = split_year(ctx)
