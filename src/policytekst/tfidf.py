@@ -4,10 +4,11 @@ pairs) and passage "more like this" (``policytekst similar-passages``) weight le
 weight(term) = (1 + ln tf) * (ln((1 + n) / (1 + df)) + 1)
 
 Sublinear term frequency (a word used ten times is not ten times as telling) and scikit-learn's smoothed
-inverse document frequency, so :func:`vectorizer` and :func:`term_weight` give the same numbers. Terms that say
-nothing about a unit are dropped once a collection is big enough for document frequencies to mean something:
-terms in more than :data:`MAX_DF_SHARE` of the units (function words, the corpus's own name) and terms in a single
-unit (they cannot make two units alike, they only shrink every cosine).
+inverse document frequency, so :func:`vectorizer` and :func:`term_weight` give the same numbers. Terms in more
+than :data:`MAX_DF_SHARE` of the units (function words, the corpus's own name) say nothing about a unit and are
+dropped once a collection is big enough for document frequencies to mean something. Terms of a single unit stay:
+they cannot make two units alike, but they are part of what the unit says, so a short unit that shares one rare
+word with another is not taken for its twin.
 """
 
 from __future__ import annotations
@@ -30,9 +31,7 @@ def keeps(df: int, n_units: int) -> bool:
     """Whether a term found in ``df`` of ``n_units`` units takes part in the weighting."""
     if df <= 0:
         return False
-    if n_units < MIN_UNITS_FOR_CUTS:
-        return True
-    return 2 <= df <= MAX_DF_SHARE * n_units
+    return n_units < MIN_UNITS_FOR_CUTS or df <= MAX_DF_SHARE * n_units
 
 
 def term_weight(tf: int, df: int, n_units: int) -> float:
@@ -52,9 +51,8 @@ def vectorizer(n_units: int) -> TfidfVectorizer:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     cuts = n_units >= MIN_UNITS_FOR_CUTS
-    return TfidfVectorizer(analyzer=_as_is, sublinear_tf=True, smooth_idf=True, norm="l2",
-                           min_df=2 if cuts else 1, max_df=MAX_DF_SHARE if cuts else 1.0,
-                           max_features=MAX_FEATURES)
+    return TfidfVectorizer(analyzer=_as_is, sublinear_tf=True, smooth_idf=True, norm="l2", min_df=1,
+                           max_df=MAX_DF_SHARE if cuts else 1.0, max_features=MAX_FEATURES)
 
 
 def _as_is(lemmas: list[str]) -> list[str]:
