@@ -107,6 +107,7 @@ def test_section_tables_are_the_library_results(demo_report, demo_corpus):
     from policytekst.compare import keyness, trend_table
     from policytekst.compare.similarity import document_map, most_similar_pairs
     from policytekst.themes import DEFAULT_THEMES, theme_scores
+    from policytekst.topics import TopicModel
 
     result, _ = demo_report
     params = ReportParams(k=6, n_boot=200, seed=0)
@@ -122,6 +123,13 @@ def test_section_tables_are_the_library_results(demo_report, demo_corpus):
     dated = scores[years.reindex(scores.index).notna().to_numpy()].fillna(0.0)
     trends = trend_table(demo_corpus, dated, by="year", n_boot=params.n_boot, seed=params.seed)
     pd.testing.assert_frame_equal(tables["themes"]["by_year"].reset_index(drop=True), trends.reset_index(drop=True))
+
+    model = TopicModel(k=params.k, seed=params.seed).fit(demo_corpus)
+    pd.testing.assert_frame_equal(tables["topics"]["topics"], model.topic_table(n=params.n_terms))
+    shares = model.doc_topics_.set_axis(list(model.labels_), axis=1)
+    shares = shares[years.reindex(shares.index).notna().to_numpy()]
+    pd.testing.assert_frame_equal(tables["topic_trends"]["by_year"],
+                                  trend_table(demo_corpus, shares, by="year", n_boot=params.n_boot, seed=params.seed))
 
     shown = tables["similarity"]["map"]
     library = document_map(demo_corpus, seed=params.seed)

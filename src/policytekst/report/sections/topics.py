@@ -30,30 +30,18 @@ def fitted_model(ctx: ReportContext):
     return ctx.cache["topic_model"]
 
 
-def _labels(model: TopicModel) -> list[str]:
-    return list(model.labels_)
-
-
 def build(ctx: ReportContext) -> Section:
     section = Section(KEY, "Emner (topic-modell)", "Topics")
     model = fitted_model(ctx)
-    labels = _labels(model)
     terms = model.top_terms(n=ctx.params.n_terms)
     section.tables["top_terms"] = terms
-    shares = model.doc_topics_.mean(axis=0).to_numpy()
-    topic_ids = list(dict.fromkeys(terms["topic"])) if "topic" in terms else list(range(len(labels)))
-    overview = pd.DataFrame({
-        "topic": topic_ids[: len(labels)],
-        "label": labels[: len(topic_ids)],
-        "share": shares[: len(topic_ids)],
-        "top_terms": [", ".join(terms.loc[terms["topic"] == t].sort_values("rank")["term"].astype(str))
-                      for t in topic_ids[: len(labels)]],
-    })
+    overview = model.topic_table(n=ctx.params.n_terms)  # label, prevalence (mean share), top terms per topic
     section.tables["topics"] = overview
     parts = [f'<p class="lead">En emnemodell ({h.esc(model.engine)}, K = {h.esc(model.k)}, '
              f"seed = {ctx.params.seed}) deler tekstavsnittene inn i emner ut fra hvilke ord som opptrer sammen. "
              "Navnene er laget av de mest typiske ordene; les eksempelavsnittene før du tolker et emne.</p>"]
-    svg = plots.bar_chart(overview["label"], overview["share"], horizontal=True, ylabel="andel av tekstmassen")
+    svg = plots.bar_chart(overview["label"], overview["prevalence"], horizontal=True,
+                          ylabel="andel av tekstmassen")
     parts.append(h.figure_html(svg, "Emnenes andel av alle analyseavsnitt (snitt av avsnittenes emnefordeling).",
                                csv_name=ctx.csv_name(KEY, "topics"), table=h.table_html(overview),
                                figure_id="fig-topics-share"))
@@ -85,7 +73,7 @@ def build(ctx: ReportContext) -> Section:
 def build_trends(ctx: ReportContext) -> Section:
     section = Section(TRENDS_KEY, "Emner over tid", "Topic prevalence over time")
     model = fitted_model(ctx)
-    labels = _labels(model)
+    labels = list(model.labels_)
     shares = model.doc_topics_.copy()
     shares.columns = labels
     years = ctx.passages().set_index("passage_id")["year"]
@@ -102,15 +90,21 @@ def build_trends(ctx: ReportContext) -> Section:
     parts.append(h.figure_html(svg, "Emnenes gjennomsnittlige andel per år.", csv_name=ctx.csv_name(
         TRENDS_KEY, "by_year"), table=h.table_html(trends, max_rows=300), figure_id="fig-topics-years"))
     section.figures += 1
-    # Rising and falling topics: the change between the first and the second half of the years, in points.
+    # Rising and falling topics: the same trend table over two periods (first and second half of the years).
     periods = sorted(matrix.columns)
     if len(periods) >= 2:
-        half = len(periods) // 2
-        change = (matrix[periods[half:]].mean(axis=1) - matrix[periods[:half]].mean(axis=1)).sort_values()
-        moves = pd.DataFrame({"topic": change.index, "change": change.to_numpy()})
-        section.tables["change"] = moves
-        parts.append(f"<h3>Størst endring · biggest shifts ({h.esc(periods[0])}–{h.esc(periods[half - 1])} mot "
-                     f"{h.esc(periods[half])}–{h.esc(periods[-1])})</h3>")
-        parts.append(h.table_html(pd.concat([moves.tail(3).iloc[::-1], moves.head(3)]).drop_duplicates()))
+        split = int(periods[len(periods) // 2])
+        halves = trend_table(ctx.corpus, shares, by="year", periods=[split], n_boot=ctx.params.n_boot,
+                             seed=ctx.params.seed)
+        section.tables["halves"] = halves
+        first, second = list(dict.fromkeys(halves["period"]))
+        wide = halves.pivot_table(index="item", columns="period", values="mean")
+        moves = pd.DataFrame({"topic": wide.index, "before": wide[first].to_numpy(),
+                              "after": wide[second].to_numpy()})
+        moves["change"] = moves["after"] - moves["before"]
+        moves = moves.sort_values("change").reset_index(drop=True)
+        parts.append(f"<h3>Størst endring · biggest shifts ({h.esc(first)} mot {h.esc(second)})</h3>")
+        parts.append(h.table_html(pd.concat([moves.tail(3).iloc[::-1], moves.head(3)]).drop_duplicates())
+                     + h.csv_link(ctx.csv_name(TRENDS_KEY, "halves")))
     section.html = "".join(parts)
     return section
