@@ -17,6 +17,7 @@ from policytekst.compare.similarity import (
     document_map,
     most_similar_pairs,
     nearest_documents,
+    pairs_of,
     similar_documents,
 )
 from policytekst.compare.terms import term_scores
@@ -24,4 +25,5 @@ from policytekst.compare.trends import SMOOTH_COLUMNS, TREND_COLUMNS, parse_peri
 
 __all__ = ["KEYNESS_COLUMNS", "NEAREST_COLUMNS", "SIMILAR_COLUMNS", "SMOOTH_COLUMNS", "TREND_COLUMNS",
            "describe_group", "document_map", "group_mask", "keyness", "most_similar_pairs", "nearest_documents",
-           "parse_group", "parse_periods", "similar_documents", "smooth_trend", "term_scores", "trend_table"]
+           "pairs_of", "parse_group", "parse_periods", "similar_documents", "smooth_trend", "term_scores",
+           "trend_table"]

@@ -100,7 +100,13 @@ def nearest_documents(corpus, kinds: Sequence[str] = ANALYSIS_KINDS) -> pd.DataF
 
 def most_similar_pairs(corpus, n: int = 10, kinds: Sequence[str] = ANALYSIS_KINDS) -> pd.DataFrame:
     """The ``n`` most similar pairs of documents (each pair once): DataFrame(doc_id, nearest_doc_id, similarity)."""
-    table = nearest_documents(corpus, kinds).sort_values(["similarity", "doc_id"], ascending=[False, True])
+    return pairs_of(nearest_documents(corpus, kinds), n)
+
+
+def pairs_of(nearest: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The ``n`` strongest rows of a nearest-neighbour table (:func:`nearest_documents`, or the map's columns of
+    :func:`document_map`), each pair of documents once, most similar first."""
+    table = nearest[NEAREST_COLUMNS].sort_values(["similarity", "doc_id"], ascending=[False, True])
     pair = pd.Series([tuple(sorted(p)) for p in zip(table["doc_id"], table["nearest_doc_id"], strict=True)],
                      index=table.index, dtype=object)
     return table[~pair.duplicated().to_numpy()].head(n).reset_index(drop=True)

@@ -1,8 +1,9 @@
 """Document similarity map and the most similar pairs: presented from :mod:`policytekst.compare.similarity`.
 
 Documents are TF-IDF vectors of their content lemmas (the space of ``policytekst similar``); the map is
-:func:`~policytekst.compare.similarity.document_map`, the pairs :func:`~policytekst.compare.similarity.most_similar_pairs`,
-so a pair here is the same as ``policytekst similar DOC``'s first answer.
+:func:`~policytekst.compare.similarity.document_map` and the pairs are
+:func:`~policytekst.compare.similarity.pairs_of` that map (what ``most_similar_pairs`` gives), so a pair here is
+``policytekst similar DOC``'s first answer.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from policytekst import plots
-from policytekst.compare.similarity import document_map, most_similar_pairs
+from policytekst.compare.similarity import document_map, pairs_of
 from policytekst.report import html as h
 from policytekst.report.base import ReportContext, Section
 
@@ -30,6 +31,7 @@ def build(ctx: ReportContext) -> Section:
     section = Section(KEY, "Dokumentlikhet", "Document similarity map")
     points = document_map(ctx.corpus, seed=ctx.params.seed)
     method, n_terms = points.attrs["method"], points.attrs["n_terms"]
+    pairs = pairs_of(points, n=N_PAIRS)  # the map holds each document's nearest neighbour already
     docs = ctx.documents().set_index("doc_id")
     for column in ("year", "genre"):
         points[column] = docs[column].reindex(points["doc_id"]).to_numpy() if column in docs else None
@@ -48,7 +50,6 @@ def build(ctx: ReportContext) -> Section:
     parts.append(h.figure_html(svg, "Dokumentkart (likhet i ordforråd).", csv_name=ctx.csv_name(KEY, "map"),
                                table=h.table_html(points, max_rows=60), figure_id="fig-similarity"))
     section.figures += 1
-    pairs = most_similar_pairs(ctx.corpus, n=N_PAIRS)
     pairs["title"] = _titled(pairs, docs, "doc_id", "title")
     pairs["nearest_title"] = _titled(pairs, docs, "nearest_doc_id", "nearest_title")
     section.tables["pairs"] = pairs
