@@ -125,9 +125,10 @@ def main() -> None:
     if not args.skip_storting:
         rows += bench("storting", storting_corpus(args.corpus), args.k, engines)
     from policytekst.topics import DEFAULT_ENGINE
-    from policytekst.topics.model import library_versions
+    from policytekst.topics.model import MODEL_PACKAGES
+    from policytekst.versions import versions
 
-    print(json.dumps({"default_engine": DEFAULT_ENGINE, "versions": library_versions(), "results": rows},
+    print(json.dumps({"default_engine": DEFAULT_ENGINE, "versions": versions(MODEL_PACKAGES), "results": rows},
                      ensure_ascii=False, default=str))
 
 

@@ -1,12 +1,11 @@
-"""The HTML report: real content for every section whose analysis exists, tables behind plots, escaping,
-self-containedness, honesty about missing parts, determinism, and the `policytekst report` command."""
+"""The HTML report: real content for every section, tables that are the library's own results, tables behind
+plots, escaping, self-containedness, honest notices for thin data, determinism, and the `policytekst report`
+command."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
-import sys
 import textwrap
 from pathlib import Path
 
@@ -18,29 +17,9 @@ from policytekst.report import ReportParams, build_report
 from policytekst.report.base import ReportContext
 from policytekst.report.sections.themes import split_year
 
-# What each section needs from the other parts of the package (the report says "unavailable" without it).
-NEEDS = {
-    "overview": [],
-    "themes": [("policytekst.themes", ("DEFAULT_THEMES", "theme_scores")), ("policytekst.compare", ("trend_table",))],
-    "topics": [("policytekst.topics", ("TopicModel",))],
-    "topic_trends": [("policytekst.topics", ("TopicModel",)), ("policytekst.compare", ("trend_table",))],
-    "keyness": [("policytekst.compare", ("keyness",))],
-    "similarity": [],
-    "examples": [("policytekst.themes", ("DEFAULT_THEMES",)), ("policytekst.search", ("examples",))],
-    "provenance": [],
-}
+# Every section of the report, in order; with the demo corpus each one builds with status "ok".
+SECTION_KEYS = ["overview", "themes", "topics", "topic_trends", "keyness", "similarity", "examples", "provenance"]
 SECTION_RE = re.compile(r'<section class="report-section" id="(\w+)" data-status="(\w+)">(.*?)</section>', re.S)
-
-
-def available(key: str) -> bool:
-    for module, names in NEEDS[key]:
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            return False
-        if not all(hasattr(mod, n) for n in names):
-            return False
-    return True
 
 
 def sections_of(page: str) -> dict[str, tuple[str, str]]:
@@ -66,21 +45,18 @@ def demo_report(demo_corpus, tmp_path_factory):
 
 
 # -- the demo report ---------------------------------------------------------------------------------------------
-def test_demo_report_has_real_content_for_every_available_section(demo_report, demo_corpus):
+def test_demo_report_has_real_content_for_every_section(demo_report, demo_corpus):
     result, page = demo_report
     assert len(demo_corpus.documents()) >= 15, "the demo corpus (corpus/) should hold at least 15 documents"
     found = sections_of(page)
-    assert list(found) == list(NEEDS), "sections missing or out of order"
+    assert list(found) == SECTION_KEYS, "sections missing or out of order"
     for key, (status, body) in found.items():
         section = next(s for s in result.sections if s.key == key)
-        if available(key):
-            assert status == "ok", f"{key}: {status} ({section.note})"
-            assert any(len(t) for t in section.tables.values()), f"{key}: no table rows behind the section"
-        else:
-            assert status == "unavailable", f"{key} has no analysis installed but status {status}"
-            assert "not available" in body and "<svg" not in body and "<figure" not in body
-    for key in ("overview", "similarity"):  # built from the corpus alone: always present
-        assert "<svg" in found[key][1]
+        assert status == "ok", f"{key}: {status} ({section.note})"
+        assert any(len(t) for t in section.tables.values()), f"{key}: no table rows behind the section"
+        assert "not available" not in body and "this section failed" not in body
+    for key in ("overview", "themes", "topics", "topic_trends", "keyness", "similarity"):
+        assert "<svg" in found[key][1], f"{key} has no plot"
 
 
 def test_overview_numbers_match_the_corpus(demo_report, demo_corpus):
@@ -123,7 +99,67 @@ def test_params_json_records_parameters_versions_and_seed(demo_report, demo_corp
     assert record["params"]["seed"] == 0 and record["params"]["k"] == 6 and record["params"]["n_boot"] == 200
     assert record["versions"]["numpy"] and record["versions"]["python"].startswith("3.")
     assert record["corpus"]["generation"] == demo_corpus.generation
-    assert set(record["sections"]) == set(NEEDS) - {"provenance"}
+    assert set(record["sections"]) == set(SECTION_KEYS) - {"provenance"}
+
+
+def test_section_tables_are_the_library_results(demo_report, demo_corpus):
+    """The report only presents: its tables are what a user gets from the library functions themselves."""
+    from policytekst.compare import keyness, trend_table
+    from policytekst.compare.similarity import document_map, most_similar_pairs
+    from policytekst.themes import DEFAULT_THEMES, theme_scores
+    from policytekst.topics import TopicModel
+
+    result, _ = demo_report
+    params = ReportParams(k=6, n_boot=200, seed=0)
+    tables = {s.key: s.tables for s in result.sections}
+    record = json.loads((result.out_dir / "params.json").read_text(encoding="utf-8"))
+    year = record["split_year_used"]
+    expected = keyness(demo_corpus, {"year": (None, year - 1)}, {"year": (year, None)})
+    pd.testing.assert_frame_equal(tables["keyness"]["terms"].reset_index(drop=True),
+                                  expected.reset_index(drop=True))
+
+    scores = pd.DataFrame({t: theme_scores(demo_corpus, t, method=params.theme_method) for t in DEFAULT_THEMES})
+    years = demo_corpus.passages_frame().set_index("passage_id")["year"]
+    dated = scores[years.reindex(scores.index).notna().to_numpy()].fillna(0.0)
+    trends = trend_table(demo_corpus, dated, by="year", n_boot=params.n_boot, seed=params.seed)
+    pd.testing.assert_frame_equal(tables["themes"]["by_year"].reset_index(drop=True), trends.reset_index(drop=True))
+
+    model = TopicModel(k=params.k, seed=params.seed).fit(demo_corpus)
+    pd.testing.assert_frame_equal(tables["topics"]["topics"], model.topic_table(n=params.n_terms))
+    shares = model.doc_topics_.set_axis(list(model.labels_), axis=1)
+    shares = shares[years.reindex(shares.index).notna().to_numpy()]
+    pd.testing.assert_frame_equal(tables["topic_trends"]["by_year"],
+                                  trend_table(demo_corpus, shares, by="year", n_boot=params.n_boot, seed=params.seed))
+
+    shown = tables["similarity"]["map"]
+    library = document_map(demo_corpus, seed=params.seed)
+    assert list(shown["doc_id"]) == list(library["doc_id"])
+    for column in ("x", "y", "similarity"):
+        assert shown[column].to_numpy() == pytest.approx(library[column].to_numpy())
+    assert list(shown["nearest_doc_id"]) == list(library["nearest_doc_id"])
+    pairs = most_similar_pairs(demo_corpus)
+    pd.testing.assert_frame_equal(tables["similarity"]["pairs"][list(pairs.columns)], pairs)
+
+
+def test_report_pairs_agree_with_the_similar_command(small_corpus, tmp_path):
+    """`policytekst similar DOC` and the report's map and pairs are one computation: they cannot disagree."""
+    from policytekst.cli import app
+    from policytekst.compare import similar_documents
+
+    result = build_report(small_corpus, tmp_path, ReportParams(sections=("similarity",)))
+    tables = next(s for s in result.sections if s.key == "similarity").tables
+    assert len(tables["pairs"]) == 3  # three subjects, each pair once
+    for row in tables["map"].itertuples(index=False):
+        top = similar_documents(small_corpus, row.doc_id, n=1)
+        assert top["doc_id"].iloc[0] == row.nearest_doc_id
+        assert top["similarity"].iloc[0] == pytest.approx(row.similarity)
+    first = tables["pairs"].iloc[0]
+    shown = CliRunner().invoke(app, ["similar", first["doc_id"], "--corpus", str(small_corpus.directory), "--json",
+                                     "--n", "1"])
+    assert shown.exit_code == 0, shown.output
+    answer = json.loads(shown.stdout.strip().splitlines()[0])
+    assert answer["doc_id"] == first["nearest_doc_id"]
+    assert answer["similarity"] == pytest.approx(first["similarity"])
 
 
 def test_default_split_year_leaves_material_on_both_sides(demo_corpus, tmp_path):
@@ -207,31 +243,19 @@ def test_same_seed_gives_the_same_tables(small_corpus, tmp_path):
     first = build_report(small_corpus, tmp_path / "a", params)
     second = build_report(small_corpus, tmp_path / "b", params)
     analysis = [p for p in first.tables if not p.name.startswith("provenance_")]  # provenance has timings
-    assert len(analysis) == 1
+    assert len(analysis) == 2  # the map and the most similar pairs
     for path in analysis:
         assert path.read_bytes() == (tmp_path / "b" / "tables" / path.name).read_bytes(), path.name
     assert len(second.tables) == len(first.tables)
 
 
-def test_missing_part_is_reported_as_unavailable_not_faked(small_corpus, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "policytekst.compare", None)  # makes `import policytekst.compare` fail
-    result = build_report(small_corpus, tmp_path, ReportParams(sections=("themes", "keyness")))
-    page = result.path.read_text(encoding="utf-8")
-    found = sections_of(page)
-    for key in ("themes", "keyness"):
-        status, body = found[key]
-        assert status == "unavailable" and "<figure" not in body and "not available" in body
-    assert not list((tmp_path / "tables").glob("keyness_*.csv"))
-    assert "Ikke med i denne rapporten" in page
-
-
 def test_failing_section_is_shown_and_strict_raises(small_corpus, tmp_path, monkeypatch):
     from policytekst.report.sections import similarity
 
-    def broken(ctx):
+    def broken(corpus, seed):
         raise RuntimeError("lemma store is corrupt")
 
-    monkeypatch.setattr(similarity, "document_lemmas", broken)
+    monkeypatch.setattr(similarity, "document_map", broken)
     result = build_report(small_corpus, tmp_path, ReportParams(sections=("overview", "similarity")))
     assert result.status() == {"overview": "ok", "similarity": "failed", "provenance": "ok"}
     assert "lemma store is corrupt" in (tmp_path / "errors.log").read_text(encoding="utf-8")
@@ -284,9 +308,8 @@ def test_corpus_without_years_gets_honest_notices_not_failures(tmp_path_factory)
         result = build_report(corpus, out, ReportParams(sections=("overview", "themes", "topic_trends", "keyness")))
     status = result.status()
     assert "failed" not in status.values(), {s.key: s.note for s in result.sections}
-    assert status["keyness"] == "unavailable" and "year" in next(s.note for s in result.sections
-                                                                   if s.key == "keyness")
-    assert status["topic_trends"] in ("unavailable", "empty")
+    assert status["keyness"] == "empty" and "year" in next(s.note for s in result.sections if s.key == "keyness")
+    assert status["topic_trends"] == "empty"
     page = result.path.read_text(encoding="utf-8")
     if status["themes"] == "ok":
         assert "Ingen dokumenter har år" in sections_of(page)["themes"][1]

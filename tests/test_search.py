@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from policytekst import Corpus
+from policytekst.citation import format_citation, section_part, surname
 from policytekst.errors import UsageError
 from policytekst.search import (
     QueryError,
@@ -27,7 +28,6 @@ from policytekst.search import (
     usability,
     write_handout,
 )
-from policytekst.search.citation import format_citation, section_part, surname
 from policytekst.search.query import And, Not, Or, Phrase, Term
 from policytekst.tables import write_table
 

@@ -30,3 +30,8 @@ def unknown(what: str, name: object, known: object) -> UnknownNameError:
     """``unknown("theme", "kasteballl", names)`` -> "unknown theme 'kasteballl' (known: a, b, c)"."""
     names = ", ".join(str(k) for k in known) if not isinstance(known, str) else known
     return UnknownNameError(f"unknown {what} {name!r} (known: {names or 'none'})")
+
+
+class NotEnoughData(PolicytekstError):
+    """The corpus is too small or too thin for an analysis (a fact about the data, not a bug): too few documents
+    for a map, no years for a trend. The report shows it as an "empty" section; the command line exits 1."""

@@ -227,6 +227,37 @@ class Store:
                 "params": json.loads(row["params"] or "{}"), "counts": json.loads(row["counts"] or "{}"),
                 "failures": failures}
 
+    # Batched reads for citations (policytekst.citation): a few queries whatever the number of passages, in
+    # chunks of 500 ids (SQLite limits the number of parameters of one statement).
+    def passage_places(self, passage_ids: list[str]) -> list[sqlite3.Row]:
+        """(passage_id, doc_id, page_start, page_end, section) of the given passages; unknown ids are left out."""
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(passage_ids), 500):
+            chunk = passage_ids[start:start + 500]
+            rows.extend(self.conn.execute(
+                f"SELECT passage_id, doc_id, page_start, page_end, section FROM passages "
+                f"WHERE passage_id IN ({', '.join('?' * len(chunk))})", chunk))
+        return rows
+
+    def citation_facts(self, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """What a citation needs of each document (not its text): title, authors, year, format, n_pages,
+        last_page (the last page any passage reaches) and page_labels (the printed labels, or None)."""
+        facts: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(doc_ids), 500):
+            chunk = doc_ids[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            last_pages = dict(self.conn.execute(
+                f"SELECT doc_id, MAX(page_end) FROM passages WHERE doc_id IN ({marks}) GROUP BY doc_id",
+                chunk).fetchall())
+            for row in self.conn.execute(f"SELECT doc_id, title, authors, year, format, n_pages, meta FROM documents "
+                                         f"WHERE doc_id IN ({marks})", chunk):
+                labels = json.loads(row["meta"] or "{}").get("page_labels")
+                facts[row["doc_id"]] = {
+                    "title": row["title"], "authors": json.loads(row["authors"] or "[]"), "year": row["year"],
+                    "format": row["format"], "n_pages": row["n_pages"], "last_page": last_pages.get(row["doc_id"]),
+                    "page_labels": labels if isinstance(labels, list) else None}
+        return facts
+
 
 def _document(row: sqlite3.Row) -> Document:
     return Document(

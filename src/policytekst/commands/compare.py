@@ -104,7 +104,7 @@ def trends(
         sparse = ", ".join(dict.fromkeys(table.loc[table["sparse"], "period"].astype(str)))
         err.print(f"[yellow]sparse[/yellow] fewer than {min_docs} documents in: {sparse}", highlight=False)
     if plot is not None:
-        from policytekst.compare.plots import plot_trends  # matplotlib: only when a plot is asked for
+        from policytekst.plots import plot_trends  # matplotlib: only when a plot is asked for
 
         plot_trends(table, plot, smooth=curve)
     if curve is not None and out is not None:
@@ -131,7 +131,7 @@ def keyness(
     with open_corpus(corpus) as c:
         table = run_keyness(c, group_a, group_b, min_count=min_count)
     if plot is not None:
-        from policytekst.compare.plots import plot_keyness  # matplotlib: only when a plot is asked for
+        from policytekst.plots import plot_keyness  # matplotlib: only when a plot is asked for
 
         plot_keyness(table, plot, label_a=a, label_b=b)
     write_out(table, out)  # every term; the screen and --json get the top n

@@ -136,7 +136,7 @@ def fit(
     err.print(f"saved model to {path} ({model.info_['n_units']} passages, {model.info_['n_terms']} terms, "
               f"{model.info_['fit_seconds']} s)", highlight=False)
     if plot is not None:
-        from policytekst.topics.plots import plot_top_terms  # matplotlib: only when a plot is asked for
+        from policytekst.plots import plot_top_terms  # matplotlib: only when a plot is asked for
 
         plot_top_terms(model.top_terms(n), model.labels_, plot)
     print_table(_topic_table(model, n), as_json, out_file, ["topic", "label", "prevalence", "terms", "seeded"])
@@ -172,7 +172,7 @@ def sweep(
     with open_corpus(corpus) as c:
         table = run_sweep(c, ks=values, engine=engine or DEFAULT_ENGINE, seed=seed, progress=not as_json)
     if plot is not None:
-        from policytekst.topics.plots import plot_sweep  # matplotlib: only when a plot is asked for
+        from policytekst.plots import plot_sweep  # matplotlib: only when a plot is asked for
 
         plot_sweep(table, plot)
     print_table(table, as_json, out_file)
@@ -198,7 +198,7 @@ def show(
     fitted = load_model(corpus, model, name)
     top = fitted.top_terms(n, by=by, lam=lam)
     if plot is not None:
-        from policytekst.topics.plots import plot_top_terms  # matplotlib: only when a plot is asked for
+        from policytekst.plots import plot_top_terms  # matplotlib: only when a plot is asked for
 
         plot_top_terms(top, fitted.labels_, plot)
     if long:

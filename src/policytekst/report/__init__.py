@@ -4,7 +4,7 @@
 >>> build_report("build/demo/corpus", "build/demo/report", ReportParams(k=8, seed=1)).path   # doctest: +SKIP
 """
 
-from policytekst.report.base import ReportParams, Section, Unavailable
+from policytekst.report.base import NotEnoughData, ReportParams, Section
 from policytekst.report.builder import SECTION_KEYS, ReportResult, build_report
 
-__all__ = ["SECTION_KEYS", "ReportParams", "ReportResult", "Section", "Unavailable", "build_report"]
+__all__ = ["SECTION_KEYS", "NotEnoughData", "ReportParams", "ReportResult", "Section", "build_report"]

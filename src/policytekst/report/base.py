@@ -1,19 +1,23 @@
-"""What every report section shares: parameters, the build context, the section result, availability checks.
+"""What every report section shares: parameters, the build context and the section result.
 
-A section is a small function ``(ctx) -> Section``: HTML plus the tables behind it. A section whose analysis is
-not installed raises :class:`Unavailable` (the report then says so plainly instead of showing made-up content).
+A section is a small function ``(ctx) -> Section``: HTML plus the tables behind it. The report only presents:
+every number it shows comes from a library function a user can call (themes, topics, compare). A corpus too thin
+for an analysis raises :class:`NotEnoughData` (the section then says so plainly instead of showing made-up
+content); anything else that goes wrong is a failure, shown as such.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from policytekst.errors import NotEnoughData
 from policytekst.model import ANALYSIS_KINDS
+
+__all__ = ["NotEnoughData", "ReportContext", "ReportParams", "Section"]
 
 
 @dataclass
@@ -51,27 +55,6 @@ class ReportParams:
         return data
 
 
-class Unavailable(Exception):
-    """The analysis behind a section is not part of this installation (yet)."""
-
-
-class NotEnoughData(Exception):
-    """The corpus is too small or too thin for this analysis (a fact about the data, not a bug)."""
-
-
-def require(module: str, *names: str) -> Any:
-    """Import ``names`` from ``module`` or raise :class:`Unavailable` naming what is missing."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        raise Unavailable(f"{module} is not available ({exc})") from exc
-    missing = [n for n in names if not hasattr(mod, n)]
-    if missing:
-        raise Unavailable(f"{module} does not provide {', '.join(missing)} yet")
-    values = [getattr(mod, n) for n in names]
-    return values[0] if len(values) == 1 else values
-
-
 @dataclass
 class Section:
     """One built section: its HTML, the tables behind it (name -> DataFrame), and how it went."""
@@ -81,7 +64,7 @@ class Section:
     title_en: str
     html: str = ""
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    status: str = "ok"  # ok | empty | unavailable | failed
+    status: str = "ok"  # ok | empty (NotEnoughData) | failed
     note: str = ""
     seconds: float = 0.0
     figures: int = 0
@@ -109,24 +92,3 @@ class ReportContext:
 
     def csv_name(self, section: str, table: str) -> str:
         return f"{section}_{table}.csv"
-
-
-def cite(ctx: ReportContext, passage_id: str) -> str:
-    """A citation for a passage: the search package's format when it is there, else a plain local one."""
-    try:
-        citation = require("policytekst.search", "citation")
-        return str(citation(ctx.corpus, passage_id))
-    except Unavailable:
-        pass
-    passage = ctx.corpus.passage(passage_id)
-    doc = ctx.corpus.document(passage.doc_id)
-    who = "; ".join(doc.authors) if doc.authors else (doc.title or doc.doc_id)
-    pages = str(passage.page_start) if passage.page_end == passage.page_start else \
-        f"{passage.page_start}-{passage.page_end}"
-    parts = [f"{who} ({doc.year or 'u.å.'})"]
-    if doc.authors and doc.title:
-        parts[0] += f": {doc.title}"
-    parts.append(f"s. {pages}")
-    if passage.section:
-        parts.append(f"kap. {passage.section}")
-    return ", ".join(parts)

@@ -16,9 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from policytekst.corpus import Corpus
+from policytekst.errors import UnknownNameError
 from policytekst.report import html as h
-from policytekst.report.base import NotEnoughData, ReportContext, ReportParams, Section, Unavailable
+from policytekst.report.base import NotEnoughData, ReportContext, ReportParams, Section
 from policytekst.report.sections import keyness, overview, provenance, similarity, themes, topics
+from policytekst.versions import versions
 
 # Order of the report, with bilingual titles (used also when a section cannot be built).
 SECTIONS: dict[str, tuple[str, str, Callable[[ReportContext], Section]]] = {
@@ -58,10 +61,6 @@ def _run(key: str, build: Callable[[ReportContext], Section], ctx: ReportContext
     started = time.perf_counter()
     try:
         section = build(ctx)
-    except Unavailable as exc:
-        section = Section(key, title_nb, title_en, status="unavailable", note=str(exc))
-        section.html = h.notice(f"Ikke tilgjengelig · not available: {exc}. Denne delen vises når analysen "
-                                "finnes i installasjonen; ingen tall er fylt inn i mellomtiden.")
     except NotEnoughData as exc:
         section = Section(key, title_nb, title_en, status="empty", note=str(exc))
         section.html = h.notice(f"For lite materiale · not enough data: {exc}")
@@ -99,8 +98,6 @@ def build_report(corpus: Any, out_dir: str | Path, params: ReportParams | None =
     >>> result.status()["overview"]                                                      # doctest: +SKIP
     'ok'
     """
-    from policytekst.corpus import Corpus
-
     params = params or ReportParams()
     owned = not hasattr(corpus, "passages_frame")
     if owned:
@@ -108,7 +105,7 @@ def build_report(corpus: Any, out_dir: str | Path, params: ReportParams | None =
     wanted = params.sections or tuple(SECTIONS)
     unknown = [k for k in wanted if k not in SECTION_KEYS]
     if unknown:
-        raise ValueError(f"unknown report section(s): {', '.join(unknown)}; choose from {', '.join(SECTION_KEYS)}")
+        raise UnknownNameError(f"unknown report section(s): {', '.join(unknown)} (known: {', '.join(SECTION_KEYS)})")
     out = Path(out_dir)
     (out / "tables").mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -145,7 +142,7 @@ def _record(ctx: ReportContext, sections: list[Section]) -> dict[str, Any]:
     record: dict[str, Any] = {
         "built": datetime.now(UTC).isoformat(timespec="seconds"),
         "params": ctx.params.to_dict(),
-        "versions": provenance.versions(),
+        "versions": versions(),
         "corpus": {"path": str(Path(ctx.corpus.directory).resolve()), "documents": status["documents"],
                    "passages": status["passages"], "words": status["words"], "generation": status["generation"]},
         "sections": {s.key: {"status": s.status, "note": s.note, "seconds": round(s.seconds, 3)} for s in sections},
@@ -175,7 +172,7 @@ def _write(ctx: ReportContext, sections: list[Section], record: dict[str, Any], 
     subtitle = [f"{corpus['documents']:,} dokumenter, {corpus['passages']:,} tekstavsnitt, {corpus['words']:,} ord"
                 .replace(",", "\u202f"),
                 f"Korpus: {corpus['path']} · generasjon {corpus['generation']} · bygget {record['built']}"]
-    missing = [s.title_nb for s in sections if s.status in ("unavailable", "failed")]
+    missing = [s.title_nb for s in sections if s.status == "failed"]
     if missing:
         subtitle.append("Ikke med i denne rapporten: " + ", ".join(missing))
     page = h.page_html(title, subtitle, toc, body,

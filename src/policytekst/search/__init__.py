@@ -5,7 +5,7 @@ Every result is a DataFrame whose rows carry ``passage_id`` (the stable link bac
 ``citation`` string ("Forfatter (år): Tittel, s. N, kap. X").
 """
 
-from policytekst.search.citation import citation, citations
+from policytekst.citation import citation, citations
 from policytekst.search.examples import examples, query_scores, usability
 from policytekst.search.export import to_markdown, write_handout
 from policytekst.search.index import ensure_index

@@ -128,7 +128,7 @@ def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, s
     DataFrame(rank, passage_id, doc_id, text, theme_score, usability, score, citation, title, year, page_start,
     page_end, section, kind, n_words), best first; ``attrs`` records theme, method and parameters.
     """
-    from policytekst.search.citation import citations
+    from policytekst.citation import citations
     from policytekst.search.query import QueryError, load_theme_scores
     from policytekst.selection import parse_years
 

@@ -472,7 +472,7 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     --------
     >>> search(corpus, "kasteball*", year=(2000, 2010), limit=5)[["citation", "snippet"]]   # doctest: +SKIP
     """
-    from policytekst.search.citation import citations
+    from policytekst.citation import citations
 
     unknown = set(filters) - {"year", "genre", "doc_id", "doc", "language", "kind", "theme"}
     if unknown:

@@ -3,6 +3,9 @@
 Two steps, both on the search index: (1) the source's most distinctive lemmas (tf-idf against the index's document
 frequencies) form an OR query whose BM25 ranking gives candidates fast on any corpus size; (2) candidates are
 re-ranked by cosine similarity of tf-idf lemma vectors, so ``similarity`` is a comparable number in [0, 1].
+
+Passages, not documents: the document-level "similar" is :func:`policytekst.compare.similar_documents`. Both weight
+lemmas with the one TF-IDF of :mod:`policytekst.tfidf`; here the units are the indexed passages.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from policytekst.search.index import FTS_TABLE, TERMS_TABLE, UNITS_TABLE, ensure_index, lemmatizer
+from policytekst.citation import citations
+from policytekst.search.index import FTS_TABLE, TERMS_TABLE, UNITS_TABLE, WORD, ensure_index, lemmatizer
+from policytekst.search.query import QueryError, _attach, filter_sql
+from policytekst.tfidf import term_weight
 
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
@@ -22,10 +28,6 @@ SIMILAR_COLUMNS = ["passage_id", "doc_id", "similarity", "citation", "title", "y
                    "section", "kind", "text"]
 QUERY_TERMS = 25
 CANDIDATES = 200
-# Lemmas in more than this share of passages say nothing about a passage (function words); applied once the
-# corpus is big enough for shares to mean something.
-MAX_DF_SHARE = 0.25
-MIN_UNITS_FOR_DF_CUT = 50
 
 
 def _doc_freqs(conn, terms: list[str]) -> dict[str, int]:
@@ -39,14 +41,8 @@ def _doc_freqs(conn, terms: list[str]) -> dict[str, int]:
 
 
 def _weights(lemmas: list[str], dfs: dict[str, int], n_units: int) -> dict[str, float]:
-    counts = Counter(lemmas)
-    out = {}
-    for term, tf in counts.items():
-        df = dfs.get(term, 0)
-        if df == 0 or (n_units >= MIN_UNITS_FOR_DF_CUT and df > MAX_DF_SHARE * n_units):
-            continue
-        out[term] = (1 + math.log(tf)) * math.log((n_units + 1) / df)  # smoothed: stays positive when df = N
-    return out
+    weights = {term: term_weight(tf, dfs.get(term, 0), n_units) for term, tf in Counter(lemmas).items()}
+    return {term: w for term, w in weights.items() if w > 0}
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -60,8 +56,6 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 def _index_tokens(text: str) -> list[str]:
     # the lemma column as FTS5 sees it: lower case, split on anything that is not a letter or digit
-    from policytekst.search.index import WORD
-
     return [t.lower() for t in WORD.findall(text) if not t.isdigit() and len(t) > 1]
 
 
@@ -88,9 +82,6 @@ def similar_passages(corpus: Corpus, passage_id: str | None = None, *, text: str
     DataFrame(passage_id, doc_id, similarity, citation, title, year, page_start, page_end, section, kind, text),
     most similar first; similarity is the cosine of tf-idf lemma vectors, in [0, 1].
     """
-    from policytekst.search.citation import citations
-    from policytekst.search.query import QueryError, _attach, filter_sql
-
     if (passage_id is None) == (text is None):
         raise QueryError("give either a passage id or a text to find similar passages for")
     ensure_index(corpus)
@@ -107,14 +98,17 @@ def similar_passages(corpus: Corpus, passage_id: str | None = None, *, text: str
     lemmas = _index_tokens(lemma_text)
     n_units = conn.execute(f"SELECT COUNT(*) FROM {UNITS_TABLE}").fetchone()[0] or 1
     dfs = _doc_freqs(conn, sorted(set(lemmas)))
+    if passage_id is None:
+        # free text is one more unit of the collection: it holds each of its own terms once more
+        n_units += 1
+        dfs = {term: dfs.get(term, 0) + 1 for term in set(lemmas)}
     source = _weights(lemmas, dfs, n_units)
     empty = pd.DataFrame(columns=SIMILAR_COLUMNS)
     if not source:
         return empty
-    # a term only the source passage holds (df 1) cannot find anything else
-    min_df = 2 if passage_id is not None else 1
+    # a term only the source holds (df 1) cannot find anything else
     ranked = sorted(source.items(), key=lambda kv: (-kv[1], kv[0]))
-    terms = [t for t, _ in ranked if dfs.get(t, 0) >= min_df][:QUERY_TERMS]
+    terms = [t for t, _ in ranked if dfs.get(t, 0) >= 2][:QUERY_TERMS]
     if not terms:
         return empty
     expression = "lemmas : (" + " OR ".join('"' + t.replace('"', '""') + '"' for t in terms) + ")"

@@ -13,13 +13,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from policytekst.citation import citations
 from policytekst.errors import UsageError
 from policytekst.model import ANALYSIS_KINDS
 from policytekst.topics.engines import make_engine
 from policytekst.topics.labels import auto_labels, top_terms_frame
 from policytekst.topics.seeded import expand_seed_words
-from policytekst.topics.units import Units, citations, passage_lemma_lists
+from policytekst.topics.units import Units, passage_lemma_lists
 from policytekst.topics.vocabulary import Vocabulary
+from policytekst.versions import versions
 
 #: Chosen by benchmarks/bench_topics.py (K=20, one worker, 2 shared cores): on the 32k Storting questions NMF
 #: fit in 32 s (tomotopy 300 iterations 85 s, gensim 269 s) at c_v 0.578 / NPMI 0.081 (tomotopy 0.590 / 0.077,
@@ -29,17 +31,8 @@ DEFAULT_ENGINE = "nmf"
 FORMAT_VERSION = 1
 
 
-def library_versions() -> dict[str, str]:
-    """Versions of the libraries a fitted model depends on (recorded in saved models)."""
-    import importlib.metadata as md
-
-    out = {}
-    for name in ("policytekst", "tomotopy", "gensim", "scikit-learn", "numpy", "scipy", "simplemma"):
-        try:
-            out[name] = md.version(name)
-        except md.PackageNotFoundError:
-            out[name] = "absent"
-    return out
+#: the libraries whose versions a saved model records (an engine's numbers change with its library)
+MODEL_PACKAGES = ("policytekst", "tomotopy", "gensim", "scikit-learn", "numpy", "scipy", "simplemma")
 
 
 class TopicModel:
@@ -169,7 +162,7 @@ class TopicModel:
             self.labels_[topic] = f"{label}: {' / '.join(held) if held else self.labels_[topic]}"
         self.info_ = {
             "format_version": FORMAT_VERSION, "params": self.get_params(), "engine_params": engine.params,
-            "versions": library_versions(), "fitted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "versions": versions(MODEL_PACKAGES), "fitted_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "n_units": len(units), "n_terms": len(self.terms_), "n_tokens": int(self.n_tokens_.sum()),
             "prepare_seconds": round(prepared - started, 3), "engine_seconds": round(engine_seconds, 3),
             "fit_seconds": round(time.perf_counter() - started, 3),
@@ -224,11 +217,12 @@ class TopicModel:
             seen_docs.add(passage.doc_id)
             chosen.append(i)
             passages.append(passage)
+        cited = citations(corpus, [p.passage_id for p in passages])
         return pd.DataFrame({"passage_id": [p.passage_id for p in passages],
                              "doc_id": [p.doc_id for p in passages],
                              "text": [p.text for p in passages],
                              "score": [float(share[i]) for i in chosen],
-                             "citation": citations(corpus, [p.passage_id for p in passages])})
+                             "citation": [cited[p.passage_id] for p in passages]})
 
     def transform(self, lemmas: Sequence[Sequence[str]]) -> np.ndarray:
         """Topic shares (rows sum to 1) of new units given as content-lemma lists."""

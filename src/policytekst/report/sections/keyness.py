@@ -4,32 +4,21 @@ from __future__ import annotations
 
 import pandas as pd
 
+from policytekst import plots
+from policytekst.citation import citation
+from policytekst.compare import keyness
 from policytekst.report import html as h
-from policytekst.report import plots
-from policytekst.report.base import ReportContext, Section, Unavailable, cite, require
+from policytekst.report.base import NotEnoughData, ReportContext, Section
 from policytekst.report.sections.themes import split_year
 
 KEY = "keyness"
 
 
-def _passage_ids(value) -> list[str]:
-    """The keyness table's ``passages`` cell as a list of ids (a list, or a separated string)."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v for v in value.replace(";", ",").replace(" ", ",").split(",") if v]
-    try:
-        return [str(v) for v in value]
-    except TypeError:
-        return []
-
-
 def build(ctx: ReportContext) -> Section:
     section = Section(KEY, "Nøkkelord før og etter", "Keyness before/after a year")
-    keyness = require("policytekst.compare", "keyness")
     year = split_year(ctx)
     if year is None:
-        raise Unavailable("the corpus has fewer than two distinct years, so there is nothing to compare")
+        raise NotEnoughData("the corpus has fewer than two distinct years, so there is nothing to compare")
     before, after = {"year": (None, year - 1)}, {"year": (year, None)}
     table = keyness(ctx.corpus, before, after)
     section.tables["terms"] = table
@@ -59,13 +48,13 @@ def build(ctx: ReportContext) -> Section:
     for label, side in ((label_a, side_a), (label_b, side_b)):
         parts.append(f"<h3>Avsnittene bak ordene · passages behind the terms: {h.esc(label)}</h3>")
         for record in side.head(5).itertuples(index=False):
-            ids = _passage_ids(getattr(record, "passages", None))
+            ids = list(record.passages)  # keyness lists, per term, the passages where it is most frequent
             if not ids:
                 continue
-            citation = cite(ctx, ids[0])
+            cited = citation(ctx.corpus, ids[0])
             text = ctx.corpus.passage(ids[0]).text
-            behind.append({"group": label, "term": record.term, "passage_id": ids[0], "citation": citation})
-            parts.append(h.passage_html(text, citation, terms=[str(record.term)],
+            behind.append({"group": label, "term": record.term, "passage_id": ids[0], "citation": cited})
+            parts.append(h.passage_html(text, cited, terms=[str(record.term)],
                                         extra=f"«{record.term}», G² {float(record.g2):.1f}", max_words=90))
     section.tables["passages"] = pd.DataFrame(behind, columns=["group", "term", "passage_id", "citation"])
     section.html = "".join(parts)

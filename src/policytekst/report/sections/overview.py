@@ -6,8 +6,8 @@ from collections import Counter
 
 import pandas as pd
 
+from policytekst import plots
 from policytekst.report import html as h
-from policytekst.report import plots
 from policytekst.report.base import ReportContext, Section
 
 KEY = "overview"

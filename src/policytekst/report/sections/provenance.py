@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import platform
 import sys
-from importlib import metadata
 from typing import Any
 
 import pandas as pd
@@ -13,18 +12,6 @@ from policytekst.report import html as h
 from policytekst.report.base import ReportContext, Section
 
 KEY = "provenance"
-PACKAGES = ("policytekst", "numpy", "pandas", "scipy", "scikit-learn", "matplotlib", "gensim", "tomotopy",
-            "simplemma", "lingua-language-detector", "pypdfium2", "trafilatura")
-
-
-def versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
-    for package in PACKAGES:
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = "not installed"
-    return found
 
 
 def build(ctx: ReportContext, sections: list[Section], record: dict[str, Any]) -> Section:

@@ -4,44 +4,23 @@ from __future__ import annotations
 
 import pandas as pd
 
+from policytekst import plots
+from policytekst.compare import trend_table
 from policytekst.report import html as h
-from policytekst.report import plots
-from policytekst.report.base import ReportContext, Section, Unavailable, require
+from policytekst.report.base import ReportContext, Section
+from policytekst.search import examples
+from policytekst.themes import DEFAULT_THEMES, theme_scores
 
 KEY = "themes"
 EXAMPLES_KEY = "examples"
 
 
-def _all_scores_at_once(ctx: ReportContext, themes) -> pd.DataFrame | None:
-    """All themes in one pass (one codebook run or one classifier call) instead of one pass per theme.
-
-    Gives the same numbers as ``theme_scores`` theme by theme; None when the themes package lacks the parts.
-    """
-    try:
-        if ctx.params.theme_method == "codebook":
-            code_passages, probability, codebook = require("policytekst.themes", "code_passages",
-                                                           "codebook_probability", "Codebook")
-            book = codebook.load(None)
-            coded = code_passages(ctx.corpus, book)
-            return pd.DataFrame({t: probability(coded[t].to_numpy(), book.themes[t].min_score) for t in themes},
-                                index=coded.index)
-        default_model = require("policytekst.themes", "default_model")
-        model = default_model()
-        passages = ctx.passages()
-        proba = model.predict_proba(passages["text"].tolist())
-        return pd.DataFrame({t: proba[:, model.themes_.index(t)] for t in themes},
-                            index=pd.Index(passages["passage_id"], name="passage_id"))
-    except (Unavailable, AttributeError, KeyError, TypeError):
-        return None
-
-
 def theme_scores_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Passages x themes scores in [0, 1] (cached: prevalence and examples both use it)."""
+    """Passages x themes scores in [0, 1] from :func:`policytekst.themes.theme_scores` (cached: prevalence and
+    examples both use it)."""
     if "theme_scores" not in ctx.cache:
-        themes, theme_scores = require("policytekst.themes", "DEFAULT_THEMES", "theme_scores")
-        frame = _all_scores_at_once(ctx, themes)
-        if frame is None:
-            frame = pd.DataFrame({t: theme_scores(ctx.corpus, t, method=ctx.params.theme_method) for t in themes})
+        frame = pd.DataFrame({theme: theme_scores(ctx.corpus, theme, method=ctx.params.theme_method)
+                              for theme in DEFAULT_THEMES})
         ctx.cache["theme_scores"] = frame.fillna(0.0)
     return ctx.cache["theme_scores"]
 
@@ -68,7 +47,6 @@ def split_year(ctx: ReportContext) -> int | None:
 def build(ctx: ReportContext) -> Section:
     section = Section(KEY, "Temaer over tid", "Theme prevalence by year")
     scores = theme_scores_frame(ctx)
-    trend_table = require("policytekst.compare", "trend_table")
     passages = ctx.passages().set_index("passage_id")
     scores = scores[scores.index.isin(passages.index)]
     if scores.empty:
@@ -115,13 +93,11 @@ def build(ctx: ReportContext) -> Section:
 
 def build_examples(ctx: ReportContext) -> Section:
     section = Section(EXAMPLES_KEY, "Eksempelavsnitt per tema", "Example passages per theme")
-    themes = require("policytekst.themes", "DEFAULT_THEMES")
-    examples = require("policytekst.search", "examples")
     parts = ['<p class="lead">Avsnitt som viser temaet tydelig og kan brukes i undervisning, med kildehenvisning '
              "(dokument, side, kapittel). Temaskåre = hvor sterkt avsnittet uttrykker temaet; brukbarhet = hvor "
              "godt det står alene som eksempel.</p>"]
     frames = []
-    for theme in themes:
+    for theme in DEFAULT_THEMES:
         found = examples(ctx.corpus, theme, n=ctx.params.n_examples, method=ctx.params.theme_method)
         found = found.assign(theme=theme)
         frames.append(found)

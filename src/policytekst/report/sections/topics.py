@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from policytekst import plots
+from policytekst.compare import trend_table
 from policytekst.report import html as h
-from policytekst.report import plots
-from policytekst.report.base import NotEnoughData, ReportContext, Section, Unavailable, require
+from policytekst.report.base import NotEnoughData, ReportContext, Section
+from policytekst.topics import TopicModel
 
 KEY = "topics"
 TRENDS_KEY = "topic_trends"
@@ -15,12 +17,11 @@ TRENDS_KEY = "topic_trends"
 def fitted_model(ctx: ReportContext):
     """The topic model for this report (fitted once; the topic trend section reuses it)."""
     if "topic_model" not in ctx.cache:
-        topic_model = require("policytekst.topics", "TopicModel")
         kwargs = {"k": ctx.params.k, "seed": ctx.params.seed}
         if ctx.params.engine:
             kwargs["engine"] = ctx.params.engine
         try:
-            ctx.cache["topic_model"] = topic_model(**kwargs).fit(ctx.corpus)
+            ctx.cache["topic_model"] = TopicModel(**kwargs).fit(ctx.corpus)
         except ValueError as exc:
             # The topics package raises ValueError for corpora too small to model (empty vocabulary, ...).
             ctx.cache["topic_model"] = NotEnoughData(str(exc))
@@ -29,35 +30,18 @@ def fitted_model(ctx: ReportContext):
     return ctx.cache["topic_model"]
 
 
-def _labels(model) -> list[str]:
-    labels = list(getattr(model, "labels_", None) or [])
-    columns = list(model.doc_topics_.columns)
-    if len(labels) != len(columns):
-        labels = [str(c) for c in columns]
-    return labels
-
-
 def build(ctx: ReportContext) -> Section:
     section = Section(KEY, "Emner (topic-modell)", "Topics")
     model = fitted_model(ctx)
-    labels = _labels(model)
     terms = model.top_terms(n=ctx.params.n_terms)
     section.tables["top_terms"] = terms
-    shares = model.doc_topics_.mean(axis=0).to_numpy()
-    topic_ids = list(dict.fromkeys(terms["topic"])) if "topic" in terms else list(range(len(labels)))
-    overview = pd.DataFrame({
-        "topic": topic_ids[: len(labels)],
-        "label": labels[: len(topic_ids)],
-        "share": shares[: len(topic_ids)],
-        "top_terms": [", ".join(terms.loc[terms["topic"] == t].sort_values("rank")["term"].astype(str))
-                      for t in topic_ids[: len(labels)]],
-    })
+    overview = model.topic_table(n=ctx.params.n_terms)  # label, prevalence (mean share), top terms per topic
     section.tables["topics"] = overview
-    engine = getattr(model, "engine", ctx.params.engine)
-    parts = [f'<p class="lead">En emnemodell ({h.esc(engine)}, K = {h.esc(getattr(model, "k", ctx.params.k))}, '
+    parts = [f'<p class="lead">En emnemodell ({h.esc(model.engine)}, K = {h.esc(model.k)}, '
              f"seed = {ctx.params.seed}) deler tekstavsnittene inn i emner ut fra hvilke ord som opptrer sammen. "
              "Navnene er laget av de mest typiske ordene; les eksempelavsnittene før du tolker et emne.</p>"]
-    svg = plots.bar_chart(overview["label"], overview["share"], horizontal=True, ylabel="andel av tekstmassen")
+    svg = plots.bar_chart(overview["label"], overview["prevalence"], horizontal=True,
+                          ylabel="andel av tekstmassen")
     parts.append(h.figure_html(svg, "Emnenes andel av alle analyseavsnitt (snitt av avsnittenes emnefordeling).",
                                csv_name=ctx.csv_name(KEY, "topics"), table=h.table_html(overview),
                                figure_id="fig-topics-share"))
@@ -88,15 +72,14 @@ def build(ctx: ReportContext) -> Section:
 
 def build_trends(ctx: ReportContext) -> Section:
     section = Section(TRENDS_KEY, "Emner over tid", "Topic prevalence over time")
-    trend_table = require("policytekst.compare", "trend_table")
     model = fitted_model(ctx)
-    labels = _labels(model)
+    labels = list(model.labels_)
     shares = model.doc_topics_.copy()
     shares.columns = labels
     years = ctx.passages().set_index("passage_id")["year"]
     shares = shares[years.reindex(shares.index).notna().to_numpy()]
     if shares.empty:
-        raise Unavailable("no document has a year, so topics cannot be followed over time")
+        raise NotEnoughData("no document has a year, so topics cannot be followed over time")
     trends = trend_table(ctx.corpus, shares, by="year", n_boot=ctx.params.n_boot, seed=ctx.params.seed)
     section.tables["by_year"] = trends
     matrix = trends.pivot_table(index="item", columns="period", values="mean").reindex(labels)
@@ -107,15 +90,21 @@ def build_trends(ctx: ReportContext) -> Section:
     parts.append(h.figure_html(svg, "Emnenes gjennomsnittlige andel per år.", csv_name=ctx.csv_name(
         TRENDS_KEY, "by_year"), table=h.table_html(trends, max_rows=300), figure_id="fig-topics-years"))
     section.figures += 1
-    # Rising and falling topics: the change between the first and the second half of the years, in points.
+    # Rising and falling topics: the same trend table over two periods (first and second half of the years).
     periods = sorted(matrix.columns)
     if len(periods) >= 2:
-        half = len(periods) // 2
-        change = (matrix[periods[half:]].mean(axis=1) - matrix[periods[:half]].mean(axis=1)).sort_values()
-        moves = pd.DataFrame({"topic": change.index, "change": change.to_numpy()})
-        section.tables["change"] = moves
-        parts.append(f"<h3>Størst endring · biggest shifts ({h.esc(periods[0])}–{h.esc(periods[half - 1])} mot "
-                     f"{h.esc(periods[half])}–{h.esc(periods[-1])})</h3>")
-        parts.append(h.table_html(pd.concat([moves.tail(3).iloc[::-1], moves.head(3)]).drop_duplicates()))
+        split = int(periods[len(periods) // 2])
+        halves = trend_table(ctx.corpus, shares, by="year", periods=[split], n_boot=ctx.params.n_boot,
+                             seed=ctx.params.seed)
+        section.tables["halves"] = halves
+        first, second = list(dict.fromkeys(halves["period"]))
+        wide = halves.pivot_table(index="item", columns="period", values="mean")
+        moves = pd.DataFrame({"topic": wide.index, "before": wide[first].to_numpy(),
+                              "after": wide[second].to_numpy()})
+        moves["change"] = moves["after"] - moves["before"]
+        moves = moves.sort_values("change").reset_index(drop=True)
+        parts.append(f"<h3>Størst endring · biggest shifts ({h.esc(first)} mot {h.esc(second)})</h3>")
+        parts.append(h.table_html(pd.concat([moves.tail(3).iloc[::-1], moves.head(3)]).drop_duplicates())
+                     + h.csv_link(ctx.csv_name(TRENDS_KEY, "halves")))
     section.html = "".join(parts)
     return section

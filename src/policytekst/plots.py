@@ -1,7 +1,9 @@
-"""Plot helpers: matplotlib figures rendered to inline SVG strings (text kept as text, reproducible ids).
+"""The one plotting module: every figure of policytekst in one style (matplotlib, headless).
 
-Each helper takes plain tables and returns SVG markup; the caller writes the same table as CSV, so every plot
-has its numbers beside it. Large point clouds are rasterised inside the SVG to keep the file small.
+Two ways out of the same figures: the report's helpers return inline SVG strings (text kept as text,
+reproducible ids; :func:`to_svg`), and the command-line plots write a PNG or SVG file and return its path
+(:func:`save`). Each takes plain tables; the caller writes the same table beside it, so every plot has its numbers.
+Large point clouds are rasterised inside the SVG to keep the file small.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import io
 import math
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import matplotlib
 
@@ -17,6 +20,8 @@ matplotlib.use("Agg")  # no display needed; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+
+from policytekst.tables import PLOT_SUFFIXES, check_suffix  # noqa: E402
 
 ACCENT = "#1f5f8b"
 SECOND = "#c2571a"
@@ -47,9 +52,15 @@ def to_svg(fig) -> str:
     return text[text.index("<svg"):]
 
 
-def _figure(width: float, height: float):
-    with plt.rc_context(_STYLE):
-        return plt.subplots(figsize=(width, height))
+def save(fig, path: str | Path, dpi: int = 150) -> Path:
+    """Write a figure to ``path`` (.png or .svg; other suffixes raise UsageError) and close it."""
+    path = check_suffix(path, PLOT_SUFFIXES, "plot")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    metadata = {"Date": None} if path.suffix.lower() == ".svg" else None  # reproducible SVG files
+    fig.savefig(path, dpi=dpi, metadata=metadata)
+    plt.close(fig)
+    return path
 
 
 def _is_numeric(values: Sequence) -> bool:
@@ -202,3 +213,85 @@ def scatter_map(points: pd.DataFrame, *, color_by: str = "year", label_by: str |
 def _short(text: str, limit: int = 28) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- figures written to files by the commands (compare trends/keyness, topics sweep/top terms) ---------------------
+def plot_trends(table: pd.DataFrame, path: str | Path, smooth: pd.DataFrame | None = None,
+                title: str = "") -> Path:
+    """Mean per period with its interval as error bars; sparse periods drawn hollow; optional spline band."""
+    periods = list(dict.fromkeys(table["period"]))
+    position = {p: i for i, p in enumerate(periods)}
+    numeric = all(str(p).lstrip("-").isdigit() for p in periods)
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        for index, (item, part) in enumerate(table.groupby("item", sort=False)):
+            colour = PALETTE[index % len(PALETTE)]
+            x = [int(p) if numeric else position[p] for p in part["period"]]
+            err = [part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]]
+            ax.errorbar(x, part["mean"], yerr=err, marker="o", capsize=3, label=str(item), color=colour)
+            sparse = part["sparse"].astype(bool).to_numpy()
+            if sparse.any():
+                ax.scatter([v for v, s in zip(x, sparse, strict=True) if s], part["mean"][sparse], s=60,
+                           facecolors="white", edgecolors=colour, zorder=3)
+            if smooth is not None and numeric:
+                curve = smooth[smooth["item"] == item]
+                ax.plot(curve["year"], curve["fit"], color=colour, alpha=0.6)
+                ax.fill_between(curve["year"], curve["ci_low"], curve["ci_high"], color=colour, alpha=0.15)
+        if not numeric:
+            ax.set_xticks(range(len(periods)), periods, rotation=30, ha="right")
+        ax.set_ylabel("mean per passage (95% CI, documents resampled)")
+        ax.set_title(title or "Prevalence over time (hollow = sparse period)", loc="left")
+        ax.legend(fontsize="small")
+        return save(fig, path)
+
+
+def plot_keyness(table: pd.DataFrame, path: str | Path, n: int = 15, label_a: str = "A", label_b: str = "B") -> Path:
+    """Top terms of each side by G2, bars showing Log Ratio (right: key for A, left: key for B)."""
+    top_a = table[table["log_ratio"] > 0].head(n)
+    top_b = table[table["log_ratio"] < 0].head(n)
+    both = pd.concat([top_b.iloc[::-1], top_a.iloc[::-1]])
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(7, max(3, 0.28 * len(both) + 1)))
+        ax.barh(range(len(both)), both["log_ratio"], color=[SECOND if v < 0 else ACCENT for v in both["log_ratio"]])
+        ax.set_yticks(range(len(both)), both["term"])
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(f"Log Ratio (log2; > 0 key for {label_a}, < 0 key for {label_b})")
+        ax.set_title("Keyness (top terms by G2)", loc="left")
+        return save(fig, path)
+
+
+def plot_sweep(table: pd.DataFrame, path: str | Path) -> Path:
+    """Coherence (c_v, NPMI), diversity and exclusivity against K, with fit seconds on a second axis."""
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        for index, column in enumerate(("c_v", "npmi", "diversity", "exclusivity")):
+            ax.plot(table["k"], table[column], marker="o", label=column, color=PALETTE[index])
+        ax.set_xlabel("K (number of topics)")
+        ax.set_ylabel("score (higher is better)")
+        seconds = ax.twinx()
+        seconds.plot(table["k"], table["fit_seconds"], linestyle="--", color="grey", label="fit seconds")
+        seconds.set_ylabel("fit seconds")
+        seconds.grid(visible=False)
+        ax.legend(loc="upper left", fontsize="small")
+        ax.set_title("Choosing K", loc="left")
+        return save(fig, path)
+
+
+def plot_top_terms(top: pd.DataFrame, labels: list[str], path: str | Path, columns: int = 4) -> Path:
+    """One small bar chart of top-term weights per topic."""
+    topics = sorted(top["topic"].unique())
+    rows = max(1, math.ceil(len(topics) / columns))
+    with plt.rc_context(_STYLE):
+        fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.6 * rows), squeeze=False)
+        for index, ax in enumerate(axes.flat):
+            if index >= len(topics):
+                ax.set_visible(False)
+                continue
+            topic = topics[index]
+            part = top[top["topic"] == topic].iloc[::-1]
+            ax.barh(part["term"], part["weight"], color=PALETTE[index % len(PALETTE)])
+            ax.set_title(f"{topic}: {labels[topic]}", loc="left", fontsize="small")
+            ax.tick_params(labelsize=7)
+            ax.grid(axis="y", visible=False)
+        return save(fig, path)

@@ -12,15 +12,17 @@ Rules (Norwegian academic habit, kept short enough for a slide):
 * section: the deepest numbered heading of the passage's section path ("kap. 2.1"); an unnumbered section is cited
   by its heading ("kap. Forord"), shortened.
 
+This is the one citation format of the package: search, examples, KWIC, topics and the report all call it.
 Every result list also carries the ``passage_id``: the stable link back (``policytekst passages --doc DOC`` shows it).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+
+from policytekst.errors import UnknownNameError
 
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
@@ -48,6 +50,7 @@ def surname(name: str) -> str:
 
 
 def author_part(authors: Iterable[str]) -> str:
+    """Surnames of the authors: "Aasen", "Aasen og Solstad", "Aasen mfl."; "" when there are none."""
     names = [surname(a) for a in authors if a and a.strip()]
     if not names:
         return ""
@@ -59,6 +62,7 @@ def author_part(authors: Iterable[str]) -> str:
 
 
 def page_part(page_start: int | None, page_end: int | None, labels: list[str] | None = None) -> str:
+    """The page part: 's. 12' or 's. 12-13' (printed labels when given, one per physical page); '' without a page."""
     if not page_start:
         return ""
     page_end = page_end or page_start
@@ -115,13 +119,7 @@ def citations(corpus: Corpus, passage_ids: Iterable[str]) -> dict[str, str]:
     ids = list(dict.fromkeys(passage_ids))
     if not ids:
         return {}
-    conn = corpus.store.conn
-    rows: list[Any] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        rows.extend(conn.execute(
-            f"SELECT passage_id, doc_id, page_start, page_end, section FROM passages "
-            f"WHERE passage_id IN ({', '.join('?' * len(chunk))})", chunk).fetchall())
+    rows = corpus.store.passage_places(ids)
     docs = _document_facts(corpus, {row["doc_id"] for row in rows})
     result = {}
     for row in rows:
@@ -145,21 +143,8 @@ def _document_facts(corpus: Corpus, doc_ids: set[str]) -> dict[str, dict[str, An
         facts = {}
         _FACTS[key] = (generation, facts)
     missing = sorted(doc_ids - set(facts))
-    conn = corpus.store.conn
-    for start in range(0, len(missing), 500):
-        chunk = missing[start:start + 500]
-        marks = ", ".join("?" * len(chunk))
-        last_pages = dict(conn.execute(
-            f"SELECT doc_id, MAX(page_end) FROM passages WHERE doc_id IN ({marks}) GROUP BY doc_id", chunk).fetchall())
-        # only the columns a citation needs: the document row also holds the whole text
-        for row in conn.execute(f"SELECT doc_id, title, authors, year, format, n_pages, meta FROM documents "
-                                f"WHERE doc_id IN ({marks})", chunk):
-            meta = json.loads(row["meta"] or "{}")
-            labels = meta.get("page_labels")
-            facts[row["doc_id"]] = {
-                "title": row["title"], "authors": json.loads(row["authors"] or "[]"), "year": row["year"],
-                "format": row["format"], "n_pages": row["n_pages"], "last_page": last_pages.get(row["doc_id"]),
-                "page_labels": labels if isinstance(labels, list) else None}
+    if missing:
+        facts.update(corpus.store.citation_facts(missing))
     return {d: facts[d] for d in doc_ids if d in facts}
 
 
@@ -173,5 +158,5 @@ def citation(corpus: Corpus, passage_id: str) -> str:
     """
     found = citations(corpus, [passage_id])
     if passage_id not in found:
-        raise KeyError(f"no passage '{passage_id}' in {corpus.directory}")
+        raise UnknownNameError(f"no passage {passage_id!r} in {corpus.directory}")
     return found[passage_id]
