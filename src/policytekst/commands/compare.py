@@ -16,13 +16,11 @@ def _split(text: str | None) -> list[str]:
 
 
 def _theme_scores(corpus, themes: list[str], method: str):
-    import pandas as pd
+    from policytekst.commands.themes import score_progress
+    from policytekst.themes import theme_scores
 
-    try:
-        from policytekst.themes import theme_scores
-    except ImportError:
-        _cli().fail("the themes area offers no theme_scores yet; use --terms or --topics")
-    return pd.DataFrame({theme: theme_scores(corpus, theme, method=method) for theme in themes})
+    with score_progress() as on_progress:
+        return theme_scores(corpus, themes, method=method, on_progress=on_progress)
 
 
 def trends(

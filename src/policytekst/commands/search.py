@@ -83,11 +83,12 @@ def _output(frame, as_json: bool, export: Path | None, columns: list[str], *, ti
 def _run(action):
     """Run an API call, turning bad input into exit code 2 and missing things into exit code 1."""
     from policytekst.cli import fail
+    from policytekst.errors import UsageError
     from policytekst.search.query import QueryError, ThemesUnavailable
 
     try:
         return action()
-    except QueryError as exc:
+    except (QueryError, UsageError) as exc:  # UsageError: e.g. an unknown theme (UnknownNameError is a KeyError)
         fail(str(exc), code=2)
     except ThemesUnavailable as exc:
         fail(str(exc))
@@ -168,12 +169,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The best example passages for a theme, from different documents, each with a citation."""
         from policytekst.cli import open_corpus
+        from policytekst.commands.themes import score_progress
         from policytekst.search import examples, query_scores
 
         with open_corpus(corpus) as c:
             scores = _run(lambda: query_scores(c, query)) if query else None
-            frame = _run(lambda: examples(c, theme, n=n, method=method, max_per_doc=max_per_doc, scores=scores,
-                                          **_filters(year, genre, doc, lang, None)))
+            with score_progress() as on_progress:
+                frame = _run(lambda: examples(c, theme, n=n, method=method, max_per_doc=max_per_doc,
+                                              scores=scores, on_progress=on_progress,
+                                              **_filters(year, genre, doc, lang, None)))
         _output(frame, as_json, export, ["rank", "theme_score", "usability", "citation", "text", "passage_id"],
                 title=f"Eksempler: {theme}", full_text=True)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -77,6 +79,21 @@ def _print(frame, as_json: bool, out: Path | None = None, max_rows: int = 200) -
         cli.err.print(f"({len(frame) - max_rows} more rows; use --json or --out FILE for all)")
 
 
+@contextmanager
+def score_progress(label: str = "theme scores") -> Iterator[Callable[[int, int], None] | None]:
+    """An ``on_progress`` callback drawing a bar on stderr while a first scoring pass runs; None (no bar) when
+    stderr is not a terminal. Cached scores make no calls, so the transient bar then never shows."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=_cli().err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
 def _read_predict_input(path: Path) -> tuple[list[str], list[str]]:
     cli = _cli()
     if str(path) == "-":
@@ -138,7 +155,8 @@ def code(corpus: Path = CorpusOption, codebook: Path | None = CodebookOption,
         if matches:
             frame = matched_tokens(c, book, themes=theme or None)
         else:
-            coded = code_passages_with_words(c, book)
+            with score_progress("coding") as on_progress:
+                coded = code_passages_with_words(c, book, on_progress=on_progress)
             cols = list(theme) if theme else book.names
             if not all_passages:
                 coded = coded[(coded[cols] > 0).any(axis=1)]
@@ -157,7 +175,8 @@ def table(corpus: Path = CorpusOption, by: str = typer.Option("doc", help="doc, 
         _cli().fail(f"--by {by!r}: use one of {', '.join(GROUPINGS)}", code=2)
     book = _codebook(codebook)
     with _cli().open_corpus(corpus) as c:
-        frame = theme_table(c, by=by, codebook=book, periods=period_years)
+        with score_progress("coding") as on_progress:
+            frame = theme_table(c, by=by, codebook=book, periods=period_years, on_progress=on_progress)
     _print(frame, as_json, out)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -100,7 +101,8 @@ def usability(text: str, kind: str = "body") -> float:
 
 def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, scores: pd.Series | None = None,
              max_per_doc: int = 1, min_theme_score: float = 0.0, kinds: tuple[str, ...] | None = None,
-             duplicate_threshold: float = 0.6, **filters: Any) -> pd.DataFrame:
+             duplicate_threshold: float = 0.6, on_progress: Callable[[int, int], None] | None = None,
+             **filters: Any) -> pd.DataFrame:
     """The ``n`` best example passages for a theme, spread over documents, each with a citation.
 
     Parameters
@@ -120,6 +122,8 @@ def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, s
         Ignore passages scoring below this.
     duplicate_threshold : float
         Word-set Jaccard similarity above which a passage counts as a repeat of one already chosen.
+    on_progress : callable(done, total), optional
+        Progress of scoring the corpus, when the theme scores are not cached yet.
     **filters
         year, genre, doc_id, language — as in :func:`policytekst.search.search`.
 
@@ -135,7 +139,7 @@ def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, s
         raise QueryError(f"n must be at least 1 (got {n})")
     given = scores is not None
     if scores is None:
-        scores = load_theme_scores(corpus, theme, method)
+        scores = load_theme_scores(corpus, theme, method, on_progress=on_progress)
     scores = pd.Series(scores, dtype=float)
     scores = scores[scores > max(min_theme_score, 0.0)]
     frame = corpus.passages_frame(kinds=kinds)
@@ -177,9 +181,9 @@ def query_scores(corpus: Corpus, query: str, limit: int = 2000, **filters: Any) 
 
     hits = search(corpus, query, limit=limit, **filters)
     if hits.empty:
-        return pd.Series(dtype=float)
-    return pd.Series((hits["score"] / hits["score"].max()).to_numpy(), index=hits["passage_id"].to_numpy(),
-                     dtype=float)
+        return pd.Series(dtype=float, index=pd.Index([], name="passage_id", dtype=object), name=query)
+    return pd.Series((hits["score"] / hits["score"].max()).to_numpy(),
+                     index=pd.Index(hits["passage_id"].astype(str), name="passage_id"), dtype=float, name=query)
 
 
 def _diverse(frame: pd.DataFrame, n: int, max_per_doc: int, duplicate_threshold: float) -> list[Any]:

@@ -15,6 +15,8 @@ Examples
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from policytekst.nlp import contains_lemma, lemma_of
+from policytekst.nlp import cache_version, contains_lemma, lemma_of
 
 _GLOB_CHARS = set("*?[")
 
@@ -192,6 +194,12 @@ class Codebook:
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": 1, "themes": {name: t.to_dict() for name, t in self.themes.items()}}
+
+    def fingerprint(self) -> str:
+        """A short string that changes when coding with this codebook can change: its content and the lemma
+        stamp of the language layer (terms match lemmas). Cached theme scores key on it."""
+        text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False) + cache_version()
+        return hashlib.sha1(text.encode()).hexdigest()[:16]
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False),

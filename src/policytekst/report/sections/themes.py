@@ -6,43 +6,17 @@ import pandas as pd
 
 from policytekst.report import html as h
 from policytekst.report import plots
-from policytekst.report.base import ReportContext, Section, Unavailable, require
+from policytekst.report.base import ReportContext, Section, require
 
 KEY = "themes"
 EXAMPLES_KEY = "examples"
 
 
-def _all_scores_at_once(ctx: ReportContext, themes) -> pd.DataFrame | None:
-    """All themes in one pass (one codebook run or one classifier call) instead of one pass per theme.
-
-    Gives the same numbers as ``theme_scores`` theme by theme; None when the themes package lacks the parts.
-    """
-    try:
-        if ctx.params.theme_method == "codebook":
-            code_passages, probability, codebook = require("policytekst.themes", "code_passages",
-                                                           "codebook_probability", "Codebook")
-            book = codebook.load(None)
-            coded = code_passages(ctx.corpus, book)
-            return pd.DataFrame({t: probability(coded[t].to_numpy(), book.themes[t].min_score) for t in themes},
-                                index=coded.index)
-        default_model = require("policytekst.themes", "default_model")
-        model = default_model()
-        passages = ctx.passages()
-        proba = model.predict_proba(passages["text"].tolist())
-        return pd.DataFrame({t: proba[:, model.themes_.index(t)] for t in themes},
-                            index=pd.Index(passages["passage_id"], name="passage_id"))
-    except (Unavailable, AttributeError, KeyError, TypeError):
-        return None
-
-
 def theme_scores_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Passages x themes scores in [0, 1] (cached: prevalence and examples both use it)."""
+    """Passages x themes scores in [0, 1] (all themes in one pass, cached in the corpus and in the context)."""
     if "theme_scores" not in ctx.cache:
         themes, theme_scores = require("policytekst.themes", "DEFAULT_THEMES", "theme_scores")
-        frame = _all_scores_at_once(ctx, themes)
-        if frame is None:
-            frame = pd.DataFrame({t: theme_scores(ctx.corpus, t, method=ctx.params.theme_method) for t in themes})
-        ctx.cache["theme_scores"] = frame.fillna(0.0)
+        ctx.cache["theme_scores"] = theme_scores(ctx.corpus, list(themes), method=ctx.params.theme_method)
     return ctx.cache["theme_scores"]
 
 
