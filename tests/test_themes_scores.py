@@ -174,3 +174,23 @@ def test_model_fingerprint_follows_the_model(tmp_path):
     assert one.fingerprint() != two.fingerprint()
     saved = one.save(tmp_path / "m.joblib")
     assert ThemeClassifier.load(saved).fingerprint() == score_cache.file_fingerprint(saved)
+
+
+def test_examples_rank_only_what_can_reach_the_head(demo_corpus, monkeypatch):
+    """examples() skips the usability of passages whose theme score cannot reach the head; the head is exact."""
+    import importlib
+
+    examples_module = importlib.import_module("policytekst.search.examples")
+    scores = theme_scores(demo_corpus, ["samordning"])["samordning"]
+    frame = demo_corpus.passages_frame()
+    frame = frame[frame["passage_id"].isin(scores.index)].copy()
+    frame["theme_score"] = frame["passage_id"].map(scores)
+    full = frame.assign(usability=[examples_module.usability(t, k) for t, k in zip(frame["text"], frame["kind"],
+                                                                                    strict=True)])
+    full["score"] = full["theme_score"] * full["usability"]
+    full = full[full["score"] > 0].sort_values(["score", "passage_id"], ascending=[False, True])
+    monkeypatch.setattr(examples_module, "USABILITY_BLOCK", 4)
+    ranked = examples_module._ranked(frame, head=6)
+    assert len(ranked) < len(full)  # the bound stopped early
+    assert list(ranked["passage_id"].head(6)) == list(full["passage_id"].head(6))
+    np.testing.assert_allclose(ranked["score"].head(6), full["score"].head(6))

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from policytekst.search.index import WORD
@@ -156,11 +157,11 @@ def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, s
     if filters:
         raise QueryError(f"unknown example filter(s): {', '.join(sorted(filters))}")
     frame["theme_score"] = frame["passage_id"].map(scores).astype(float)
-    frame["usability"] = [usability(t, k) for t, k in zip(frame["text"], frame["kind"], strict=True)]
-    frame["score"] = frame["theme_score"] * frame["usability"]
-    frame = frame[frame["score"] > 0].sort_values(["score", "passage_id"], ascending=[False, True])
+    n_candidates = len(frame)
     # the diversity pass only needs the head of the ranking (keeps it fast on 100,000 passages)
-    chosen = _diverse(frame.head(max(500, 100 * n)), n, max_per_doc, duplicate_threshold)
+    head = max(500, 100 * n)
+    frame = _ranked(frame, head)
+    chosen = _diverse(frame.head(head), n, max_per_doc, duplicate_threshold)
     result = frame.loc[chosen].copy() if chosen else frame.iloc[0:0].copy()
     result = result.sort_values(["score", "passage_id"], ascending=[False, True])  # the diverse set, best first
     result.insert(0, "rank", range(1, len(result) + 1))
@@ -169,7 +170,7 @@ def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, s
     result["title"] = result["title"].fillna(result["doc_id"])
     result = result.reindex(columns=EXAMPLE_COLUMNS).reset_index(drop=True)
     result.attrs.update(theme=theme, method="given" if given else method, n=n, max_per_doc=max_per_doc,
-                        candidates=int(len(frame)))
+                        candidates=int(n_candidates))
     return result
 
 
@@ -184,6 +185,31 @@ def query_scores(corpus: Corpus, query: str, limit: int = 2000, **filters: Any) 
         return pd.Series(dtype=float, index=pd.Index([], name="passage_id", dtype=object), name=query)
     return pd.Series((hits["score"] / hits["score"].max()).to_numpy(),
                      index=pd.Index(hits["passage_id"].astype(str), name="passage_id"), dtype=float, name=query)
+
+
+USABILITY_BLOCK = 2000  # passages whose usability is computed between checks of the bound
+
+
+def _ranked(frame: pd.DataFrame, head: int) -> pd.DataFrame:
+    """Passages with score = theme_score x usability > 0, best first; exact in (at least) the first ``head`` rows.
+
+    Usability is at most 1, so no passage scores above its theme score: passages are visited in falling theme
+    score, and the rest is skipped once ``head`` passages already score above the next theme score. Model scores
+    are positive for every passage, and computing the usability of all of them took seconds per theme.
+    """
+    frame = frame.sort_values(["theme_score", "passage_id"], ascending=[False, True])
+    bound = frame["theme_score"].to_numpy()
+    texts, kinds = frame["text"].tolist(), frame["kind"].tolist()
+    values: list[float] = []
+    for start in range(0, len(frame), USABILITY_BLOCK):
+        end = min(start + USABILITY_BLOCK, len(frame))
+        values.extend(usability(t, k) for t, k in zip(texts[start:end], kinds[start:end], strict=True))
+        if end < len(frame) and np.count_nonzero(bound[:end] * np.asarray(values) > bound[end]) >= head:
+            break  # nothing left can enter the head: it scores at most bound[end]
+    ranked = frame.iloc[:len(values)].copy()
+    ranked["usability"] = values
+    ranked["score"] = ranked["theme_score"] * ranked["usability"]
+    return ranked[ranked["score"] > 0].sort_values(["score", "passage_id"], ascending=[False, True])
 
 
 def _diverse(frame: pd.DataFrame, n: int, max_per_doc: int, duplicate_threshold: float) -> list[Any]:
