@@ -147,7 +147,7 @@ def test_02_themes_over_time(executed, demo_corpus):
     assert got["ci_ok"] and got["rows"] >= len(DEFAULT_THEMES) * 5
     analysed = set(demo_corpus.passages_frame()["passage_id"])
     for theme in ("samordning",):  # the notebook's numbers are the API's numbers
-        scores = theme_scores(demo_corpus, theme, method="codebook")
+        scores = theme_scores(demo_corpus, [theme], method="codebook")[theme]
         expected = scores[scores.index.isin(analysed)].fillna(0).mean()
         assert got["mean_by_theme"][theme] == pytest.approx(expected, abs=1e-3)
     assert images(nb) >= 1

@@ -118,7 +118,7 @@ def test_section_tables_are_the_library_results(demo_report, demo_corpus):
     pd.testing.assert_frame_equal(tables["keyness"]["terms"].reset_index(drop=True),
                                   expected.reset_index(drop=True))
 
-    scores = pd.DataFrame({t: theme_scores(demo_corpus, t, method=params.theme_method) for t in DEFAULT_THEMES})
+    scores = theme_scores(demo_corpus, list(DEFAULT_THEMES), method=params.theme_method)
     years = demo_corpus.passages_frame().set_index("passage_id")["year"]
     dated = scores[years.reindex(scores.index).notna().to_numpy()].fillna(0.0)
     trends = trend_table(demo_corpus, dated, by="year", n_boot=params.n_boot, seed=params.seed)

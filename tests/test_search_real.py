@@ -194,21 +194,15 @@ def test_examples_from_several_documents_by_query_scores(seed_corpus, theme):
 
 @pytest.mark.parametrize("theme", ["npm", "brukermedvirkning", "kasteball", "samordning", "arbeidslinja"])
 def test_examples_for_each_main_theme_with_codebook(seed_corpus, theme):
-    try:
-        from policytekst.themes import theme_scores  # noqa: F401
-    except ImportError:
-        pytest.skip("policytekst.themes.theme_scores is not available yet")
     picked = examples(seed_corpus, theme, n=5, method="codebook")
     _assert_diverse(picked, theme)
     assert (picked["theme_score"] > 0).all()
 
 
 def test_search_filtered_by_theme(seed_corpus):
-    try:
-        from policytekst.themes import theme_scores
-    except ImportError:
-        pytest.skip("policytekst.themes.theme_scores is not available yet")
-    scores = theme_scores(seed_corpus, "brukermedvirkning", method="codebook")
+    from policytekst.themes import theme_scores
+
+    scores = theme_scores(seed_corpus, "brukermedvirkning", method="codebook")["brukermedvirkning"]
     everything = search(seed_corpus, "bruker*", limit=5000)
     coded = search(seed_corpus, "bruker*", limit=5000, theme="brukermedvirkning", theme_method="codebook")
     assert 0 < len(coded) < len(everything)

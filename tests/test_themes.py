@@ -140,7 +140,7 @@ def test_theme_scores_in_unit_interval(small_corpus):
 
     ids = set(small_corpus.passages_frame()["passage_id"])
     for method in ("codebook", "model"):
-        scores = theme_scores(small_corpus, "samordning", method=method)
+        scores = theme_scores(small_corpus, "samordning", method=method)["samordning"]
         assert set(scores.index) == ids
         assert ((scores >= 0) & (scores <= 1)).all()
         assert scores.max() > 0.5 > scores.min()

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from policytekst.corpus import Corpus
@@ -126,6 +128,19 @@ def print_table(frame: pd.DataFrame, as_json: bool, path: Path | None = None, co
     if len(shown) > max_rows:
         err.print(f"({len(shown) - max_rows} more rows; a pipe, --json or --out FILE gives them all)",
                   highlight=False)
+
+
+@contextmanager
+def score_progress(label: str = "theme scores") -> Iterator[Callable[[int, int], None] | None]:
+    """An ``on_progress`` callback drawing a bar on stderr while a first scoring pass runs; None (no bar) when
+    stderr is not a terminal. Cached scores make no calls, so the transient bar then never shows."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def split_list(text: str | None) -> list[str]:

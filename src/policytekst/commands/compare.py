@@ -23,29 +23,26 @@ from policytekst.commands.common import (
     err,
     open_corpus,
     print_table,
+    score_progress,
     split_list,
     write_out,
 )
 from policytekst.commands.topics import NameOption, load_model
 from policytekst.compare.groups import parse_group
 from policytekst.corpus import Corpus
-from policytekst.errors import UsageError, unknown
+from policytekst.errors import UsageError
 from policytekst.selection import parse_periods
-from policytekst.themes import Codebook, default_model, theme_scores
+from policytekst.themes import theme_scores
 
 THEME_METHODS = ("codebook", "model")
 
 
 def _theme_scores(corpus: Corpus, themes: list[str], method: str) -> pd.DataFrame:
-    """One column of scores per theme; an unknown theme is refused before any scoring, naming the known ones."""
+    """One column of scores per theme, all in one pass (an unknown theme is a UsageError naming the known ones)."""
     if method not in THEME_METHODS:
         raise UsageError(f"--theme-method {method!r}: choose {' or '.join(THEME_METHODS)}")
-    source: dict[str, Any] = {"codebook": Codebook.load(None)} if method == "codebook" else {"model": default_model()}
-    known = source["codebook"].names if method == "codebook" else list(source["model"].themes_)
-    for theme in themes:
-        if theme not in known:
-            raise unknown("theme", theme, known)
-    return pd.DataFrame({theme: theme_scores(corpus, theme, method=method, **source) for theme in themes})
+    with score_progress() as on_progress:
+        return theme_scores(corpus, themes, method=method, on_progress=on_progress)
 
 
 def trends(

@@ -27,6 +27,7 @@ from policytekst.commands.common import (
     err,
     open_corpus,
     print_table,
+    score_progress,
     write_out,
 )
 from policytekst.corpus import Corpus
@@ -188,7 +189,9 @@ def examples_command(
     filters = _filters(year, genre, doc, lang, None)
     with open_corpus(corpus) as c:
         scores = query_scores(c, query) if query is not None else None
-        frame = examples(c, theme, n=n, method=method, max_per_doc=max_per_doc, scores=scores, **filters)
+        with score_progress() as on_progress:
+            frame = examples(c, theme, n=n, method=method, max_per_doc=max_per_doc, scores=scores,
+                             on_progress=on_progress, **filters)
     _output(frame, as_json, out, handout, ["rank", "theme_score", "usability", "citation", "text", "passage_id"],
             title=f"Eksempler: {theme}", full_text=True)
 

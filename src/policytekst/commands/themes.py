@@ -18,6 +18,7 @@ from policytekst.commands.common import (
     err,
     open_corpus,
     print_table,
+    score_progress,
 )
 from policytekst.errors import PolicytekstError, UsageError, unknown
 from policytekst.themes.codebook import Codebook
@@ -117,7 +118,8 @@ def code(corpus: Path = CorpusOption, codebook: Path | None = CodebookOption,
         if matches:
             frame = matched_tokens(c, book, themes=theme or None)
         else:
-            coded = code_passages_with_words(c, book)
+            with score_progress("coding") as on_progress:
+                coded = code_passages_with_words(c, book, on_progress=on_progress)
             cols = list(theme) if theme else book.names
             if not all_passages:
                 coded = coded[(coded[cols] > 0).any(axis=1)]
@@ -134,8 +136,8 @@ def table(corpus: Path = CorpusOption, by: str = typer.Option("doc", help="doc, 
     if by not in GROUPINGS:
         raise UsageError(f"--by {by!r}: use one of {', '.join(GROUPINGS)}")
     book = Codebook.load(codebook)
-    with open_corpus(corpus) as c:
-        frame = theme_table(c, by=by, codebook=book, periods=period_years)
+    with open_corpus(corpus) as c, score_progress("coding") as on_progress:
+        frame = theme_table(c, by=by, codebook=book, periods=period_years, on_progress=on_progress)
     print_table(frame, as_json, out)
 
 

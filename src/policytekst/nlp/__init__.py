@@ -3,11 +3,13 @@
 Stable functions (other areas rely on these names and signatures):
 
 - :func:`tokenize` (text) -> tokens; :func:`sentences` (text) -> sentences;
-- :func:`lemmatize` (tokens, lang="nb") -> lemmas; :func:`detect_language` (text) -> nb | nn | en | da | sv;
+- :func:`lemmatize` (tokens, lang="nb") -> lemmas of running text (context: sentence position and neighbouring
+  word); :func:`lemma_of` (word, lang="nb") -> the cached lemma of one word on its own (search, codebook);
+  :func:`detect_language` (text) -> nb | nn | en | da | sv;
 - :func:`stopwords` (lang="nb", domain=False) -> frozenset; :func:`content_lemmas` (text, lang=None) -> the
   bag-of-words input for models (lower-case lemmas without punctuation, numbers or stop words);
 - :func:`policytekst.nlp.cache.passage_lemmas` (corpus, kinds) streams content lemmas per passage, computed
-  once and stored in the corpus.
+  once and stored in the corpus; :func:`cache_version` stamps everything stored from lemmas.
 
 Further helpers: :func:`join_phrases`, :class:`PhraseModel`, :func:`compound_parts`, :func:`contains_lemma`.
 Data files live in ``nlp/data`` and can be extended by users (see :mod:`policytekst.nlp.resources`).
@@ -20,16 +22,18 @@ from pathlib import Path
 
 from policytekst.nlp.compounds import compound_parts, contains_lemma
 from policytekst.nlp.language import detect_language
-from policytekst.nlp.lemmas import lemma, lemmatize
+from policytekst.nlp.lemmas import lemmatize
 from policytekst.nlp.phrases import PhraseModel, join_phrases
 from policytekst.nlp.stopword_lists import stopwords
 from policytekst.nlp.tokens import abbreviations, tokenize
+from policytekst.nlp.word_lemmas import NLP_VERSION, cache_version, lemma_of
 
-__all__ = ["tokenize", "sentences", "lemmatize", "lemma", "detect_language", "stopwords", "content_lemmas",
-           "join_phrases", "PhraseModel", "compound_parts", "contains_lemma", "abbreviations", "NLP_VERSION"]
+__all__ = ["tokenize", "sentences", "lemmatize", "lemma", "lemma_of", "cache_version", "detect_language", "stopwords",
+           "content_lemmas", "join_phrases", "PhraseModel", "compound_parts", "contains_lemma", "abbreviations",
+           "NLP_VERSION"]
 
-# Bump when tokenizing, lemmatizing or the shipped lists change output: the lemma cache keys on it.
-NLP_VERSION = "1"
+# The lemma of one word on its own (kept under its old name too: codebook and compound code call it so).
+lemma = lemma_of
 
 def sentences(text: str) -> list[str]:
     """Split text into sentences (Punkt with Norwegian statistics and abbreviations); see sentence_split."""

@@ -2,18 +2,21 @@
 
 Table ``passage_lemmas`` (passage_id -> JSON list of lemmas, language, version) is keyed by passage_id with
 ON DELETE CASCADE, so re-ingesting a document (which replaces its passages) drops its stale lemmas. Rows
-whose version differs from the current language layer (``NLP_VERSION`` plus a fingerprint of the shipped
-and user lists) are recomputed. Streaming: passages are read and written in chunks, never all at once.
+whose version differs from :func:`policytekst.nlp.word_lemmas.cache_version` (``NLP_VERSION`` plus a fingerprint of
+the shipped and user lists; the search index's lemma column records the same stamp) are recomputed. Content lemmas
+are contextual (:func:`policytekst.nlp.lemmatize` over the passage); their word analyses come from the same cache as
+the word lemmas of search. Streaming: passages are read and written in chunks, never all at once.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from collections.abc import Callable, Iterator, Sequence
 
 from policytekst.model import ANALYSIS_KINDS
+from policytekst.nlp.word_lemmas import cache_version
+
+__all__ = ["cache_status", "cache_version", "compute", "ensure_table", "passage_lemmas"]
 
 TABLE_SQL = """
 CREATE TABLE IF NOT EXISTS passage_lemmas (
@@ -24,23 +27,6 @@ CREATE TABLE IF NOT EXISTS passage_lemmas (
 )
 """
 CHUNK = 500
-
-
-def cache_version() -> str:
-    """Version of the lemmas: the layer version plus a fingerprint of every data file and user list."""
-    from policytekst.nlp import NLP_VERSION
-    from policytekst.nlp.resources import DATA_DIR
-
-    digest = hashlib.sha1(NLP_VERSION.encode())
-    for path in sorted(DATA_DIR.iterdir()):
-        if path.suffix in (".txt", ".tsv"):
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    for var in ("POLICYTEKST_STOPWORDS", "POLICYTEKST_LEMMAS", "POLICYTEKST_ABBREVIATIONS"):
-        for name in os.environ.get(var, "").split(os.pathsep):
-            if name.strip() and os.path.isfile(name):
-                digest.update(open(name, "rb").read())
-    return f"{NLP_VERSION}-{digest.hexdigest()[:10]}"
 
 
 def ensure_table(conn) -> None:

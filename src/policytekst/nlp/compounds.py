@@ -7,7 +7,8 @@ Norwegian puts between parts ("brukermedvirkning-s-prosessen"). Used for diction
 
 from __future__ import annotations
 
-from policytekst.nlp.lemmas import _dictionary, _lang, _split, lemma
+from policytekst.nlp.lemmas import _dictionary, _lang, _split
+from policytekst.nlp.word_lemmas import lemma_of
 
 MAX_WORD = 60
 MIN_PART = 3
@@ -34,7 +35,7 @@ def compound_parts(word: str, lang: str = "nb") -> list[str]:
     code = _lang(lang)
     pieces: list[str] = []
     for chunk in [c for c in low.split("-") if c]:
-        if len(chunk) > MAX_WORD or _known(chunk, code) and chunk == lemma(chunk, lang):
+        if len(chunk) > MAX_WORD or _known(chunk, code) and chunk == lemma_of(chunk, lang):
             pieces.append(chunk)
             continue
         split = _split(chunk, code) if len(chunk) <= MAX_WORD else None
@@ -44,7 +45,7 @@ def compound_parts(word: str, lang: str = "nb") -> list[str]:
             pieces.extend(split)
     if not pieces:
         return []
-    pieces[-1] = lemma(pieces[-1], lang)
+    pieces[-1] = lemma_of(pieces[-1], lang)
     return pieces
 
 
@@ -77,8 +78,8 @@ def contains_lemma(word: str, target: str, lang: str = "nb") -> bool:
     code = _lang(lang)
     low = word.strip().lower()
     goal = target.strip().lower()
-    word_lemma = lemma(low, lang).lower()
-    goal_lemma = lemma(goal, lang).lower()
+    word_lemma = lemma_of(low, lang).lower()
+    goal_lemma = lemma_of(goal, lang).lower()
     if goal in (low, word_lemma) or goal_lemma in (low, word_lemma):
         return True
     for candidate in {low, word_lemma}:
@@ -89,7 +90,7 @@ def contains_lemma(word: str, target: str, lang: str = "nb") -> bool:
                 left_ok = not left or _is_parts(left, code, MIN_LEFT) or (
                     len(left) > MIN_LEFT and left[-1:] in ("s", "e") and _is_parts(left[:-1], code, MIN_LEFT))
                 right_ok = (not right or right.startswith("-")
-                            or lemma(needle + right, lang).lower() == goal_lemma
+                            or lemma_of(needle + right, lang).lower() == goal_lemma
                             or any(right.startswith(link) and _is_parts(right[len(link):], code)
                                    for link in LINKS))
                 if left_ok and right_ok:

@@ -364,9 +364,14 @@ def lemmatize(tokens: Sequence[str] | Iterable[str], lang: str = "nb", *, contex
     lang : str
         "nb" (bokmål, default), "nn" (nynorsk), "en", "da" or "sv". Unknown codes fall back to bokmål.
     context : bool
-        True (default): the tokens are running text, so sentence starts, names inside sentences and the
-        word before ("i går", "vi så") guide the lemma. False: each token is lemmatised on its own, as
-        for a list of distinct words or dictionary terms.
+        True (default): the tokens are running text, and context means two things only: sentence position
+        (a capitalised word inside a sentence is a name and keeps its form; at a sentence start it is read as
+        a common word when the dictionary knows it) and the neighbouring word (rules without a tagger: "vi så"
+        -> "se", "i går" -> "går", "mange klubber" -> "klubb", "i arbeidet" -> "arbeid", "noe arbeid" -> "noen").
+        False: each token is lemmatised on its own, as for a list of distinct words or dictionary terms; the
+        result for a token never depends on the other tokens in the list. For the lemma of one word as an
+        index or dictionary term use :func:`policytekst.nlp.lemma_of` (cached, lower-case, a function of the
+        word and language only).
 
     Returns
     -------
@@ -424,9 +429,3 @@ def _lemmatize_fast(tokens: Iterable[str], lem: _Lemmatizer) -> list[str]:
         out[i] = lem.lookahead(tokens[i], out[i], tokens[i + 1] if i + 1 < len(tokens) else "")
     return out
 
-
-def lemma(word: str, lang: str = "nb") -> str:
-    """Lemma of a single word read as lower-case common word (handy for dictionary and codebook terms)."""
-    if not isinstance(word, str) or not word:
-        return "" if word is None else str(word)
-    return _lemmatizer(_lang(lang)).common(word.lower())

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from policytekst.search.index import WORD
@@ -100,7 +102,8 @@ def usability(text: str, kind: str = "body") -> float:
 
 def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, scores: pd.Series | None = None,
              max_per_doc: int = 1, min_theme_score: float = 0.0, kinds: tuple[str, ...] | None = None,
-             duplicate_threshold: float = 0.6, **filters: Any) -> pd.DataFrame:
+             duplicate_threshold: float = 0.6, on_progress: Callable[[int, int], None] | None = None,
+             **filters: Any) -> pd.DataFrame:
     """The ``n`` best example passages for a theme, spread over documents, each with a citation.
 
     Parameters
@@ -120,6 +123,8 @@ def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, s
         Ignore passages scoring below this.
     duplicate_threshold : float
         Word-set Jaccard similarity above which a passage counts as a repeat of one already chosen.
+    on_progress : callable(done, total), optional
+        Progress of scoring the corpus, when the theme scores are not cached yet.
     **filters
         year, genre, doc_id, language — as in :func:`policytekst.search.search`.
 
@@ -136,7 +141,7 @@ def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, s
         raise QueryError(f"n must be at least 1 (got {n})")
     given = scores is not None
     if scores is None:
-        scores = load_theme_scores(corpus, theme, method)
+        scores = load_theme_scores(corpus, theme, method, on_progress=on_progress)
     scores = pd.Series(scores, dtype=float)
     scores = scores[scores > max(min_theme_score, 0.0)]
     frame = corpus.passages_frame(kinds=kinds)
@@ -153,11 +158,11 @@ def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, s
     if filters:
         raise QueryError(f"unknown example filter(s): {', '.join(sorted(filters))}")
     frame["theme_score"] = frame["passage_id"].map(scores).astype(float)
-    frame["usability"] = [usability(t, k) for t, k in zip(frame["text"], frame["kind"], strict=True)]
-    frame["score"] = frame["theme_score"] * frame["usability"]
-    frame = frame[frame["score"] > 0].sort_values(["score", "passage_id"], ascending=[False, True])
+    n_candidates = len(frame)
     # the diversity pass only needs the head of the ranking (keeps it fast on 100,000 passages)
-    chosen = _diverse(frame.head(max(500, 100 * n)), n, max_per_doc, duplicate_threshold)
+    head = max(500, 100 * n)
+    frame = _ranked(frame, head)
+    chosen = _diverse(frame.head(head), n, max_per_doc, duplicate_threshold)
     result = frame.loc[chosen].copy() if chosen else frame.iloc[0:0].copy()
     result = result.sort_values(["score", "passage_id"], ascending=[False, True])  # the diverse set, best first
     result.insert(0, "rank", range(1, len(result) + 1))
@@ -166,7 +171,7 @@ def examples(corpus: Corpus, theme: str, n: int = 5, method: str = "model", *, s
     result["title"] = result["title"].fillna(result["doc_id"])
     result = result.reindex(columns=EXAMPLE_COLUMNS).reset_index(drop=True)
     result.attrs.update(theme=theme, method="given" if given else method, n=n, max_per_doc=max_per_doc,
-                        candidates=int(len(frame)))
+                        candidates=int(n_candidates))
     return result
 
 
@@ -178,9 +183,34 @@ def query_scores(corpus: Corpus, query: str, limit: int = 2000, **filters: Any) 
 
     hits = search(corpus, query, limit=limit, **filters)
     if hits.empty:
-        return pd.Series(dtype=float)
-    return pd.Series((hits["score"] / hits["score"].max()).to_numpy(), index=hits["passage_id"].to_numpy(),
-                     dtype=float)
+        return pd.Series(dtype=float, index=pd.Index([], name="passage_id", dtype=object), name=query)
+    return pd.Series((hits["score"] / hits["score"].max()).to_numpy(),
+                     index=pd.Index(hits["passage_id"].astype(str), name="passage_id"), dtype=float, name=query)
+
+
+USABILITY_BLOCK = 2000  # passages whose usability is computed between checks of the bound
+
+
+def _ranked(frame: pd.DataFrame, head: int) -> pd.DataFrame:
+    """Passages with score = theme_score x usability > 0, best first; exact in (at least) the first ``head`` rows.
+
+    Usability is at most 1, so no passage scores above its theme score: passages are visited in falling theme
+    score, and the rest is skipped once ``head`` passages already score above the next theme score. Model scores
+    are positive for every passage, and computing the usability of all of them took seconds per theme.
+    """
+    frame = frame.sort_values(["theme_score", "passage_id"], ascending=[False, True])
+    bound = frame["theme_score"].to_numpy()
+    texts, kinds = frame["text"].tolist(), frame["kind"].tolist()
+    values: list[float] = []
+    for start in range(0, len(frame), USABILITY_BLOCK):
+        end = min(start + USABILITY_BLOCK, len(frame))
+        values.extend(usability(t, k) for t, k in zip(texts[start:end], kinds[start:end], strict=True))
+        if end < len(frame) and np.count_nonzero(bound[:end] * np.asarray(values) > bound[end]) >= head:
+            break  # nothing left can enter the head: it scores at most bound[end]
+    ranked = frame.iloc[:len(values)].copy()
+    ranked["usability"] = values
+    ranked["score"] = ranked["theme_score"] * ranked["usability"]
+    return ranked[ranked["score"] > 0].sort_values(["score", "passage_id"], ascending=[False, True])
 
 
 def _diverse(frame: pd.DataFrame, n: int, max_per_doc: int, duplicate_threshold: float) -> list[Any]:

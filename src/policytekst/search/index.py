@@ -3,8 +3,9 @@
 Two indexed columns per passage:
 
 * ``surface`` — the passage text as written, so phrases and exact word forms match;
-* ``lemmas`` — the passage's words lemmatised (``policytekst.nlp``), joined by spaces in reading order, so
-  "kasteballene" finds "kasteball" and lemma phrases ("mål og resultatstyring") still match positionally.
+* ``lemmas`` — the passage's words replaced by their word lemmas (:func:`policytekst.nlp.lemma_of`, a function of
+  word and language only, the same on the query side), joined by spaces in reading order, so "kasteballene" finds
+  "kasteball" and lemma phrases ("mål og resultatstyring") still match positionally.
 
 The tokenizer is ``unicode61 remove_diacritics 0``: case is folded but å/ø/æ stay their own letters, so "får" is
 not "far" (the default ``remove_diacritics 1`` would fold them).
@@ -17,18 +18,18 @@ store has already cascaded its passages away.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+# WORD is re-exported: the search modules split words exactly as the index does.
+from policytekst.nlp.word_lemmas import WORD, WordLemmatizer, cache_version  # noqa: F401
+
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
 
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"  # 5: the lemma column holds word lemmas (policytekst.nlp.lemma_of)
 FTS_TABLE = "search_fts"
 UNITS_TABLE = "search_units"
 DOCS_TABLE = "search_docs"
@@ -38,9 +39,6 @@ TERMS_TABLE = "search_terms"
 # Passage kinds left out of the index: not part of the document's own text.
 UNINDEXED_KINDS = ("boilerplate", "toc")
 
-# Word tokens as FTS5's unicode61 sees them (letters and digits; hyphens and apostrophes split words).
-WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_NLP_LANGS = ("nb", "nn", "en", "da", "sv")
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS {UNITS_TABLE} (
@@ -86,68 +84,18 @@ class IndexReport:
         return bool(self.docs_added or self.docs_removed or self.rebuilt)
 
 
-class Lemmatizer:
-    """Lemmatises word tokens through ``policytekst.nlp.lemmatize`` with a per-(language, word) cache.
-
-    A corpus has far fewer distinct word forms than tokens, so caching makes indexing 100,000 passages cheap.
-    The cache assumes lemmas do not depend on context, which holds for dictionary lemmatisers; it is the price
-    of indexing speed and is the same on the query side, so queries and index always agree.
-    """
-
-    def __init__(self) -> None:
-        from policytekst import nlp
-
-        self._nlp = nlp
-        self._cache: dict[tuple[str, str], str] = {}
-
-    def lemmas(self, words: list[str], lang: str = "nb") -> list[str]:
-        lang = lang if lang in _NLP_LANGS else "nb"
-        cache = self._cache
-        missing = sorted({w for w in words if (lang, w) not in cache})
-        if missing:
-            try:
-                found = self._nlp.lemmatize(missing, lang=lang)
-            except Exception:  # a language the lemmatiser lacks: fall back to the word itself
-                found = missing
-            for word, lemma in zip(missing, found, strict=False):
-                cache[(lang, word)] = (lemma or word).lower()
-        return [cache[(lang, w)] for w in words]
-
-    def lemma(self, word: str, lang: str = "nb") -> str:
-        return self.lemmas([word], lang)[0]
-
-    def lemma_text(self, text: str, lang: str = "nb") -> str:
-        """The lemma column for one passage: lemmas of its word tokens, in order, space-separated."""
-        # Words are split as FTS5 splits them (letters and digits; hyphens and dots separate), so a hyphenated
-        # compound is lemmatised by its parts ("NAV-kontorene" -> "nav kontor", the same index terms the whole
-        # would give) and the regex is several times faster than a full tokenizer on 100,000 passages.
-        # Lower-cased first: lemmatisers treat a capitalised word (sentence start, heading, "REFORMEN") as a name
-        # and leave it alone, and the lemma column is case-folded anyway.
-        return " ".join(self.lemmas(WORD.findall(text.lower()), lang))
-
-
-_LEMMATIZER: Lemmatizer | None = None
-
-
-def lemmatizer() -> Lemmatizer:
-    """The process-wide cached lemmatiser (index and queries share it so they always agree)."""
-    global _LEMMATIZER
-    if _LEMMATIZER is None:
-        _LEMMATIZER = Lemmatizer()
+def lemmatizer() -> WordLemmatizer:
+    """The word lemmatiser index and queries share (a function of word and language only, so they always agree)."""
     return _LEMMATIZER
 
 
-@functools.cache
-def nlp_fingerprint() -> str:
-    """Changes when the language layer lemmatises differently, so the lemma column gets rebuilt.
+_LEMMATIZER = WordLemmatizer()
 
-    Computed once per process: the lemmatiser (and its cache) cannot change while a process runs.
-    """
-    probe = ["kasteballene", "tjenestene", "brukerne", "får", "arbeidslinja", "samordningen", "kontorene",
-             "målene", "reformer", "policies"]
-    lem = lemmatizer()
-    words = [lem.lemma_text(w) for w in probe]
-    return hashlib.sha1(("|".join(words) + INDEX_VERSION).encode()).hexdigest()[:12]
+
+def nlp_fingerprint() -> str:
+    """The lemma stamp the index records: :func:`policytekst.nlp.word_lemmas.cache_version` (one stamp for every
+    lemma store), so a changed lemmatiser or word list rebuilds the lemma column."""
+    return cache_version()
 
 
 def create_schema(conn) -> None:
@@ -155,10 +103,11 @@ def create_schema(conn) -> None:
 
 
 def is_current(corpus: Corpus) -> bool:
-    """True when the index reflects the corpus as it is now."""
+    """True when the index reflects the corpus as it is now, built by this index format and lemma stamp."""
     store = corpus.store
     return (store.get_info("search_generation") == str(store.generation())
-            and store.get_info("search_version") == INDEX_VERSION)
+            and store.get_info("search_version") == INDEX_VERSION
+            and store.get_info("search_nlp") == cache_version())
 
 
 def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200,
@@ -200,9 +149,9 @@ def _update(corpus: Corpus, rebuild: bool, batch_docs: int,
         conn.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
         _MAPPED.add(id(conn))
     generation = store.generation()
-    # the fingerprint costs ten cached lemma look-ups; a changed lemmatiser must not leave a stale lemma column
-    fingerprint = nlp_fingerprint()
-    if not rebuild and is_current(corpus) and store.get_info("search_nlp") == fingerprint:
+    # a changed lemmatiser or word list must not leave a stale lemma column
+    fingerprint = cache_version()
+    if not rebuild and is_current(corpus):
         return IndexReport(generation)
     create_schema(conn)
     if store.get_info("search_nlp") != fingerprint or store.get_info("search_version") != INDEX_VERSION:

@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from policytekst.errors import PolicytekstError, UsageError
+from policytekst.errors import UsageError
 from policytekst.search.index import FTS_TABLE, TERMS_TABLE, UNITS_TABLE, WORD, ensure_index, lemmatizer
 from policytekst.selection import parse_years
+from policytekst.themes import theme_scores
 
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
@@ -47,10 +49,6 @@ RESULT_COLUMNS = ["passage_id", "doc_id", "score", "snippet", "citation", "title
 
 class QueryError(UsageError):
     """The query cannot be understood (the message says where and why)."""
-
-
-class ThemesUnavailable(PolicytekstError):
-    """Theme scores were asked for but ``policytekst.themes.theme_scores`` cannot be used."""
 
 
 # -- the query tree -----------------------------------------------------------------------------------------
@@ -356,23 +354,20 @@ def filter_sql(corpus: Corpus, *, year: Any = None, genre: Any = None, doc_id: A
     return where, args
 
 
-def theme_passages(corpus: Corpus, theme: str, *, method: str = "model", threshold: float = 0.5) -> list[str]:
-    """Passage ids whose theme score reaches the threshold (through the themes contract)."""
-    scores = load_theme_scores(corpus, theme, method)
+def theme_passages(corpus: Corpus, theme: str, *, method: str = "model", threshold: float = 0.5,
+                   on_progress: Callable[[int, int], None] | None = None) -> list[str]:
+    """Passage ids whose theme score reaches the threshold (scores from the corpus's theme score cache)."""
+    scores = load_theme_scores(corpus, theme, method, on_progress=on_progress)
     return [str(i) for i in scores.index[scores.to_numpy() >= threshold]]
 
 
-def load_theme_scores(corpus: Corpus, theme: str, method: str = "model") -> pd.Series:
-    try:
-        from policytekst.themes import theme_scores
-    except ImportError as exc:
-        raise ThemesUnavailable("theme scores are not available: policytekst.themes.theme_scores is missing "
-                                f"({exc}); use --query / scores= to rank by a search instead") from exc
-    try:
-        scores = theme_scores(corpus, theme, method=method)
-    except (KeyError, ValueError) as exc:
-        raise QueryError(f"theme {theme!r} (method {method!r}): {exc}") from exc
-    return pd.Series(scores, dtype=float)
+def load_theme_scores(corpus: Corpus, theme: str, method: str = "model", *,
+                      on_progress: Callable[[int, int], None] | None = None) -> pd.Series:
+    """One theme's scores in [0, 1] indexed by passage_id (all themes are scored and cached in one pass).
+
+    An unknown theme or method raises :class:`policytekst.errors.UsageError` (``UnknownNameError`` for the theme).
+    """
+    return theme_scores(corpus, [theme], method=method, on_progress=on_progress)[theme]
 
 
 # -- snippets -------------------------------------------------------------------------------------------------------

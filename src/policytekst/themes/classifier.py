@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -34,8 +35,19 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from policytekst.themes.codebook import Codebook, _lemma, words_of
+from policytekst.themes.score_cache import file_fingerprint
 
 MODEL_FORMAT = 1
+
+# Texts a fitted model's fingerprint is read from (invented; one per kind of cue the features look at).
+_PROBES = ("Brukerne ble kasteballer mellom Nav-kontoret og kommunen.",
+           "Mål- og resultatstyring og bestiller-utfører-modellen preget etaten.",
+           "Brukarmedverknad i tenestene var eit viktig prinsipp for kommunane.",
+           "Aktivitetskravet skal få flere over fra trygd til arbeid.",
+           "Saksbehandleren må bruke skjønn innenfor et handlingsrom.",
+           "Samordning av tjenestene krever felles førstelinje og én dør inn.",
+           "Dokumentasjon av kvalitet og effektivitet i ledelse og styring.",
+           "Været var fint i går.")
 
 
 def _split_words(text: str) -> list[str]:
@@ -231,7 +243,21 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             self.estimators_.append(_Averaged(members))
         self.thresholds_ = np.full(len(self.themes_), float(self.threshold))
         self.n_train_ = len(texts)
+        self.fingerprint_ = self._probe_fingerprint()
         return self
+
+    def fingerprint(self) -> str:
+        """A short string that changes when the model's probabilities change (cached theme scores key on it).
+
+        The file's fingerprint for a model read by :meth:`load` (so the shipped model's can be had without
+        loading it, see :func:`file_fingerprint`); otherwise one read from the model's answers on fixed texts.
+        """
+        return self.__dict__.get("fingerprint_") or self._probe_fingerprint()
+
+    def _probe_fingerprint(self) -> str:
+        digest = hashlib.sha1("|".join(self.themes_).encode())
+        digest.update(np.round(self.predict_proba(list(_PROBES)), 12).tobytes())
+        return digest.hexdigest()[:16]
 
     def _fit_one(self, X: sp.csr_matrix, target: np.ndarray):
         n_pos = int(target.sum())
@@ -344,4 +370,5 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             raise ValueError(f"theme model {path}: not a policytekst theme model (format {MODEL_FORMAT})")
         model = state["model"]
         model.meta_ = state.get("meta", {})
+        model.fingerprint_ = file_fingerprint(path)
         return model

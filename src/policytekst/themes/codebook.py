@@ -15,6 +15,8 @@ Examples
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,8 +26,8 @@ from typing import Any
 
 import yaml
 
-from policytekst import nlp
 from policytekst.errors import UsageError
+from policytekst.nlp import cache_version, contains_lemma, lemma_of
 
 _GLOB_CHARS = set("*?[")
 
@@ -93,20 +95,9 @@ def _glob_regex(patterns: list[str]) -> re.Pattern[str] | None:
 
 
 def compound_contains(word: str, part: str) -> bool:
-    """Whether ``part`` is a compound member of ``word`` ("samordning" in "tjenestesamordningen").
-
-    Uses the language layer's compound splitter when it offers one; until then a prefix/suffix test that
-    demands at least three extra letters, so a term never matches a mere inflection of another word.
-    """
-    helper = getattr(nlp, "contains_lemma", None)
-    if helper is not None:
-        try:
-            return bool(helper(word, part))
-        except Exception:  # noqa: BLE001 - a language-layer hiccup must not break coding
-            pass
-    if word == part or len(word) < len(part) + 3:
-        return False
-    return word.endswith(part) or word.startswith(part)
+    """Whether ``part`` is a compound member of ``word`` ("samordning" in "tjenestesamordningen"), by the
+    language layer's compound splitter."""
+    return bool(contains_lemma(word, part))
 
 
 # Words as the matcher sees them. A plain regex, not nlp.tokenize: coding needs only words with offsets,
@@ -114,19 +105,8 @@ def compound_contains(word: str, part: str) -> bool:
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 
 
-_LEMMAS: dict[str, str] = {}
-
-
-def _lemma(word: str) -> str:
-    """Lemma of one lower-cased word (via the language layer), cached: vocabularies are small, texts many."""
-    got = _LEMMAS.get(word)
-    if got is None:
-        single = getattr(nlp, "lemma", None)
-        result = single(word) if single is not None else (nlp.lemmatize([word]) or [word])[0]
-        got = (result or word).lower()
-        if len(_LEMMAS) < 500_000:
-            _LEMMAS[word] = got
-    return got
+# The language layer's cached word lemma: the same lemma the search index gives the word.
+_lemma = lemma_of
 
 
 def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
@@ -215,6 +195,12 @@ class Codebook:
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": 1, "themes": {name: t.to_dict() for name, t in self.themes.items()}}
+
+    def fingerprint(self) -> str:
+        """A short string that changes when coding with this codebook can change: its content and the lemma
+        stamp of the language layer (terms match lemmas). Cached theme scores key on it."""
+        text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False) + cache_version()
+        return hashlib.sha1(text.encode()).hexdigest()[:16]
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False),
@@ -306,7 +292,6 @@ class Codebook:
         n_words = len(words)
         if self._phrases_by_first or self._phrases_glob_first:
             cache = self._phrase_cache
-            lemmas = _LEMMAS
             for i, word in enumerate(words):
                 candidates = cache.get(word)
                 if candidates is None:
@@ -322,7 +307,7 @@ class Codebook:
                         w = words[i + k]
                         literal, regex = word_res[k]
                         if literal is not None:
-                            if w != literal and lemmas.get(w, w) != literal and _lemma(w) != literal:
+                            if w != literal and _lemma(w) != literal:
                                 ok = False
                                 break
                         elif not (regex.match(w) or regex.match(_lemma(w))):

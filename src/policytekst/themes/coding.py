@@ -1,54 +1,91 @@
 """Dictionary coding of corpus passages with a codebook, and theme scores for other areas.
 
 ``code_passages`` gives passages x themes (weighted hit counts); ``matched_tokens`` shows which words hit
-and where; ``theme_scores`` is the one-number-per-passage view (codebook or model) other areas consume.
+and where; ``theme_scores`` is the passages x themes view in [0, 1] (codebook or model) other areas consume.
+Both are scores tables (:mod:`policytekst.scores`), computed for all themes in one pass and cached in the corpus
+(:mod:`policytekst.themes.score_cache`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from policytekst.errors import UsageError, unknown
 from policytekst.model import ANALYSIS_KINDS
+from policytekst.scores import check_scores, scores_frame
+from policytekst.themes import score_cache
 from policytekst.themes.codebook import Codebook, words_of
+from policytekst.themes.score_cache import file_fingerprint
 
 DEFAULT_THEMES = ("npm", "brukermedvirkning", "kasteball", "samordning", "arbeidslinja",
                   "skjonn_og_handlingsrom", "sosialfaglig_kompetanse", "dokumentasjon_og_kvalitet",
                   "ledelse_og_styring", "effektivitet")
 
 
+CHUNK = 1000  # passages between progress reports (and per classifier batch, which bounds memory)
+METHODS = ("model", "codebook")
+ProgressCallback = Callable[[int, int], None]
+
+
 def _passages(corpus, kinds: Sequence[str] | None) -> pd.DataFrame:
     return corpus.passages_frame(kinds=kinds)
 
 
-def code_passages(corpus, codebook: Codebook | str | None = None,
-                  kinds: Sequence[str] | None = ANALYSIS_KINDS) -> pd.DataFrame:
-    """Code every passage with the codebook.
+def _book(codebook: Codebook | str | Path | None) -> Codebook:
+    return codebook if isinstance(codebook, Codebook) else Codebook.load(codebook)
 
-    Returns a DataFrame indexed by passage_id with one column per theme (weighted hit counts), ready to be
+
+def code_passages(corpus, codebook: Codebook | str | Path | None = None,
+                  kinds: Sequence[str] | None = ANALYSIS_KINDS, *,
+                  on_progress: ProgressCallback | None = None) -> pd.DataFrame:
+    """Code every passage with the codebook: a scores table (see :mod:`policytekst.scores`).
+
+    Returns a DataFrame indexed by passage_id with one float column per theme (weighted hit counts), ready to be
     passed on as ``scores`` (for example to ``policytekst.compare.trend_table``). The words that hit come
-    from :func:`matched_tokens`; word counts for rates from :func:`code_passages_with_words`.
+    from :func:`matched_tokens`; word counts for rates from :func:`code_passages_with_words`. Cached in the
+    corpus like :func:`theme_scores`.
     """
-    return code_passages_with_words(corpus, codebook, kinds).drop(columns="n_words")
+    return code_passages_with_words(corpus, codebook, kinds, on_progress=on_progress).drop(columns="n_words")
 
 
-def code_passages_with_words(corpus, codebook: Codebook | str | None = None,
-                             kinds: Sequence[str] | None = ANALYSIS_KINDS) -> pd.DataFrame:
-    """:func:`code_passages` plus an ``n_words`` column (the words the matcher saw, for per-10k rates)."""
-    book = codebook if isinstance(codebook, Codebook) else Codebook.load(codebook)
-    frame = _passages(corpus, kinds)
-    rows = []
-    for text in frame["text"]:
-        words = words_of(text)
-        scores = book.score_words(words)
-        rows.append([scores[t] for t in book.names] + [len(words)])
-    out = pd.DataFrame(rows, columns=[*book.names, "n_words"], index=pd.Index(frame["passage_id"],
-                                                                               name="passage_id"))
-    out["n_words"] = out["n_words"].astype(int)
+def code_passages_with_words(corpus, codebook: Codebook | str | Path | None = None,
+                             kinds: Sequence[str] | None = ANALYSIS_KINDS, *,
+                             on_progress: ProgressCallback | None = None) -> pd.DataFrame:
+    """:func:`code_passages` plus an int ``n_words`` column (the words the matcher saw, for per-10k rates).
+
+    Computed once per corpus generation, codebook and passage kinds, and then read from the corpus.
+    """
+    book = _book(codebook)
+    cached = score_cache.cached(corpus, "coding", book.fingerprint(), kinds,
+                                lambda: _code(corpus, book, kinds, on_progress))
+    # the cached matrix holds the themes, then the word count (by position: a theme may be called anything)
+    out = cached.iloc[:, :-1].copy()
+    out.columns = book.names
+    out["n_words"] = cached.iloc[:, -1].to_numpy().astype(int)
     return out
+
+
+def _code(corpus, book: Codebook, kinds: Sequence[str] | None,
+          on_progress: ProgressCallback | None) -> pd.DataFrame:
+    """Hit counts per theme and the word count of every passage (one pass over the texts)."""
+    frame = _passages(corpus, kinds)
+    names = book.names
+    total = len(frame)
+    matrix = np.zeros((total, len(names) + 1), dtype=np.float64)
+    for i, text in enumerate(frame["text"]):
+        words = words_of(text or "")
+        scores = book.score_words(words)
+        matrix[i, :-1] = [scores[t] for t in names]
+        matrix[i, -1] = len(words)
+        if on_progress is not None and ((i + 1) % CHUNK == 0 or i + 1 == total):
+            on_progress(i + 1, total)
+    return scores_frame(matrix, frame["passage_id"].tolist(), [*names, "n_words"])
 
 
 def matched_tokens(corpus, codebook: Codebook | str | None = None,
@@ -71,44 +108,116 @@ def matched_tokens(corpus, codebook: Codebook | str | None = None,
 
 
 def codebook_probability(score: float | np.ndarray, min_score: float = 1.0):
-    """Map weighted hits to [0, 1]: 0 hits -> 0, ``min_score`` hits -> 0.5, more hits -> towards 1."""
-    return 1.0 - np.power(0.5, np.asarray(score, dtype=float) / max(min_score, 1e-9))
+    """Map weighted hits to [0, 1]: 0 hits -> 0, ``min_score`` hits -> 0.5, more hits -> towards 1.
+
+    A net negative score (terms with negative weights outnumbering the rest) counts as no hits.
+    """
+    hits = np.clip(np.asarray(score, dtype=float), 0.0, None)
+    return 1.0 - np.power(0.5, hits / max(min_score, 1e-9))
+
+
+def _default_model_file():
+    return resources.files("policytekst.themes").joinpath("data/default_model.joblib")
 
 
 @lru_cache(maxsize=1)
 def default_model():
     """The theme model shipped in the package (trained by scripts/train_default_theme_model.py)."""
-    from importlib import resources
-
+    # Imported on first use: scikit-learn costs seconds, which cached theme scores need not pay.
     from policytekst.themes.classifier import ThemeClassifier
 
-    path = resources.files("policytekst.themes").joinpath("data/default_model.joblib")
-    with resources.as_file(path) as real:
+    with resources.as_file(_default_model_file()) as real:
         return ThemeClassifier.load(real)
 
 
-def theme_scores(corpus, theme: str, method: str = "model", codebook: Codebook | str | None = None,
-                 model=None, kinds: Sequence[str] | None = ANALYSIS_KINDS) -> pd.Series:
-    """How strongly each passage is about ``theme``: a Series indexed by passage_id with values in [0, 1].
+@lru_cache(maxsize=1)
+def _default_model_fingerprint() -> str:
+    """The shipped model's fingerprint, from its file: cached scores are found without loading the model."""
+    with resources.as_file(_default_model_file()) as real:
+        return file_fingerprint(real)
 
-    ``method="model"`` gives the classifier's probability (the shipped default model unless ``model`` is
-    given); ``method="codebook"`` maps the codebook's weighted hits to [0, 1] (0.5 at the theme's
-    ``min_score``).
+
+def theme_scores(corpus, themes: str | Sequence[str] | None = None, *, method: str = "model",
+                 codebook: Codebook | str | Path | None = None, model=None,
+                 kinds: Sequence[str] | None = ANALYSIS_KINDS,
+                 on_progress: ProgressCallback | None = None) -> pd.DataFrame:
+    """How strongly each passage is about each theme: a scores table with values in [0, 1].
+
+    All themes are scored in one pass over the corpus and the result is stored in the corpus (keyed on its
+    generation, the model's or codebook's fingerprint, the method and the kinds), so a second call reads it back.
+
+    Parameters
+    ----------
+    corpus : Corpus
+    themes : str or list of str, optional
+        The themes wanted, in this column order (default: every theme of the model or codebook).
+    method : {"model", "codebook"}
+        "model": the classifier's probability (the shipped default model unless ``model`` is given);
+        "codebook": the codebook's weighted hits mapped to [0, 1] (0.5 at the theme's ``min_score``).
+    codebook : Codebook or path, optional
+        The codebook for ``method="codebook"`` (default: the shipped one).
+    model : ThemeClassifier, optional
+        The model for ``method="model"``.
+    kinds : tuple of str, optional
+        Passage kinds scored (default: the analysis kinds; None = all).
+    on_progress : callable(done, total), optional
+        Called while a long first pass runs (not at all when the scores come from the cache).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by passage_id, one float column per theme (:mod:`policytekst.scores` protocol).
+
+    Raises
+    ------
+    UsageError
+        An unknown ``method``; :class:`~policytekst.errors.UnknownNameError` for a theme the model or codebook
+        lacks.
+
+    Examples
+    --------
+    >>> scores = theme_scores(corpus, method="codebook")                       # doctest: +SKIP
+    >>> scores["kasteball"].nlargest(3)                                        # doctest: +SKIP
     """
-    if method not in ("model", "codebook"):
-        raise ValueError(f"method must be 'model' or 'codebook', not {method!r}")
+    if method not in METHODS:
+        raise UsageError(f"method must be 'model' or 'codebook', not {method!r}")
+    wanted = [themes] if isinstance(themes, str) else (list(themes) if themes is not None else None)
     if method == "codebook":
-        book = codebook if isinstance(codebook, Codebook) else Codebook.load(codebook)
-        if theme not in book.themes:
-            raise KeyError(f"theme '{theme}' is not in the codebook ({', '.join(book.names)})")
-        coded = code_passages(corpus, book, kinds=kinds)
-        values = codebook_probability(coded[theme].to_numpy(), book.themes[theme].min_score)
-        return pd.Series(values, index=coded.index, name=theme)
-    clf = model if model is not None else default_model()
-    if theme not in clf.themes_:
-        raise KeyError(f"theme '{theme}' is not in the model ({', '.join(clf.themes_)})")
+        book = _book(codebook)
+        _check_themes(wanted, book.names)
+        coded = code_passages_with_words(corpus, book, kinds, on_progress=on_progress)
+        chosen = wanted or book.names
+        values = np.column_stack([codebook_probability(coded[t].to_numpy(), book.themes[t].min_score)
+                                  for t in chosen]) if chosen else np.zeros((len(coded), 0))
+        return check_scores(scores_frame(values, coded.index.tolist(), chosen), what="theme scores",
+                            unit_interval=True)
+
+    def compute() -> pd.DataFrame:
+        clf = model if model is not None else default_model()
+        _check_themes(wanted, clf.themes_)  # before the long pass, not after it
+        return _predict(corpus, clf, kinds, on_progress)
+
+    fingerprint = model.fingerprint() if model is not None else _default_model_fingerprint()
+    proba = score_cache.cached(corpus, "model", fingerprint, kinds, compute)
+    _check_themes(wanted, list(proba.columns))
+    chosen = wanted or list(proba.columns)
+    return check_scores(proba[chosen].copy(), what="theme scores", unit_interval=True)
+
+
+def _check_themes(wanted: Sequence[str] | None, known: Sequence[str]) -> None:
+    for name in wanted or ():
+        if name not in known:
+            raise unknown("theme", name, known)
+
+
+def _predict(corpus, clf, kinds: Sequence[str] | None, on_progress: ProgressCallback | None) -> pd.DataFrame:
+    """The classifier's probabilities for every passage, in batches (bounded memory, progress between)."""
     frame = _passages(corpus, kinds)
-    proba = clf.predict_proba(frame["text"].tolist()) if len(frame) else np.zeros((0, len(clf.themes_)))
-    j = clf.themes_.index(theme)
-    return pd.Series(proba[:, j] if len(frame) else [], index=pd.Index(frame["passage_id"], name="passage_id"),
-                     name=theme, dtype=float)
+    texts = frame["text"].fillna("").tolist()
+    total = len(texts)
+    proba = np.zeros((total, len(clf.themes_)), dtype=np.float64)
+    for start in range(0, total, CHUNK):
+        proba[start:start + CHUNK] = clf.predict_proba(texts[start:start + CHUNK])
+        if on_progress is not None:
+            on_progress(min(start + CHUNK, total), total)
+    return scores_frame(proba, frame["passage_id"].tolist(), list(clf.themes_))

@@ -6,7 +6,7 @@ from three passages is not a rate from three thousand.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -57,8 +57,12 @@ def _period_labels(years: pd.Series, periods: Sequence[Any] | str | int | None) 
 def theme_table(corpus, by: str = "doc", codebook: Codebook | str | None = None,
                 kinds: Sequence[str] | None = ANALYSIS_KINDS,
                 periods: Sequence[Any] | str | int | None = None,
-                coded: pd.DataFrame | None = None) -> pd.DataFrame:
+                coded: pd.DataFrame | None = None,
+                on_progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Aggregate codebook coding per ``by`` (doc, year, period or genre).
+
+    The coding is read from the corpus's theme score cache (computed in one pass the first time, reporting
+    ``on_progress(done, total)``), unless ``coded`` (:func:`code_passages_with_words` output) is given.
 
     Returns a long table with one row per group and theme: group, theme, hits (weighted), passages_hit,
     n_passages, share_passages (passages reaching the theme's min_score / all passages), n_words,
@@ -67,7 +71,8 @@ def theme_table(corpus, by: str = "doc", codebook: Codebook | str | None = None,
     if by not in GROUPINGS:
         raise UsageError(f"by must be one of {', '.join(GROUPINGS)}, not {by!r}")
     book = codebook if isinstance(codebook, Codebook) else Codebook.load(codebook)
-    coded = coded if coded is not None else code_passages_with_words(corpus, book, kinds=kinds)
+    if coded is None:
+        coded = code_passages_with_words(corpus, book, kinds=kinds, on_progress=on_progress)
     meta = corpus.passages_frame(kinds=kinds)[["passage_id", "doc_id", "year", "genre"]].set_index("passage_id")
     data = coded.join(meta, how="left")
     if by == "doc":

@@ -16,12 +16,10 @@ EXAMPLES_KEY = "examples"
 
 
 def theme_scores_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Passages x themes scores in [0, 1] from :func:`policytekst.themes.theme_scores` (cached: prevalence and
-    examples both use it)."""
+    """Passages x themes scores in [0, 1] from :func:`policytekst.themes.theme_scores` (all themes in one pass,
+    cached in the corpus and in the context: prevalence and examples both use it)."""
     if "theme_scores" not in ctx.cache:
-        frame = pd.DataFrame({theme: theme_scores(ctx.corpus, theme, method=ctx.params.theme_method)
-                              for theme in DEFAULT_THEMES})
-        ctx.cache["theme_scores"] = frame.fillna(0.0)
+        ctx.cache["theme_scores"] = theme_scores(ctx.corpus, list(DEFAULT_THEMES), method=ctx.params.theme_method)
     return ctx.cache["theme_scores"]
 
 
