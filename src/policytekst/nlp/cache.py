@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 
 from policytekst.model import ANALYSIS_KINDS
+from policytekst.store import transaction
 
 TABLE_SQL = """
 CREATE TABLE IF NOT EXISTS passage_lemmas (
@@ -134,13 +135,8 @@ def _stream(conn, ids, version, pool, workers, on_progress) -> Iterator[tuple[st
             results[pid] = lemmas
             fresh.append((pid, json.dumps(lemmas, ensure_ascii=False), lang, version))
         if fresh:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with transaction(conn):
                 conn.executemany("INSERT OR REPLACE INTO passage_lemmas VALUES (?, ?, ?, ?)", fresh)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
         for pid in chunk:
             if pid in results:
                 yield pid, results[pid]
