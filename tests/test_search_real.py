@@ -17,6 +17,7 @@ import pytest
 from conftest import GENERATED_PDFS, requires_shared, seed_path
 
 from policytekst.search import citation, examples, kwic, query_scores, search, similar_passages
+from policytekst.themes import theme_scores
 
 pytestmark = [requires_shared, pytest.mark.shared]
 
@@ -143,8 +144,7 @@ def test_citations_of_page_per_line_transcript(seed_corpus):
     source = seed_path("000")
     doc = next(d for d in seed_corpus.documents() if d.path.endswith(source.name))
     last_page = max(p.page_end for p in seed_corpus.passages(doc.doc_id))
-    if last_page <= 1:
-        pytest.skip("the pipeline does not carry this transcript's page numbers into passages yet")
+    assert last_page > 1, "the transcript's page numbers are carried into the passages"
     page_texts = {}
     for line in source.read_text(encoding="utf-8").splitlines():
         match = re.match(r"(\d+)\s+(.*)$", line.strip())
@@ -194,20 +194,12 @@ def test_examples_from_several_documents_by_query_scores(seed_corpus, theme):
 
 @pytest.mark.parametrize("theme", ["npm", "brukermedvirkning", "kasteball", "samordning", "arbeidslinja"])
 def test_examples_for_each_main_theme_with_codebook(seed_corpus, theme):
-    try:
-        from policytekst.themes import theme_scores  # noqa: F401
-    except ImportError:
-        pytest.skip("policytekst.themes.theme_scores is not available yet")
     picked = examples(seed_corpus, theme, n=5, method="codebook")
     _assert_diverse(picked, theme)
     assert (picked["theme_score"] > 0).all()
 
 
 def test_search_filtered_by_theme(seed_corpus):
-    try:
-        from policytekst.themes import theme_scores
-    except ImportError:
-        pytest.skip("policytekst.themes.theme_scores is not available yet")
     scores = theme_scores(seed_corpus, "brukermedvirkning", method="codebook")
     everything = search(seed_corpus, "bruker*", limit=5000)
     coded = search(seed_corpus, "bruker*", limit=5000, theme="brukermedvirkning", theme_method="codebook")
