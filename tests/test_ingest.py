@@ -99,6 +99,7 @@ def test_shared_pdfs_with_and_without_password(tmp_path: Path) -> None:
     assert "wrong password" in lines[0]["error"]
 
 
+@pytest.mark.slow  # 1,500 files end to end: several seconds
 def test_a_folder_of_thousands_of_files(tmp_path: Path) -> None:
     write_docs(tmp_path / "many", 1500, words=30)
     with Corpus(tmp_path / "c", create=True) as corpus:
@@ -137,6 +138,7 @@ def test_a_second_concurrent_ingest_is_refused_clearly(tmp_path: Path) -> None:
     assert run_cli("ingest", str(tmp_path / "src"), "--corpus", str(corpus_dir))[0] == 0
 
 
+@pytest.mark.slow  # a real subprocess ingest, killed half-way: several seconds
 def test_kill_9_loses_nothing_stored_and_a_rerun_finishes_without_duplicates(tmp_path: Path) -> None:
     write_docs(tmp_path / "src", 400, words=200)
     corpus_dir = tmp_path / "c"
