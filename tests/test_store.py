@@ -125,3 +125,31 @@ def test_passages_table_carries_document_variables_and_checks_their_names(demo_c
         demo_corpus.passages_frame(doc_vars=["text; DROP"])
     with pytest.raises(KeyError):  # UnknownNameError is a KeyError too
         demo_corpus.document("no-such-document")
+
+
+def test_passage_doc_ids_and_document_warnings_agree_with_the_documents(demo_corpus) -> None:
+    store = demo_corpus.store
+    everything = store.passage_doc_ids()
+    assert everything == {p.passage_id: p.doc_id for p in demo_corpus.passages()}
+    body = store.passage_doc_ids(["body"])
+    assert body and set(body) < set(everything)
+    assert all(demo_corpus.passage(pid).kind == "body" for pid in list(body)[:50])
+    expected = [(d.doc_id, d.path, d.warnings) for d in demo_corpus.documents() if d.warnings]
+    assert list(store.document_warnings()) == expected
+
+
+def test_document_warnings_lists_only_documents_with_warnings(tmp_path: Path) -> None:
+    from policytekst.pipeline import process
+    from policytekst.read import read_file
+
+    src = tmp_path / "notat.txt"
+    src.write_text("Notat\n\n" + "Arbeidslinja ble skjerpet med aktivitetskrav for unge mottakere. " * 20,
+                   encoding="utf-8")
+    with Corpus(tmp_path / "c", create=True) as corpus:
+        corpus.ingest([src], progress=False)
+        assert list(corpus.store.document_warnings()) == []
+        processed = process(read_file(src), "med-advarsel", None, content_hash="x")
+        processed.doc.warnings = ["a warning for the test"]
+        corpus.store.write_document(processed, "elsewhere")
+        assert list(corpus.store.document_warnings()) == [("med-advarsel", processed.doc.path,
+                                                          ["a warning for the test"])]

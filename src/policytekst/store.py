@@ -274,6 +274,23 @@ class Store:
             frame["year"] = frame["year"].astype("Int64")
         return frame
 
+    def passage_doc_ids(self, kinds: Sequence[str] | None = None) -> dict[str, str]:
+        """passage_id -> doc_id for the passages of ``kinds`` (all kinds when None)."""
+        sql, args = "SELECT passage_id, doc_id FROM passages", tuple(kinds or ())
+        if kinds:
+            sql += f" WHERE kind IN ({', '.join('?' * len(kinds))})"
+        return dict(self.conn.execute(sql, args).fetchall())
+
+    def document_warnings(self) -> Iterator[tuple[str, str, list[str]]]:
+        """(doc_id, path, warnings) of the documents that have warnings, by doc_id.
+
+        Reads only those rows' warnings column: decoding every document is slow in a corpus of 30,000.
+        """
+        for doc_id, path, text in self.conn.execute(
+                "SELECT doc_id, path, warnings FROM documents WHERE warnings IS NOT NULL "
+                "AND warnings NOT IN ('', '[]') ORDER BY doc_id"):
+            yield doc_id, path, json.loads(text)
+
     def passage(self, passage_id: str) -> Passage | None:
         row = self.conn.execute("SELECT * FROM passages WHERE passage_id=?", (passage_id,)).fetchone()
         return Passage(**{k: row[k] for k in row.keys() if k != "n_words"}) if row else None
