@@ -99,6 +99,10 @@ def test_store_errors_are_policytekst_errors_with_the_path(tmp_path: Path) -> No
     (broken / DB_NAME).write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="not a usable corpus database"):
         Store(broken, create=False)
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    with Corpus(tmp_path / "a-file" / "corpus", create=True) as corpus:
+        with pytest.raises(StoreError, match="cannot create or open"):
+            corpus.status()
 
 
 def test_a_held_ingest_lock_names_its_holder(tmp_path: Path) -> None:

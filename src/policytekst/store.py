@@ -142,9 +142,12 @@ class Store:
     def conn(self) -> sqlite3.Connection:
         """The connection, opened on first use: a new corpus's directory and file appear only when it is used,
         so a command that fails before (e.g. ingest of a path that does not exist) leaves nothing behind."""
-        self.directory.mkdir(parents=True, exist_ok=True)
         try:
+            self.directory.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{self.path}: cannot create or open the corpus database ({exc})") from exc
+        try:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -153,6 +156,7 @@ class Store:
             conn.execute("INSERT OR IGNORE INTO info VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             conn.execute("INSERT OR IGNORE INTO info VALUES ('generation', '0')")
         except sqlite3.DatabaseError as exc:
+            conn.close()
             raise StoreError(f"{self.path}: not a usable corpus database ({exc})") from exc
         return conn
 
