@@ -44,8 +44,8 @@ test-fast: $(STAMP)
 notebooks: $(STAMP)
 	$(PY) scripts/execute_notebooks.py
 
-# JupyterLab on the notebooks, bound to localhost. The browser opens by itself except under CI (CI=1 or true);
-# LAB_ARGS adds options, e.g. make lab LAB_ARGS=--port=8899
+# JupyterLab on the notebooks, bound to localhost. The browser opens by itself except under CI (CI set);
+# as root (containers) Jupyter needs --allow-root. LAB_ARGS adds options, e.g. make lab LAB_ARGS=--port=8899
 LAB_STAMP := $(VENV)/.lab-installed
 LAB_ARGS ?=
 $(LAB_STAMP): $(STAMP)
@@ -53,7 +53,8 @@ $(LAB_STAMP): $(STAMP)
 	touch $(LAB_STAMP)
 
 lab: $(LAB_STAMP)
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(if $(CI),--no-browser) $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(if $(CI),--no-browser) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
