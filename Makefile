@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO_OUT ?= build/demo
 
-.PHONY: demo test bench lint clean install browser
+.PHONY: demo test test-fast notebooks lab bench lint clean install browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,8 @@ demo: $(STAMP)
 	$(PY) -m policytekst status --corpus $(DEMO_OUT)/corpus
 	$(PY) -m policytekst report --corpus $(DEMO_OUT)/corpus --out $(DEMO_OUT)/report --split-year 2006
 	@echo "Report: $(abspath $(DEMO_OUT)/report/index.html)"
+	@echo "Run the command as $(VENV)/bin/policytekst (e.g. $(VENV)/bin/policytekst docs --corpus $(DEMO_OUT)/corpus),"
+	@echo "or first 'source $(VENV)/bin/activate' and then just: policytekst --help"
 
 # Headless Chromium for tests/test_browser.py: Debian's package, best effort (only as root; never fails the build).
 browser:
@@ -30,14 +32,35 @@ browser:
 	  || echo "could not install chromium; tests/test_browser.py will skip"; \
 	else echo "not root or no apt-get: chromium not installed; tests/test_browser.py will skip"; fi
 
+# Everything: unit tests, real-data tests (../shared), notebooks, the browser check.
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# The quick loop while working (under a minute): leaves out tests marked slow (real data, notebooks, browser).
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
+
+# Re-execute the notebooks on the demo corpus and store their outputs in place (commit the result).
+notebooks: $(STAMP)
+	$(PY) scripts/execute_notebooks.py
+
+# JupyterLab on the notebooks, bound to localhost. The browser opens by itself except under CI (CI set);
+# as root (containers) Jupyter needs --allow-root. LAB_ARGS adds options, e.g. make lab LAB_ARGS=--port=8899
+LAB_STAMP := $(VENV)/.lab-installed
+LAB_ARGS ?=
+$(LAB_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,notebooks]'
+	touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(if $(CI),--no-browser) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks scripts
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

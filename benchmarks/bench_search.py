@@ -86,21 +86,25 @@ def build_corpus(shared: Path, target: int, fresh: bool) -> Path:
 
 
 def _copy(conn, doc_ids: list[str], tag: str) -> None:
-    """Copy documents and their passages under new ids (doc~tag), in one transaction."""
-    conn.execute("BEGIN IMMEDIATE")
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS copy_ids (doc_id TEXT PRIMARY KEY)")
-    conn.execute("DELETE FROM copy_ids")
-    conn.executemany("INSERT INTO copy_ids VALUES (?)", ((d,) for d in doc_ids))
-    conn.execute(
-        "INSERT INTO documents SELECT doc_id || '~' || :t, source_key || '~' || :t, path, format, title, authors, "
-        "year, genre, language, n_pages, n_passages, fields, meta, warnings, content_hash, text, ingested_at "
-        "FROM documents WHERE doc_id IN (SELECT doc_id FROM copy_ids)", {"t": tag})
-    conn.execute(
-        "INSERT INTO passages SELECT doc_id || '~' || :t || substr(passage_id, length(doc_id) + 1), "
-        "doc_id || '~' || :t, seq, text, page_start, page_end, section, kind, language, char_start, char_end, "
-        "n_words FROM passages WHERE doc_id IN (SELECT doc_id FROM copy_ids)", {"t": tag})
-    conn.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
-    conn.execute("COMMIT")
+    """Copy documents and their passages under new ids (doc~tag), in one transaction.
+
+    Raw SQL on purpose: a benchmark fixture that multiplies a corpus, not something the library offers.
+    """
+    from policytekst.db import transaction
+
+    with transaction(conn):
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS copy_ids (doc_id TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM copy_ids")
+        conn.executemany("INSERT INTO copy_ids VALUES (?)", ((d,) for d in doc_ids))
+        conn.execute(
+            "INSERT INTO documents SELECT doc_id || '~' || :t, source_key || '~' || :t, path, format, title, "
+            "authors, year, genre, language, n_pages, n_passages, fields, meta, warnings, content_hash, text, "
+            "ingested_at FROM documents WHERE doc_id IN (SELECT doc_id FROM copy_ids)", {"t": tag})
+        conn.execute(
+            "INSERT INTO passages SELECT doc_id || '~' || :t || substr(passage_id, length(doc_id) + 1), "
+            "doc_id || '~' || :t, seq, text, page_start, page_end, section, kind, language, char_start, char_end, "
+            "n_words FROM passages WHERE doc_id IN (SELECT doc_id FROM copy_ids)", {"t": tag})
+        conn.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
 
 
 def percentile(values: list[float], q: float) -> float:

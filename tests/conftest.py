@@ -1,4 +1,8 @@
-"""Shared fixtures. Real data lives in ../shared; tests that need it skip with a clear reason when it is absent."""
+"""Shared fixtures. Real data lives in ../shared; tests that need it skip with a clear reason when it is absent.
+
+Tests on real data are marked ``shared`` and ``slow`` here (by the fixtures and markers they use), so
+``make test-fast`` (``pytest -m "not slow"``) leaves them out without every test module repeating the marks.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,21 @@ STORTING_CSV = SHARED / "data" / "storting_questions" / "storting_questions_1996
 UD_DEV = SHARED / "data" / "ud_nb_dev"
 
 requires_shared = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"real data not found at {SHARED} (../shared)")
+
+
+# Fixtures that build a corpus from ../shared: a test using one works on real data.
+REAL_DATA_FIXTURES = frozenset({"seed_corpus", "storting_sample"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark real-data tests ``shared`` and ``slow`` (notebook and browser tests mark themselves ``slow``)."""
+    for item in items:
+        real = (REAL_DATA_FIXTURES & set(getattr(item, "fixturenames", ()))
+                or item.get_closest_marker("shared") is not None
+                or any(mark == requires_shared.mark for mark in item.iter_markers("skipif")))
+        if real:
+            item.add_marker(pytest.mark.shared)
+            item.add_marker(pytest.mark.slow)
 
 
 def seed_path(prefix: str) -> Path:

@@ -12,13 +12,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from policytekst.report import ReportParams, build_report
+from test_report import shared_demo_report
 
 CHROMIUM = next((p for p in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser"))
                  if p and Path(p).exists()), None)
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not found (/usr/bin/chromium); "
-                                "run `make browser` as root to install Debian's package")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not found (/usr/bin/chromium); "
+                                 "run `make browser` as root to install Debian's package")]
 
 # Injected into a copy of the report: the browser itself measures what it laid out and rendered.
 PROBE = """<script>
@@ -44,12 +44,7 @@ def chromium(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def report(demo_corpus, tmp_path_factory):
-    """The full demo report: the one tests/test_report.py checked, when that module ran in this session."""
-    try:
-        from test_report import shared_demo_report
-    except ImportError:  # run from elsewhere: build it here
-        out = tmp_path_factory.mktemp("browser") / "report"
-        return build_report(demo_corpus, out, ReportParams(k=6, n_boot=200, seed=0))
+    """The full demo report: the one tests/test_report.py checks (built once per session)."""
     return shared_demo_report(demo_corpus, tmp_path_factory)
 
 

@@ -210,8 +210,7 @@ def test_sections_flagged(seed_corpus):
 def test_summary_of_001_is_english(seed_corpus):
     from policytekst.nlp import detect_language
 
-    if detect_language("The municipalities have chosen different solutions for the social services.") != "en":
-        pytest.skip("the language layer does not detect English yet")
+    assert detect_language("The municipalities have chosen different solutions for the social services.") == "en"
     doc_id = _doc_id(seed_corpus, "001")
     summary = [p for p in seed_corpus.passages(doc_id) if p.section.startswith("Summary")]
     assert summary, "the English summary is its own section"

@@ -1,5 +1,9 @@
-"""Change over time on real data: the 2006 NAV reform in Storting questions (term trends with document
-bootstrap CIs, smooth trend, keyness), plus similarity and the compare commands."""
+"""Change over time: the 2006 NAV reform (term trends with document-bootstrap CIs, smooth trend, keyness), plus
+similarity and the compare commands.
+
+The first tests run on the embedded demo corpus (fast, no ../shared needed); the rest use every 8th Storting
+question from ../shared (marked shared and slow by conftest, skipped when the data is absent).
+"""
 
 from __future__ import annotations
 
@@ -22,11 +26,112 @@ from policytekst.compare import (
     trend_table,
 )
 
-pytestmark = pytest.mark.shared
-
 AGENCIES = {"nav": ["nav"], "aetat": ["aetat"], "trygdeetaten": ["trygdeetat*", "trygdekontor*"]}
 
 
+# -- the demo corpus (2001-2020; NAV from 2006, Aetat and trygdeetaten before) -------------------------------
+DEMO_AGENCIES = {"nav": ["nav", "nav-*"], "old": ["aetat", "trygdeetat*", "trygdekontor*"]}
+
+
+@pytest.fixture(scope="module")
+def demo_scores(demo_corpus):
+    return term_scores(demo_corpus, DEMO_AGENCIES)
+
+
+def test_demo_term_scores_count_the_lemmas_of_each_passage(demo_corpus, demo_scores):
+    from policytekst.nlp.cache import passage_lemmas
+
+    lemmas = dict(passage_lemmas(demo_corpus))
+    assert list(demo_scores.columns) == ["nav", "old"] and set(demo_scores.index) == set(lemmas)
+    for pid in demo_scores.sample(40, random_state=1).index:  # counted independently, by the patterns' meaning
+        words = lemmas[pid]
+        assert demo_scores.loc[pid, "nav"] == sum(w == "nav" or w.startswith("nav-") for w in words)
+        assert demo_scores.loc[pid, "old"] == sum(w == "aetat" or w.startswith(("trygdeetat", "trygdekontor"))
+                                                  for w in words)
+    assert demo_scores["nav"].sum() > 20 and demo_scores["old"].sum() > 10
+
+
+def test_demo_trend_periods_show_the_reform_with_intervals(demo_corpus, demo_scores):
+    table = trend_table(demo_corpus, demo_scores, periods=[2006], n_boot=500, seed=0, min_docs=5)
+    assert list(table.columns) == TREND_COLUMNS
+    row = table.set_index(["period", "item"])
+    before, after = "2001-2005", "2006-2020"
+    assert set(table["period"]) == {before, after}
+    assert row.loc[(after, "nav"), "ci_low"] > row.loc[(before, "nav"), "ci_high"], "NAV rises from 2006"
+    assert row.loc[(before, "old"), "ci_low"] > row.loc[(after, "old"), "ci_high"], "the old agencies fade"
+    assert (table["ci_low"] <= table["mean"] + 1e-12).all() and (table["mean"] <= table["ci_high"] + 1e-12).all()
+    # the means and counts are the passages' own, computed here from the passages table
+    frame = demo_corpus.passages_frame().set_index("passage_id")
+    early = frame[frame["year"] < 2006]
+    assert row.loc[(before, "nav"), "n_docs"] == early["doc_id"].nunique()
+    assert row.loc[(before, "nav"), "n_passages"] == len(early)
+    assert row.loc[(before, "old"), "mean"] == pytest.approx(demo_scores.loc[early.index, "old"].mean())
+
+
+def test_demo_yearly_trend_is_reproducible_and_flags_sparse_years(demo_corpus, demo_scores):
+    table = trend_table(demo_corpus, demo_scores[["nav"]], n_boot=200, seed=3, min_docs=5)
+    years = table.set_index("period")
+    assert list(years.index) == [str(y) for y in range(2001, 2021)]
+    assert years["sparse"].to_dict() == (years["n_docs"] < 5).to_dict()
+    assert years.loc[[str(y) for y in range(2001, 2005)], "mean"].eq(0).all(), "no NAV before the reform"
+    pd.testing.assert_frame_equal(table, trend_table(demo_corpus, demo_scores[["nav"]], n_boot=200, seed=3,
+                                                     min_docs=5))
+    other = trend_table(demo_corpus, demo_scores[["nav"]], n_boot=200, seed=4, min_docs=5)
+    assert not np.allclose(other["ci_high"], table["ci_high"], equal_nan=True)
+    pd.testing.assert_series_equal(other["mean"], table["mean"])  # the seed moves intervals, never the means
+
+
+def test_demo_smooth_trend_rises_after_reform(demo_corpus, demo_scores):
+    curve = smooth_trend(demo_corpus, demo_scores[["nav"]], n_boot=100, seed=0).set_index("year")
+    assert list(curve.columns) == ["item", "fit", "ci_low", "ci_high"]
+    assert curve.loc[2013.0, "ci_low"] > curve.loc[2002.0, "ci_high"]
+    assert ((curve["ci_low"] <= curve["fit"] + 1e-12) & (curve["fit"] <= curve["ci_high"] + 1e-12)).all()
+
+
+def test_demo_keyness_finds_the_agencies_on_each_side(demo_corpus):
+    table = keyness(demo_corpus, {"year": (None, 2005)}, {"year": (2006, None)})
+    assert list(table.columns) == KEYNESS_COLUMNS and table["g2"].is_monotonic_decreasing
+    by_term = table.set_index("term")
+    assert by_term.loc["nav", "log_ratio"] < 0 and by_term.loc["nav", "count_a"] == 0
+    assert by_term.loc["aetat", "log_ratio"] > 0 and by_term.loc["aetat", "count_a"] > by_term.loc["aetat", "count_b"]
+    assert (table["count_a"] + table["count_b"] >= 5).all(), "min_count keeps rare terms out"
+    # G2 is the log-likelihood statistic of each term's 2x2 table
+    total_a, total_b = table.attrs["tokens_a"], table.attrs["tokens_b"]
+    for term in ("nav", "aetat", table["term"].iloc[-1]):
+        a, b = by_term.loc[term, "count_a"], by_term.loc[term, "count_b"]
+        observed = np.array([[a, b], [total_a - a, total_b - b]], dtype=float)
+        expected = observed.sum(1, keepdims=True) * observed.sum(0, keepdims=True) / observed.sum()
+        g2 = power_divergence(observed.ravel(), expected.ravel(), lambda_="log-likelihood", ddof=0)[0]
+        assert by_term.loc[term, "g2"] == pytest.approx(g2, rel=1e-6)
+    # the passages behind a key term are in its group and use the word
+    for pid in by_term.loc["nav", "passages"]:
+        passage = demo_corpus.passage(pid)
+        assert demo_corpus.document(passage.doc_id).year >= 2006 and "nav" in passage.text.lower()
+    with pytest.raises(ValueError, match="matches no passages"):
+        keyness(demo_corpus, {"year": (2050, None)}, {"year": (2006, None)})
+
+
+def test_demo_similar_documents_share_more_vocabulary_than_chance(demo_corpus):
+    from policytekst.topics import passage_lemma_lists
+
+    units = passage_lemma_lists(demo_corpus)
+    owner = demo_corpus.passages_frame().set_index("passage_id")["doc_id"]
+    bags: dict[str, set[str]] = {}
+    for pid, lemmas in zip(units.passage_ids, units.lemmas, strict=True):
+        bags.setdefault(owner[pid], set()).update(lemmas)
+    target = "2014_horingsuttalelse_aktivitetsplikt"
+    table = similar_documents(demo_corpus, target, n=5)
+    assert list(table.columns) == ["doc_id", "title", "year", "similarity"] and len(table) == 5
+    assert target not in set(table["doc_id"]) and table["similarity"].is_monotonic_decreasing
+    assert table["similarity"].between(0, 1).all()
+    others = sorted(set(bags) - {target})
+    chance = np.mean([len(bags[d] & bags[target]) for d in others])
+    assert np.mean([len(bags[d] & bags[target]) for d in table["doc_id"]]) > chance + 5
+    with pytest.raises(KeyError, match="no document"):
+        similar_documents(demo_corpus, "no-such-doc")
+
+
+# -- real data: Storting questions from ../shared ------------------------------------------------------------
 @pytest.fixture(scope="module")
 def agency_scores(storting_sample):
     return term_scores(storting_sample, AGENCIES)

@@ -7,37 +7,21 @@ session's demo corpus, which is also how a user points a notebook at another cor
 
 from __future__ import annotations
 
-import importlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+
+from scripts.execute_notebooks import NOTEBOOKS, execute, notebook_paths, parameter_cell
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
 DEMO = ROOT / "corpus"
-
-NEEDS = {
-    "01_build_and_inspect.ipynb": [],
-    "02_themes_over_time.ipynb": [("policytekst.themes", "theme_scores"), ("policytekst.compare", "trend_table")],
-    "03_topics_and_k.ipynb": [("policytekst.topics", "sweep"), ("policytekst.compare", "trend_table")],
-    "04_example_passages.ipynb": [("policytekst.search", "examples"), ("policytekst.themes", "DEFAULT_THEMES")],
-    "05_compare.ipynb": [("policytekst.compare", "keyness"), ("policytekst.themes", "theme_scores")],
-}
-
-
-def missing_parts(name: str) -> list[str]:
-    missing = []
-    for module, attr in NEEDS[name]:
-        try:
-            if not hasattr(importlib.import_module(module), attr):
-                missing.append(f"{module}.{attr}")
-        except ImportError:
-            missing.append(module)
-    return missing
-
+NAMES = ["01_build_and_inspect.ipynb", "02_themes_over_time.ipynb", "03_topics_and_k.ipynb",
+         "04_example_passages.ipynb", "05_compare.ipynb"]
 
 # Test-time parameters: smaller sweeps and bootstraps keep the suite inside its time budget.
 OVERRIDES = {
@@ -47,48 +31,32 @@ OVERRIDES = {
 }
 
 
-def run(name: str, corpus_dir: Path, **overrides) -> nbformat.NotebookNode:
-    """Execute a notebook with its parameter cell pointed at ``corpus_dir`` (plus overrides)."""
-    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    values = {"CORPUS_SOURCE": str(DEMO), "CORPUS_DIR": str(corpus_dir), **overrides}
-    cell.source += "\n# injected by the test\n" + "\n".join(f"{k} = {v!r}" for k, v in values.items())
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-    return nb
-
-
 @pytest.fixture(scope="module")
 def executed(demo_corpus, tmp_path_factory):
-    """Every notebook whose parts exist, run two at a time (kernels are separate processes; 2 cores).
+    """Every notebook run again into memory (the stored files are not touched), pointed at the session's corpus.
 
-    Notebook 01 (which ingests) runs first and alone; the others only read the corpus.
+    Notebook 01 (which ingests) runs first and alone; the others only read the corpus and run two at a time
+    (kernels are separate processes; 2 cores).
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     handout = tmp_path_factory.mktemp("handout")
     extra = {**OVERRIDES, "04_example_passages.ipynb": {**OVERRIDES["04_example_passages.ipynb"],
                                                         "OUT_DIR": str(handout)}}
     results: dict[str, object] = {"handout": handout}
 
     def one(name: str) -> None:
+        values = {"CORPUS_SOURCE": str(DEMO), "CORPUS_DIR": str(demo_corpus.directory), **extra.get(name, {})}
         try:
-            results[name] = run(name, demo_corpus.directory, **extra.get(name, {}))
-        except Exception as exc:  # reported by the notebook's own test
+            results[name] = execute(NOTEBOOKS / name, values, timeout=300)
+        except Exception as exc:  # noqa: BLE001 - raised again by the notebook's own test, which names it
             results[name] = exc
 
-    runnable = [n for n in NEEDS if not missing_parts(n)]
-    if "01_build_and_inspect.ipynb" in runnable:
-        one("01_build_and_inspect.ipynb")
+    one(NAMES[0])
     with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(one, [n for n in runnable if n != "01_build_and_inspect.ipynb"]))
+        list(pool.map(one, NAMES[1:]))
     return results
 
 
 def notebook(executed, name: str):
-    missing = missing_parts(name)
-    if missing:
-        pytest.skip(f"{name} needs {', '.join(missing)}, which is not in this installation yet")
     result = executed[name]
     if isinstance(result, Exception):
         raise result
@@ -112,15 +80,32 @@ def errors(nb) -> list[str]:
     return [o.get("ename", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
-def test_notebooks_have_a_parameter_cell_and_explanations():
-    for name in NEEDS:
-        nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-        params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-        assert len(params) == 1 and "CORPUS_DIR" in params[0].source and "CORPUS_SOURCE" in params[0].source
-        assert nb.cells.index(params[0]) <= 2, f"{name}: the parameter cell should be at the top"
-        markdown = [c for c in nb.cells if c.cell_type == "markdown"]
-        assert len(markdown) >= 3 and sum(len(c.source) for c in markdown) > 600, f"{name}: too little explanation"
-        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{name} is stored with outputs"
+def test_every_notebook_is_tested():
+    assert [p.name for p in notebook_paths()] == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_has_a_parameter_cell_explanations_and_stored_outputs(name):
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    params = parameter_cell(nb)
+    assert "CORPUS_DIR" in params.source and "CORPUS_SOURCE" in params.source
+    assert nb.cells.index(params) <= 2, f"{name}: the parameter cell should be at the top"
+    markdown = [c for c in nb.cells if c.cell_type == "markdown"]
+    assert len(markdown) >= 3 and sum(len(c.source) for c in markdown) > 600, f"{name}: too little explanation"
+    # shipped executed (`make notebooks`): one clean run, top to bottom, without timings or errors
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), f"{name}: not executed in order"
+    assert not errors(nb), f"{name} is stored with an error"
+    assert summary(nb), f"{name} is stored without its SUMMARY line"
+    assert not any("execution" in c.metadata for c in code), f"{name} keeps cell timings"
+
+
+def test_stored_outputs_describe_the_demo_corpus(demo_corpus):
+    stored = summary(nbformat.read(NOTEBOOKS / NAMES[0], as_version=4))
+    docs = demo_corpus.documents()
+    assert stored["documents"] == len(docs), "stale outputs: run `make notebooks`"
+    assert stored["years"] == sorted({d.year for d in docs if d.year})
+    assert set(stored["formats"]) == {d.format for d in docs}
 
 
 def test_01_build_and_inspect(executed, demo_corpus):
@@ -180,4 +165,3 @@ def test_05_compare(executed):
     assert not set(got["key_terms_before"]) & set(got["key_terms_after"])
     assert got["doc_a"] != got["doc_b"] and got["doc_a"] not in got["neighbours"]
     assert images(nb) >= 2
-    assert not errors(nb)

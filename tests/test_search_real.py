@@ -17,6 +17,7 @@ import pytest
 from conftest import GENERATED_PDFS, requires_shared, seed_path
 
 from policytekst.search import citation, examples, kwic, query_scores, search, similar_passages
+from policytekst.themes import theme_scores
 
 pytestmark = [requires_shared, pytest.mark.shared]
 
@@ -143,8 +144,7 @@ def test_citations_of_page_per_line_transcript(seed_corpus):
     source = seed_path("000")
     doc = next(d for d in seed_corpus.documents() if d.path.endswith(source.name))
     last_page = max(p.page_end for p in seed_corpus.passages(doc.doc_id))
-    if last_page <= 1:
-        pytest.skip("the pipeline does not carry this transcript's page numbers into passages yet")
+    assert last_page > 1, "the transcript's page numbers are carried into the passages"
     page_texts = {}
     for line in source.read_text(encoding="utf-8").splitlines():
         match = re.match(r"(\d+)\s+(.*)$", line.strip())
@@ -200,8 +200,6 @@ def test_examples_for_each_main_theme_with_codebook(seed_corpus, theme):
 
 
 def test_search_filtered_by_theme(seed_corpus):
-    from policytekst.themes import theme_scores
-
     scores = theme_scores(seed_corpus, "brukermedvirkning", method="codebook")["brukermedvirkning"]
     everything = search(seed_corpus, "bruker*", limit=5000)
     coded = search(seed_corpus, "bruker*", limit=5000, theme="brukermedvirkning", theme_method="codebook")

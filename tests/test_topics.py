@@ -1,5 +1,9 @@
-"""Topic models on real data: determinism, the common engine interface, save/load, K sweep, seeded and
-dynamic topics, representative passages, and the `topics` commands."""
+"""Topic models: determinism, the common engine interface, save/load, K sweep, seeded and dynamic topics,
+representative passages, and the `topics` commands.
+
+The first tests fit, transform and label on the embedded demo corpus (fast, no ../shared needed); the rest use
+every 8th Storting question from ../shared (marked shared and slow by conftest, skipped when it is absent).
+"""
 
 from __future__ import annotations
 
@@ -13,11 +17,75 @@ from typer.testing import CliRunner
 from policytekst.topics import SWEEP_COLUMNS, DynamicTopicModel, TopicModel, codebook_seed_words, sweep
 from policytekst.topics.quality import coherence
 
-pytestmark = pytest.mark.shared
-
 FAST = {"tomotopy": {"iterations": 120}, "gensim": {"passes": 2, "iterations": 50}, "nmf": {"max_iter": 150}}
 
 
+# -- the demo corpus -----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_units(demo_corpus):
+    from policytekst.topics import passage_lemma_lists
+
+    return passage_lemma_lists(demo_corpus)
+
+
+@pytest.mark.parametrize("engine", ["nmf", "tomotopy", "gensim"])
+def test_demo_fit_transform_and_labels(demo_corpus, demo_units, engine):
+    model = TopicModel(k=5, engine=engine, seed=0, **FAST[engine]).fit(demo_corpus)
+    shares = model.doc_topics_
+    assert list(shares.index) == demo_units.passage_ids and list(shares.columns) == list(range(5))
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0, atol=1e-6)
+    assert (shares.to_numpy() >= 0).all()
+    np.testing.assert_allclose(model.topic_term_.sum(axis=1), 1.0, atol=1e-6)
+    assert model.info_["corpus_generation"] == demo_corpus.generation and not model.is_stale(demo_corpus)
+    # labels: three distinct FREX terms of their own topic, and no two topics share a label
+    frex_top = model.top_terms(3, by="frex").groupby("topic")["term"].apply(list)
+    assert model.labels_ == [" / ".join(frex_top[t]) for t in range(5)] and len(set(model.labels_)) == 5
+    # transform agrees with the fit: a topic's strongest passage, transformed again, still leans to that topic
+    for topic in range(5):
+        best = shares[topic].idxmax()
+        row = model.transform([demo_units.lemmas[demo_units.passage_ids.index(best)]])[0]
+        assert row.sum() == pytest.approx(1.0, abs=1e-6)
+        assert topic in np.argsort(-row)[:2], (engine, topic, row)
+    # words the model never saw carry no topic information: the row is not concentrated on any topic
+    unseen = model.transform([["qqqxyz", "zzzwvu"]])[0]
+    assert unseen.max() - unseen.min() < 0.35
+
+
+def test_demo_topics_separate_before_and_after_the_reform(demo_corpus, demo_units):
+    """A topic that holds "aetat" has its passages early; a topic that holds "nav" has them late."""
+    model = TopicModel(k=5, engine="nmf", seed=0, max_iter=300).fit_units(demo_units.passage_ids, demo_units.lemmas)
+    years = demo_corpus.passages_frame().set_index("passage_id")["year"].reindex(model.doc_topics_.index)
+    term = {t: j for j, t in enumerate(model.terms_)}
+    old_topic = int(np.argmax(model.topic_term_[:, term["aetat"]]))
+    nav_topic = int(np.argmax(model.topic_term_[:, term["nav"]]))
+    assert old_topic != nav_topic
+
+    def mean_year(topic: int) -> float:
+        weights = model.doc_topics_[topic].to_numpy()
+        return float(np.average(years.to_numpy(dtype=float), weights=weights))
+
+    assert mean_year(old_topic) < mean_year(nav_topic) - 3
+
+
+def test_demo_same_seed_same_model_and_save_load(demo_corpus, demo_units, tmp_path):
+    fit = TopicModel(k=4, engine="tomotopy", seed=1, **FAST["tomotopy"]).fit(demo_corpus)
+    again = TopicModel(k=4, engine="tomotopy", seed=1, **FAST["tomotopy"]).fit(demo_corpus)
+    pd.testing.assert_frame_equal(fit.doc_topics_, again.doc_topics_)
+    other = TopicModel(k=4, engine="tomotopy", seed=2, **FAST["tomotopy"]).fit(demo_corpus)
+    assert not np.allclose(fit.doc_topics_.to_numpy(), other.doc_topics_.to_numpy())
+    loaded = TopicModel.load(fit.save(tmp_path / "m"))
+    assert loaded.labels_ == fit.labels_
+    pd.testing.assert_frame_equal(loaded.top_terms(8), fit.top_terms(8))
+    some = demo_units.lemmas[:5]
+    np.testing.assert_allclose(loaded.transform(some), fit.transform(some), atol=0.05)
+    table = fit.representative_passages(demo_corpus, 0, n=3)
+    assert table["doc_id"].is_unique and table["score"].is_monotonic_decreasing
+    assert (table["score"] >= fit.doc_topics_[0].quantile(0.9)).all()
+    with pytest.raises(ValueError, match="unknown topic engine"):
+        TopicModel(engine="mallet").fit(demo_corpus)
+
+
+# -- real data: Storting questions from ../shared ------------------------------------------------------------
 @pytest.fixture(scope="module")
 def units(storting_sample):
     from policytekst.topics import passage_lemma_lists

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from policytekst.errors import UnknownNameError, UsageError
 from policytekst.ingest import Ingester, IngestResult, TableOptions
 from policytekst.model import ANALYSIS_KINDS, Document, Passage
 from policytekst.store import Store
@@ -59,7 +60,16 @@ class Corpus:
         progress: bool = True,
         on_result: Callable[[IngestResult], None] | None = None,
     ) -> dict[str, int]:
-        """Ingest files and folders; returns counts per status. Re-running is safe and skips unchanged files."""
+        """Ingest files and folders; returns counts per status. Re-running is safe and skips unchanged files.
+
+        A path that does not exist is reported as a failed file; when none of ``paths`` exists the call raises
+        :class:`~policytekst.errors.UsageError` before anything (not even the corpus directory) is created.
+        """
+        if not paths:
+            raise UsageError("nothing to ingest: no files or folders given")
+        missing = [str(p) for p in paths if not Path(p).exists()]
+        if len(missing) == len(paths):  # surely a typo: fail before a new corpus directory is made
+            raise UsageError(f"nothing to ingest: {', '.join(missing)}: no such file or directory")
         table = TableOptions(text_column, id_column, date_column, title_column, meta_columns)
         ingester = Ingester(self.store, password=password, table=table, force=force, workers=workers,
                             progress=progress)
@@ -77,7 +87,7 @@ class Corpus:
     def document(self, doc_id: str) -> Document:
         doc = self.store.document(doc_id)
         if doc is None:
-            raise KeyError(f"no document '{doc_id}' in {self.directory}")
+            raise UnknownNameError(f"no document '{doc_id}' in {self.directory}")
         return doc
 
     def documents_frame(self) -> pd.DataFrame:
@@ -100,30 +110,22 @@ class Corpus:
     def passage(self, passage_id: str) -> Passage:
         passage = self.store.passage(passage_id)
         if passage is None:
-            raise KeyError(f"no passage '{passage_id}' in {self.directory}")
+            raise UnknownNameError(f"no passage '{passage_id}' in {self.directory}")
         return passage
 
     def passages_frame(self, kinds: Sequence[str] | None = ANALYSIS_KINDS,
                        doc_vars: Sequence[str] = _DOC_VARS) -> pd.DataFrame:
-        """Passages with document variables attached (title, year, genre, ...), one row per passage."""
-        args: list[Any] = []
-        sql = ("SELECT p.passage_id, p.doc_id, p.seq, p.text, p.page_start, p.page_end, p.section, p.kind, "
-               "p.language, p.n_words, " + ", ".join(f"d.{v} AS doc_{v}" if v == "language" else f"d.{v}"
-                                                     for v in doc_vars) +
-               " FROM passages p JOIN documents d USING (doc_id)")
-        if kinds:
-            sql += f" WHERE p.kind IN ({', '.join('?' * len(kinds))})"
-            args.extend(kinds)
-        sql += " ORDER BY p.doc_id, p.seq"
-        frame = pd.read_sql_query(sql, self.store.conn, params=args)
-        if "year" in frame:
-            frame["year"] = frame["year"].astype("Int64")
-        return frame
+        """Passages with document variables attached (title, year, genre, ...), one row per passage.
+
+        The document's language is the column ``doc_language``; an unknown ``doc_vars`` name raises
+        :class:`~policytekst.errors.UnknownNameError`.
+        """
+        return self.store.passages_table(tuple(kinds) if kinds else None, tuple(doc_vars))
 
     def text(self, doc_id: str) -> str:
         text = self.store.text(doc_id)
         if text is None:
-            raise KeyError(f"no document '{doc_id}' in {self.directory}")
+            raise UnknownNameError(f"no document '{doc_id}' in {self.directory}")
         return text
 
     def status(self) -> dict[str, Any]:

@@ -7,7 +7,6 @@ Documents can be processed in a pool of worker processes; only this process writ
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -18,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -29,6 +29,7 @@ from policytekst.sidecar import is_sidecar, load_sidecar
 from policytekst.store import Store
 
 LOCK_NAME = ".ingest.lock"
+LOCK_HOLDER_NAME = ".ingest.pid"  # beside the lock: a locked file cannot be read on Windows
 
 
 @dataclass
@@ -62,27 +63,29 @@ class CorpusLockedError(PolicytekstError):
 
 @contextmanager
 def ingest_lock(directory: Path) -> Iterator[None]:
-    """An exclusive, non-blocking lock per corpus: a second ingest stops with a clear message."""
+    """An exclusive, non-blocking lock per corpus: a second ingest stops with a clear message.
+
+    ``filelock`` uses flock on POSIX and msvcrt on Windows; the OS drops the lock when the holder dies, so a
+    killed ingest never leaves the corpus locked.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    handle = open(directory / LOCK_NAME, "a+")
+    lock = FileLock(directory / LOCK_NAME, timeout=0)
+    holder_file = directory / LOCK_HOLDER_NAME
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError as exc:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
-        handle.close()
+        lock.acquire()
+    except Timeout as exc:
+        try:
+            holder = holder_file.read_text(encoding="utf-8").strip() or "unknown"
+        except OSError:
+            holder = "unknown"
         raise CorpusLockedError(
             f"{directory}: another ingest (pid {holder}) is writing to this corpus; "
             "wait for it to finish, then run again") from exc
     try:
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        holder_file.write_text(str(os.getpid()), encoding="utf-8")
         yield
     finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
+        lock.release()
 
 
 def discover(paths: Iterable[Path], exclude: Path | None = None) -> Iterator[tuple[Path, bool]]:

@@ -8,14 +8,20 @@ write bumps it, so they know when they are stale.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from policytekst.errors import PolicytekstError
+import pandas as pd
+
+from policytekst.db import transaction
+from policytekst.errors import PolicytekstError, unknown
 from policytekst.model import Document, Passage, ProcessedDocument
 
 DB_NAME = "corpus.sqlite"
@@ -77,6 +83,10 @@ _DOC_COLUMNS = ("doc_id", "source_key", "path", "format", "title", "authors", "y
 _PASSAGE_COLUMNS = ("passage_id", "doc_id", "seq", "text", "page_start", "page_end", "section", "kind",
                     "language", "char_start", "char_end", "n_words")
 
+# document columns a passages table may carry (plain values; JSON columns and the full text are left out)
+_DOC_VARIABLES = ("path", "format", "title", "year", "genre", "language", "n_pages", "n_passages", "content_hash",
+                  "ingested_at")
+
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -94,21 +104,38 @@ class Store:
         self.path = self.directory / DB_NAME
         if not self.path.exists() and not create:
             raise StoreError(f"{self.directory}: no corpus here (no {DB_NAME}); run `policytekst ingest` first")
-        self.directory.mkdir(parents=True, exist_ok=True)
+        if self.path.exists():
+            self.conn  # noqa: B018 - open an existing file now, so a broken one is reported at open time
+
+    @cached_property
+    def conn(self) -> sqlite3.Connection:
+        """The connection, opened on first use: a new corpus's directory and file appear only when it is used,
+        so a command that fails before (e.g. ingest of a path that does not exist) leaves nothing behind."""
         try:
-            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.executescript(_SCHEMA)
-            self.conn.execute("INSERT OR IGNORE INTO info VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-            self.conn.execute("INSERT OR IGNORE INTO info VALUES ('generation', '0')")
+            self.directory.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{self.path}: cannot create or open the corpus database ({exc})") from exc
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.executescript(_SCHEMA)
+            conn.execute("INSERT OR IGNORE INTO info VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            conn.execute("INSERT OR IGNORE INTO info VALUES ('generation', '0')")
         except sqlite3.DatabaseError as exc:
+            conn.close()
             raise StoreError(f"{self.path}: not a usable corpus database ({exc})") from exc
+        return conn
 
     def close(self) -> None:
-        self.conn.close()
+        if "conn" in self.__dict__:  # never opened: nothing to close (and nothing to create)
+            self.conn.close()
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction on the store's connection (see :func:`transaction`); nesting is refused."""
+        return transaction(self.conn)
 
     # -- state -------------------------------------------------------------------------------------------
     def generation(self) -> int:
@@ -134,8 +161,6 @@ class Store:
         row = self.conn.execute("SELECT source_key FROM documents WHERE doc_id=?", (wanted,)).fetchone()
         if row is None or row[0] == source_key:
             return wanted
-        import hashlib
-
         return f"{wanted}-{hashlib.sha1(source_key.encode()).hexdigest()[:6]}"
 
     def write_document(self, processed: ProcessedDocument, source_key: str) -> None:
@@ -153,18 +178,12 @@ class Store:
         }
         rows = [(p.passage_id, p.doc_id, p.seq, p.text, p.page_start, p.page_end, p.section, p.kind, p.language,
                  p.char_start, p.char_end, p.n_words) for p in processed.passages]
-        cur = self.conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
-            cur.execute("DELETE FROM documents WHERE source_key=? OR doc_id=?", (source_key, doc.doc_id))
-            cur.execute(f"INSERT INTO documents ({', '.join(_DOC_COLUMNS)}) VALUES ({', '.join('?' * len(_DOC_COLUMNS))})",
-                        tuple(values[c] for c in _DOC_COLUMNS))
-            cur.executemany(f"INSERT INTO passages VALUES ({', '.join('?' * len(_PASSAGE_COLUMNS))})", rows)
-            cur.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM documents WHERE source_key=? OR doc_id=?", (source_key, doc.doc_id))
+            conn.execute(f"INSERT INTO documents ({', '.join(_DOC_COLUMNS)}) "
+                         f"VALUES ({', '.join('?' * len(_DOC_COLUMNS))})", tuple(values[c] for c in _DOC_COLUMNS))
+            conn.executemany(f"INSERT INTO passages VALUES ({', '.join('?' * len(_PASSAGE_COLUMNS))})", rows)
+            conn.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
 
     def start_run(self, params: dict[str, Any]) -> int:
         cur = self.conn.execute("INSERT INTO runs (started, params) VALUES (?, ?)",
@@ -204,6 +223,46 @@ class Store:
         sql += " ORDER BY doc_id, seq"
         for row in self.conn.execute(sql, args):
             yield Passage(**{k: row[k] for k in row.keys() if k != "n_words"})
+
+    def passages_table(self, kinds: Sequence[str] | None = None,
+                       doc_vars: Sequence[str] = ("title", "year", "genre", "format", "language")) -> pd.DataFrame:
+        """Passages (all kinds unless ``kinds``) in document order, with document variables as columns.
+
+        The document's ``language`` comes as ``doc_language`` (the passage has its own ``language``).
+        """
+        bad = [v for v in doc_vars if v not in _DOC_VARIABLES]
+        if bad:  # the names go into the SQL text, so only known columns pass
+            raise unknown("document variable", bad[0], _DOC_VARIABLES)
+        args: list[Any] = []
+        columns = ", ".join(f"d.{v} AS doc_{v}" if v == "language" else f"d.{v}" for v in doc_vars)
+        sql = ("SELECT p.passage_id, p.doc_id, p.seq, p.text, p.page_start, p.page_end, p.section, p.kind, "
+               "p.language, p.n_words" + (", " + columns if columns else "") +
+               " FROM passages p JOIN documents d USING (doc_id)")
+        if kinds:
+            sql += f" WHERE p.kind IN ({', '.join('?' * len(kinds))})"
+            args.extend(kinds)
+        sql += " ORDER BY p.doc_id, p.seq"
+        frame = pd.read_sql_query(sql, self.conn, params=args)
+        if "year" in frame:
+            frame["year"] = frame["year"].astype("Int64")
+        return frame
+
+    def passage_doc_ids(self, kinds: Sequence[str] | None = None) -> dict[str, str]:
+        """passage_id -> doc_id for the passages of ``kinds`` (all kinds when None)."""
+        sql, args = "SELECT passage_id, doc_id FROM passages", tuple(kinds or ())
+        if kinds:
+            sql += f" WHERE kind IN ({', '.join('?' * len(kinds))})"
+        return dict(self.conn.execute(sql, args).fetchall())
+
+    def document_warnings(self) -> Iterator[tuple[str, str, list[str]]]:
+        """(doc_id, path, warnings) of the documents that have warnings, by doc_id.
+
+        Reads only those rows' warnings column: decoding every document is slow in a corpus of 30,000.
+        """
+        for doc_id, path, text in self.conn.execute(
+                "SELECT doc_id, path, warnings FROM documents WHERE warnings IS NOT NULL "
+                "AND warnings NOT IN ('', '[]') ORDER BY doc_id"):
+            yield doc_id, path, json.loads(text)
 
     def passage(self, passage_id: str) -> Passage | None:
         row = self.conn.execute("SELECT * FROM passages WHERE passage_id=?", (passage_id,)).fetchone()

@@ -29,15 +29,10 @@ def document_bags(corpus, kinds: Sequence[str] = ANALYSIS_KINDS) -> tuple[list[s
     """Each document's content lemmas (its passages joined), documents in corpus order."""
     units = passage_lemma_lists(corpus, kinds)
     bags: dict[str, list[str]] = {}
-    passage_doc = _passage_docs(corpus, kinds)
+    passage_doc = corpus.store.passage_doc_ids(kinds)
     for pid, lemmas in zip(units.passage_ids, units.lemmas, strict=True):
         bags.setdefault(passage_doc[pid], []).extend(lemmas)
     return list(bags), list(bags.values())
-
-
-def _passage_docs(corpus, kinds: Sequence[str]) -> dict[str, str]:
-    sql = f"SELECT passage_id, doc_id FROM passages WHERE kind IN ({', '.join('?' * len(kinds))})"
-    return dict(corpus.store.conn.execute(sql, tuple(kinds)).fetchall())
 
 
 def document_vectors(corpus, kinds: Sequence[str] = ANALYSIS_KINDS) -> tuple[list[str], sparse.csr_matrix]:
@@ -196,7 +191,7 @@ def similar_documents(corpus, doc_id: str, n: int = 5, method: str = "tfidf", mo
                                 f"{', '.join(kinds)} to compare")
         sims = tfidf_similarities(ids, matrix, doc_id)
     elif method == "topics":
-        ids, sims = topic_similarities(_topic_model(corpus, model), _passage_docs(corpus, kinds), doc_id)
+        ids, sims = topic_similarities(_topic_model(corpus, model), corpus.store.passage_doc_ids(kinds), doc_id)
     else:
         raise unknown("similarity method", method, ("tfidf", "topics"))
     order = [i for i in np.lexsort((np.array(ids), -sims)) if ids[i] != doc_id][:n]

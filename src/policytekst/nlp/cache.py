@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 
+from policytekst.db import transaction
 from policytekst.model import ANALYSIS_KINDS
 from policytekst.nlp.word_lemmas import cache_version
 
@@ -120,13 +121,8 @@ def _stream(conn, ids, version, pool, workers, on_progress) -> Iterator[tuple[st
             results[pid] = lemmas
             fresh.append((pid, json.dumps(lemmas, ensure_ascii=False), lang, version))
         if fresh:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with transaction(conn):
                 conn.executemany("INSERT OR REPLACE INTO passage_lemmas VALUES (?, ?, ?, ?)", fresh)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
         for pid in chunk:
             if pid in results:
                 yield pid, results[pid]

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from policytekst.db import transaction
+
 # WORD is re-exported: the search modules split words exactly as the index does.
 from policytekst.nlp.word_lemmas import WORD, WordLemmatizer, cache_version  # noqa: F401
 
@@ -158,16 +160,11 @@ def _update(corpus: Corpus, rebuild: bool, batch_docs: int,
         rebuild = True
     report = IndexReport(generation, rebuilt=rebuild)
     if rebuild:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             conn.execute(f"DELETE FROM {UNITS_TABLE}")
             conn.execute(f"DELETE FROM {DOCS_TABLE}")
             conn.execute(f"DELETE FROM {FTS_TABLE}")
             conn.execute(f"DELETE FROM {TERMS_TABLE}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     current = {row[0]: (f"{row[1]}|{row[2]}|{row[3]}", row[4], row[5], row[6]) for row in conn.execute(
         "SELECT doc_id, content_hash, ingested_at, n_passages, year, genre, language FROM documents")}
@@ -177,17 +174,12 @@ def _update(corpus: Corpus, rebuild: bool, batch_docs: int,
     fresh = sorted(d for d in current if d not in indexed or d in stale)
 
     if stale:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             for doc_id in stale:
                 _fp, lo, hi = indexed[doc_id]
                 conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid BETWEEN ? AND ?", (lo, hi))
                 conn.execute(f"DELETE FROM {UNITS_TABLE} WHERE rowid BETWEEN ? AND ?", (lo, hi))
                 conn.execute(f"DELETE FROM {DOCS_TABLE} WHERE doc_id = ?", (doc_id,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         report.docs_removed = len(stale)
 
     lem = lemmatizer()
@@ -205,15 +197,10 @@ def _update(corpus: Corpus, rebuild: bool, batch_docs: int,
                 next_rowid += 1
             doc_rows.append((doc_id, fp, lo, max(lo, next_rowid - 1)))
             next_rowid = max(next_rowid, lo + 1)  # an empty document still owns one rowid, so ranges never touch
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             conn.executemany(f"INSERT INTO {UNITS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)", units)
             conn.executemany(f"INSERT INTO {FTS_TABLE} (rowid, surface, lemmas) VALUES (?, ?, ?)", fts_rows)
             conn.executemany(f"INSERT OR REPLACE INTO {DOCS_TABLE} VALUES (?, ?, ?, ?)", doc_rows)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         report.docs_added += len(batch)
         report.passages_indexed += len(units)
         if progress is not None:
@@ -234,16 +221,11 @@ def _rebuild_terms(conn) -> None:
     literal prefix (``s?mordning`` -> a range over "s...") through its primary key, and a leading wildcard by a
     scan of terms only.
     """
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn):
         conn.execute(f"DELETE FROM {TERMS_TABLE}")
         conn.execute(
             f"INSERT INTO {TERMS_TABLE} SELECT term, SUM(CASE WHEN col = 'surface' THEN doc ELSE 0 END), "
             f"SUM(CASE WHEN col = 'lemmas' THEN doc ELSE 0 END) FROM {VOCAB_TABLE} GROUP BY term")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _passages(conn, doc_id: str) -> Iterable:

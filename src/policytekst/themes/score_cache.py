@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from policytekst.db import transaction
 from policytekst.scores import INDEX_NAME
 
 # Bump when coding or scoring changes its numbers without the codebook, model or lemma stamp changing.
@@ -73,14 +74,9 @@ def save(corpus, key: str, what: str, frame: pd.DataFrame, generation: int) -> b
            json.dumps([str(c) for c in frame.columns]), matrix.tobytes())
     try:
         conn.execute(_SCHEMA)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             conn.execute(f"DELETE FROM {TABLE} WHERE generation != ?", (int(generation),))
             conn.execute(f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?)", row)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
     except sqlite3.OperationalError:  # read-only or locked for longer than the store's timeout: skip the cache
         return False
     return True

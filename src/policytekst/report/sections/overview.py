@@ -30,14 +30,8 @@ def _warning_kind(message: str) -> str:
 
 def warnings_table(ctx: ReportContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per-document warnings, failures of the last ingest run)."""
-    import json
-
-    # Straight from the store: only documents that have warnings (decoding every document is slow at 32k).
-    found = ctx.corpus.store.conn.execute(
-        "SELECT doc_id, path, warnings FROM documents WHERE warnings IS NOT NULL AND warnings NOT IN ('', '[]') "
-        "ORDER BY doc_id")
     rows = [{"doc_id": doc_id, "path": path, "warning": warning}
-            for doc_id, path, text in found for warning in json.loads(text)]
+            for doc_id, path, found in ctx.corpus.store.document_warnings() for warning in found]
     warnings = pd.DataFrame(rows, columns=["doc_id", "path", "warning"])
     run = ctx.corpus.status().get("last_run") or {}
     failures = pd.DataFrame(run.get("failures") or [], columns=["path", "error", "at"])
