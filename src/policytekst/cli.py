@@ -23,7 +23,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from policytekst import __version__
-from policytekst.commands import compare, corpus, nlp, report, search, themes, topics
+from policytekst.commands import common, compare, corpus, nlp, report, search, themes, topics
 from policytekst.commands.common import err
 from policytekst.errors import PolicytekstError, UsageError
 
@@ -85,8 +85,12 @@ def main_options(
                                help="Show the full traceback when a command fails."),
     version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                  help="Print the version and exit."),
+    include_duplicates: bool = typer.Option(False, "--include-duplicates",
+                                            help="Let analyses read duplicate documents and repeated passages "
+                                                 "(by default each is counted once; see `policytekst status`)."),
 ) -> None:
     """Corpus analytics for Norwegian policy and research texts."""
+    common.OPEN_OPTIONS["include_duplicates"] = include_duplicates
 
 
 for area in (corpus, themes, topics, compare, search, report, nlp):

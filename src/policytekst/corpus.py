@@ -26,14 +26,16 @@ class Corpus:
     >>> corpus.passages_frame().groupby("year").size()      # doctest: +SKIP
     """
 
-    def __init__(self, directory: str | Path, *, create: bool = False) -> None:
+    def __init__(self, directory: str | Path, *, create: bool = False, include_duplicates: bool = False) -> None:
         self.directory = Path(directory)
         self.store = Store(self.directory, create=create)
+        #: analyses read duplicate documents and repeated passages too (default: each is counted once)
+        self.include_duplicates = include_duplicates
 
     @classmethod
-    def open(cls, directory: str | Path) -> Corpus:
+    def open(cls, directory: str | Path, *, include_duplicates: bool = False) -> Corpus:
         """Open an existing corpus (raises StoreError with a clear message when there is none)."""
-        return cls(directory, create=False)
+        return cls(directory, create=False, include_duplicates=include_duplicates)
 
     def close(self) -> None:
         self.store.close()
@@ -120,7 +122,8 @@ class Corpus:
         The document's language is the column ``doc_language``; an unknown ``doc_vars`` name raises
         :class:`~policytekst.errors.UnknownNameError`.
         """
-        return self.store.passages_table(tuple(kinds) if kinds else None, tuple(doc_vars))
+        return self.store.passages_table(tuple(kinds) if kinds else None, tuple(doc_vars),
+                                         include_duplicates=self.include_duplicates)
 
     def text(self, doc_id: str) -> str:
         text = self.store.text(doc_id)
@@ -128,6 +131,16 @@ class Corpus:
             raise UnknownNameError(f"no document '{doc_id}' in {self.directory}")
         return text
 
+    def duplicate_groups(self) -> dict[str, list[str]]:
+        """Documents found to repeat another (same words, or near: see :mod:`policytekst.duplicates`), by the
+        document that represents them in analyses."""
+        return self.store.duplicate_groups()
+
+    def passage_ids(self, kinds: Sequence[str] | None = ANALYSIS_KINDS) -> list[str]:
+        """Ids of the passages analyses read, in document order (duplicates left out unless the corpus keeps them)."""
+        return self.store.passage_ids(tuple(kinds) if kinds else None, self.include_duplicates)
+
     def status(self) -> dict[str, Any]:
-        return {"corpus": str(self.directory), **self.store.counts(), "generation": self.generation,
+        return {"corpus": str(self.directory), **self.store.counts(), "duplicate_groups": self.duplicate_groups(),
+                "generation": self.generation,
                 "last_run": self.store.last_run()}

@@ -38,7 +38,7 @@ MIN_PASSAGE_WORDS = 8  # shorter passages ("Innledning", "Tabell 2") repeat legi
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Formats in the order a citation prefers them: a PDF has page numbers, a TXT has none.
-FORMAT_RANK = {"pdf": 0, "docx": 1, "html": 2, "md": 3, "txt": 4, "table": 5}
+FORMAT_RANK = {"pdf": 0, "docx": 1, "html": 2, "markdown": 3, "text": 4, "table-row": 5}
 
 
 def words(text: str) -> list[str]:

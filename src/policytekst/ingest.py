@@ -154,6 +154,7 @@ class Ingester:
                         self.store.record_failure(run_id, result.path, result.error or "")
                     if on_result:
                         on_result(result)
+            self.duplicates = self.store.update_duplicates()
             self.store.finish_run(run_id, counts)
         return counts
 

@@ -18,11 +18,21 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from policytekst.db import transaction
+from policytekst.duplicates import (
+    MIN_PASSAGE_WORDS,
+    Fingerprint,
+    canonical_order,
+    fingerprint,
+    group,
+    is_duplicate,
+    text_key,
+)
 from policytekst.errors import PolicytekstError, unknown
-from policytekst.model import Document, Passage, ProcessedDocument
+from policytekst.model import ANALYSIS_KINDS, Document, Passage, ProcessedDocument
 
 DB_NAME = "corpus.sqlite"
 SCHEMA_VERSION = "1"
@@ -76,6 +86,32 @@ CREATE TABLE IF NOT EXISTS failures (
     error TEXT,
     at TEXT
 );
+-- duplicate detection (policytekst.duplicates): fingerprints and LSH band keys written with each document;
+-- the groups they give are recomputed after every ingest run
+CREATE TABLE IF NOT EXISTS doc_prints (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+    exact TEXT NOT NULL,
+    signature BLOB,
+    n_shingles INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS doc_prints_by_exact ON doc_prints(exact);
+CREATE TABLE IF NOT EXISTS doc_bands (
+    band TEXT NOT NULL,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS doc_bands_by_band ON doc_bands(band);
+CREATE INDEX IF NOT EXISTS doc_bands_by_doc ON doc_bands(doc_id);
+CREATE TABLE IF NOT EXISTS passage_keys (
+    passage_id TEXT PRIMARY KEY REFERENCES passages(passage_id) ON DELETE CASCADE,
+    key TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passage_keys_by_key ON passage_keys(key);
+CREATE TABLE IF NOT EXISTS duplicates (  -- a document or passage left out of analyses, and the one it repeats
+    level TEXT NOT NULL,  -- document | passage
+    item TEXT NOT NULL,
+    duplicate_of TEXT NOT NULL,
+    PRIMARY KEY (level, item)
+);
 """
 
 _DOC_COLUMNS = ("doc_id", "source_key", "path", "format", "title", "authors", "year", "genre", "language",
@@ -86,6 +122,13 @@ _PASSAGE_COLUMNS = ("passage_id", "doc_id", "seq", "text", "page_start", "page_e
 # document columns a passages table may carry (plain values; JSON columns and the full text are left out)
 _DOC_VARIABLES = ("path", "format", "title", "year", "genre", "language", "n_pages", "n_passages", "content_hash",
                   "ingested_at")
+
+
+# A passage counts in analyses unless it, or its document, repeats another (see update_duplicates).
+_NOT_DUPLICATE = ("p.passage_id NOT IN (SELECT item FROM duplicates WHERE level='passage') AND "
+                  "p.doc_id NOT IN (SELECT item FROM duplicates WHERE level='document')")
+_DOCUMENT_ROW = ("d.*, (SELECT duplicate_of FROM duplicates WHERE item=d.doc_id AND level='document') "
+                 "AS duplicate_of")
 
 
 def now() -> str:
@@ -176,6 +219,9 @@ class Store:
             "text": processed.text,
             "ingested_at": now(),
         }
+        prints = processed.fingerprint or fingerprint(processed.text)
+        keys = [(p.passage_id, text_key(p.text)) for p in processed.passages
+                if p.kind in ANALYSIS_KINDS and (p.n_words or 0) >= MIN_PASSAGE_WORDS]
         rows = [(p.passage_id, p.doc_id, p.seq, p.text, p.page_start, p.page_end, p.section, p.kind, p.language,
                  p.char_start, p.char_end, p.n_words) for p in processed.passages]
         with self.transaction() as conn:
@@ -183,6 +229,10 @@ class Store:
             conn.execute(f"INSERT INTO documents ({', '.join(_DOC_COLUMNS)}) "
                          f"VALUES ({', '.join('?' * len(_DOC_COLUMNS))})", tuple(values[c] for c in _DOC_COLUMNS))
             conn.executemany(f"INSERT INTO passages VALUES ({', '.join('?' * len(_PASSAGE_COLUMNS))})", rows)
+            conn.execute("INSERT INTO doc_prints VALUES (?, ?, ?, ?)",
+                         (doc.doc_id, prints.exact, _signature_blob(prints), prints.n_shingles))
+            conn.executemany("INSERT INTO doc_bands VALUES (?, ?)", ((band, doc.doc_id) for band in prints.bands()))
+            conn.executemany("INSERT INTO passage_keys VALUES (?, ?)", keys)
             conn.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
 
     def start_run(self, params: dict[str, Any]) -> int:
@@ -198,11 +248,11 @@ class Store:
 
     # -- reading -----------------------------------------------------------------------------------------
     def documents(self) -> Iterator[Document]:
-        for row in self.conn.execute("SELECT * FROM documents ORDER BY doc_id"):
+        for row in self.conn.execute(f"SELECT {_DOCUMENT_ROW} FROM documents d ORDER BY doc_id"):
             yield _document(row)
 
     def document(self, doc_id: str) -> Document | None:
-        row = self.conn.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        row = self.conn.execute(f"SELECT {_DOCUMENT_ROW} FROM documents d WHERE doc_id=?", (doc_id,)).fetchone()
         return _document(row) if row else None
 
     def text(self, doc_id: str) -> str | None:
@@ -225,10 +275,12 @@ class Store:
             yield Passage(**{k: row[k] for k in row.keys() if k != "n_words"})
 
     def passages_table(self, kinds: Sequence[str] | None = None,
-                       doc_vars: Sequence[str] = ("title", "year", "genre", "format", "language")) -> pd.DataFrame:
+                       doc_vars: Sequence[str] = ("title", "year", "genre", "format", "language"),
+                       include_duplicates: bool = False) -> pd.DataFrame:
         """Passages (all kinds unless ``kinds``) in document order, with document variables as columns.
 
-        The document's ``language`` comes as ``doc_language`` (the passage has its own ``language``).
+        The document's ``language`` comes as ``doc_language`` (the passage has its own ``language``). Passages of
+        duplicate documents and repeated passages are left out unless ``include_duplicates``.
         """
         bad = [v for v in doc_vars if v not in _DOC_VARIABLES]
         if bad:  # the names go into the SQL text, so only known columns pass
@@ -238,9 +290,12 @@ class Store:
         sql = ("SELECT p.passage_id, p.doc_id, p.seq, p.text, p.page_start, p.page_end, p.section, p.kind, "
                "p.language, p.n_words" + (", " + columns if columns else "") +
                " FROM passages p JOIN documents d USING (doc_id)")
+        where = [] if include_duplicates else [_NOT_DUPLICATE]
         if kinds:
-            sql += f" WHERE p.kind IN ({', '.join('?' * len(kinds))})"
+            where.append(f"p.kind IN ({', '.join('?' * len(kinds))})")
             args.extend(kinds)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY p.doc_id, p.seq"
         frame = pd.read_sql_query(sql, self.conn, params=args)
         if "year" in frame:
@@ -248,11 +303,19 @@ class Store:
         return frame
 
     def passage_doc_ids(self, kinds: Sequence[str] | None = None) -> dict[str, str]:
-        """passage_id -> doc_id for the passages of ``kinds`` (all kinds when None)."""
+        """passage_id -> doc_id for the passages of ``kinds`` (all kinds when None), duplicates included."""
         sql, args = "SELECT passage_id, doc_id FROM passages", tuple(kinds or ())
         if kinds:
             sql += f" WHERE kind IN ({', '.join('?' * len(kinds))})"
         return dict(self.conn.execute(sql, args).fetchall())
+
+    def passage_ids(self, kinds: Sequence[str] | None = None, include_duplicates: bool = False) -> list[str]:
+        """Passage ids of ``kinds`` in document order; duplicates left out unless ``include_duplicates``."""
+        where, args = ([] if include_duplicates else [_NOT_DUPLICATE]), list(kinds or ())
+        if kinds:
+            where.append(f"p.kind IN ({', '.join('?' * len(kinds))})")
+        sql = "SELECT p.passage_id FROM passages p" + (" WHERE " + " AND ".join(where) if where else "")
+        return [row[0] for row in self.conn.execute(sql + " ORDER BY p.doc_id, p.seq", args)]
 
     def document_warnings(self) -> Iterator[tuple[str, str, list[str]]]:
         """(doc_id, path, warnings) of the documents that have warnings, by doc_id.
@@ -274,6 +337,7 @@ class Store:
             "documents": q("SELECT COUNT(*) FROM documents").fetchone()[0],
             "passages": q("SELECT COUNT(*) FROM passages").fetchone()[0],
             "words": q("SELECT COALESCE(SUM(n_words), 0) FROM passages").fetchone()[0],
+            **self.duplicate_counts(),
         }
 
     def last_run(self) -> dict[str, Any] | None:
@@ -317,6 +381,98 @@ class Store:
                     "page_labels": labels if isinstance(labels, list) else None}
         return facts
 
+    # -- duplicates ------------------------------------------------------------------------------------------
+    def update_duplicates(self) -> dict[str, int]:
+        """Regroup duplicate documents and passages from the stored fingerprints (after an ingest run).
+
+        Only candidates are read: documents sharing an exact key or an LSH band, passages sharing a text key, so
+        the work and memory follow the number of duplicates, not the size of the corpus.
+        """
+        conn = self.conn
+        self._fingerprint_missing()
+        pairs: set[tuple[str, str]] = set()
+        candidates: dict[str, set[str]] = {}
+        for column, table in (("exact", "doc_prints"), ("band", "doc_bands")):
+            shared = (f"SELECT {column}, doc_id FROM {table} WHERE {column} IN "
+                      f"(SELECT {column} FROM {table} GROUP BY {column} HAVING COUNT(*) > 1) ORDER BY {column}")
+            for key, doc_id in conn.execute(shared):
+                candidates.setdefault(f"{column}:{key}", set()).add(doc_id)
+        prints = self._fingerprints({d for members in candidates.values() for d in members})
+        for members in candidates.values():
+            ordered = sorted(members)
+            for i, a in enumerate(ordered):
+                for b in ordered[i + 1:]:
+                    if (a, b) not in pairs and is_duplicate(prints[a], prints[b]):
+                        pairs.add((a, b))
+        docs = {row[0]: row for row in self._rows(
+            "SELECT doc_id, format, n_passages FROM documents WHERE doc_id IN ({})", sorted({d for p in pairs for d in p}))}
+        members = sorted(docs, key=lambda d: canonical_order(*docs[d]))
+        doc_of = {d: rep for d, rep in group(members, pairs).items() if d != rep}
+        rank = {d: canonical_order(*docs[d]) for d in docs}
+        passage_of: dict[str, str] = {}
+        shared = ("SELECT k.key, k.passage_id, p.doc_id, p.seq FROM passage_keys k JOIN passages p USING (passage_id) "
+                  "WHERE k.key IN (SELECT key FROM passage_keys GROUP BY key HAVING COUNT(*) > 1) ORDER BY k.key")
+        by_key: dict[str, list[tuple]] = {}
+        for key, passage_id, doc_id, seq in conn.execute(shared):
+            by_key.setdefault(key, []).append((passage_id, doc_id, seq))
+        unranked = sorted({doc_id for found in by_key.values() for _, doc_id, _ in found} - set(rank))
+        for row in self._rows("SELECT doc_id, format, n_passages FROM documents WHERE doc_id IN ({})", unranked):
+            rank[row[0]] = canonical_order(*row)
+        for found in by_key.values():
+            kept = [f for f in found if f[1] not in doc_of]  # a duplicate document's passages go with it
+            kept.sort(key=lambda f: (rank[f[1]], f[2]))
+            for passage_id, _, _ in kept[1:]:
+                passage_of[passage_id] = kept[0][0]
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM duplicates")
+            conn.executemany("INSERT INTO duplicates VALUES ('document', ?, ?)", sorted(doc_of.items()))
+            conn.executemany("INSERT INTO duplicates VALUES ('passage', ?, ?)", sorted(passage_of.items()))
+        return {"documents": len(doc_of), "groups": len(set(doc_of.values())), "passages": len(passage_of)}
+
+    def duplicate_groups(self) -> dict[str, list[str]]:
+        """Representative document -> the documents that repeat it (only groups with duplicates)."""
+        groups: dict[str, list[str]] = {}
+        for doc_id, rep in self.conn.execute(
+                "SELECT item, duplicate_of FROM duplicates WHERE level='document' ORDER BY duplicate_of, item"):
+            groups.setdefault(rep, []).append(doc_id)
+        return groups
+
+    def duplicate_counts(self) -> dict[str, int]:
+        counts = dict(self.conn.execute("SELECT level, COUNT(*) FROM duplicates GROUP BY level").fetchall())
+        return {"duplicate_documents": counts.get("document", 0), "duplicate_passages": counts.get("passage", 0)}
+
+    def _fingerprint_missing(self) -> None:
+        # Corpora stored before fingerprints existed: compute them from the stored text, one document at a time.
+        missing = [row[0] for row in self.conn.execute(
+            "SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM doc_prints)")]
+        for doc_id in missing:
+            prints = fingerprint(self.text(doc_id) or "")
+            keys = [(p.passage_id, text_key(p.text)) for p in self.passages(doc_id, ANALYSIS_KINDS)
+                    if len(p.text.split()) >= MIN_PASSAGE_WORDS]
+            with self.transaction() as conn:
+                conn.execute("INSERT OR REPLACE INTO doc_prints VALUES (?, ?, ?, ?)",
+                             (doc_id, prints.exact, _signature_blob(prints), prints.n_shingles))
+                conn.executemany("INSERT INTO doc_bands VALUES (?, ?)", ((b, doc_id) for b in prints.bands()))
+                conn.executemany("INSERT OR REPLACE INTO passage_keys VALUES (?, ?)", keys)
+
+    def _fingerprints(self, doc_ids: set[str]) -> dict[str, Fingerprint]:
+        found = {}
+        for doc_id, exact, blob, n in self._rows(
+                "SELECT doc_id, exact, signature, n_shingles FROM doc_prints WHERE doc_id IN ({})", sorted(doc_ids)):
+            signature = tuple(int(v) for v in np.frombuffer(blob, dtype=np.uint32)) if blob else ()
+            found[doc_id] = Fingerprint(exact, signature, int(n))
+        return found
+
+    def _rows(self, sql: str, ids: Sequence[str]) -> Iterator[sqlite3.Row]:
+        """``sql`` with its one ``IN ({})`` filled for ``ids``, in chunks of 500 (SQLite's parameter limit)."""
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            yield from self.conn.execute(sql.format(", ".join("?" * len(chunk))), chunk)
+
+
+def _signature_blob(prints: Fingerprint) -> bytes | None:
+    return np.asarray(prints.signature, dtype=np.uint32).tobytes() if prints.signature else None
+
 
 def _document(row: sqlite3.Row) -> Document:
     return Document(
@@ -325,4 +481,5 @@ def _document(row: sqlite3.Row) -> Document:
         language=row["language"], n_pages=row["n_pages"], n_passages=row["n_passages"],
         fields=json.loads(row["fields"] or "{}"), meta=json.loads(row["meta"] or "{}"),
         warnings=json.loads(row["warnings"] or "[]"), content_hash=row["content_hash"] or "",
+        duplicate_of=row["duplicate_of"],
     )

@@ -44,9 +44,13 @@ def emit_json(record: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
+# Options of the whole command line that change how a corpus is read (set by the app's callback).
+OPEN_OPTIONS: dict[str, Any] = {"include_duplicates": False}
+
+
 def open_corpus(directory: Path) -> Corpus:
     """An existing corpus; a missing one raises StoreError, which the app reports in one line."""
-    return Corpus.open(directory)
+    return Corpus.open(directory, **OPEN_OPTIONS)
 
 
 def check_document(corpus: Corpus, doc_id: str) -> None:

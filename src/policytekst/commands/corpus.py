@@ -26,7 +26,7 @@ from policytekst.corpus import Corpus
 from policytekst.errors import UsageError
 from policytekst.ingest import IngestResult
 
-DOC_COLUMNS = ["doc_id", "year", "genre", "language", "n_pages", "n_passages", "title"]
+DOC_COLUMNS = ["doc_id", "year", "genre", "language", "n_pages", "n_passages", "duplicate_of", "title"]
 
 
 def ingest(
@@ -136,6 +136,11 @@ def status(corpus: Path = CorpusOption, as_json: bool = JsonOption) -> None:
         return
     out.print(f"corpus {info['corpus']}: {info['documents']} documents, {info['passages']} passages, "
               f"{info['words']:,} words", highlight=False)
+    if info["duplicate_documents"] or info["duplicate_passages"]:
+        out.print(f"duplicates left out of analyses: {info['duplicate_documents']} documents "
+                  f"({', '.join(f'{rep} <- {len(copies)}' for rep, copies in list(info['duplicate_groups'].items())[:10])}"
+                  f"), {info['duplicate_passages']} repeated passages (--include-duplicates keeps them)",
+                  highlight=False)
     run = info["last_run"]
     if run:
         counts = ", ".join(f"{n} {s}" for s, n in (run["counts"] or {}).items() if n)

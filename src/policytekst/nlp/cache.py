@@ -69,13 +69,7 @@ def passage_lemmas(corpus, kinds: Sequence[str] | None = ANALYSIS_KINDS, *,
     conn = corpus.store.conn
     ensure_table(conn)
     version = cache_version()
-    args: list[str] = []
-    sql = "SELECT passage_id FROM passages"
-    if kinds:
-        sql += f" WHERE kind IN ({', '.join('?' * len(kinds))})"
-        args.extend(kinds)
-    sql += " ORDER BY doc_id, seq"
-    ids = [row[0] for row in conn.execute(sql, args)]  # ids only: small even for 100,000s of passages
+    ids = corpus.passage_ids(kinds)  # ids only: small even for 100,000s; duplicates left out as everywhere
     pool = None
     if workers > 1 and ids:
         from concurrent.futures import ProcessPoolExecutor

@@ -43,9 +43,12 @@ def file_fingerprint(path: str | Path) -> str:
     return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:16]
 
 
-def cache_key(kind: str, fingerprint: str, kinds: Sequence[str] | None) -> tuple[str, str]:
-    """(key, description) of a cached table: kind of numbers, producer fingerprint, passage kinds."""
-    what = f"{kind} {fingerprint} kinds={','.join(sorted(kinds)) if kinds else '*'} v{SCORES_VERSION}"
+def cache_key(kind: str, fingerprint: str, kinds: Sequence[str] | None,
+              include_duplicates: bool = False) -> tuple[str, str]:
+    """(key, description) of a cached table: kind of numbers, producer fingerprint, passage kinds, and whether
+    duplicate passages are in it."""
+    what = (f"{kind} {fingerprint} kinds={','.join(sorted(kinds)) if kinds else '*'} v{SCORES_VERSION}"
+            + (" with-duplicates" if include_duplicates else ""))
     return hashlib.sha1(what.encode()).hexdigest(), what
 
 
@@ -85,7 +88,7 @@ def save(corpus, key: str, what: str, frame: pd.DataFrame, generation: int) -> b
 def cached(corpus, kind: str, fingerprint: str, kinds: Sequence[str] | None,
            compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     """The cached table for (kind, fingerprint, kinds), computing and storing it on a miss."""
-    key, what = cache_key(kind, fingerprint, kinds)
+    key, what = cache_key(kind, fingerprint, kinds, corpus.include_duplicates)
     found = load(corpus, key)
     if found is not None:
         return found
