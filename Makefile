@@ -18,7 +18,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m policytekst ingest corpus --corpus $(DEMO_OUT)/corpus
 	$(PY) -m policytekst status --corpus $(DEMO_OUT)/corpus
-	$(PY) -m policytekst report --corpus $(DEMO_OUT)/corpus --out $(DEMO_OUT)/report --split-year 2006
+	$(PY) -m policytekst report --corpus $(DEMO_OUT)/corpus --out-dir $(DEMO_OUT)/report --split-year 2006
 	@echo "Report: $(abspath $(DEMO_OUT)/report/index.html)"
 	@echo "Run the command as $(VENV)/bin/policytekst (e.g. $(VENV)/bin/policytekst docs --corpus $(DEMO_OUT)/corpus),"
 	@echo "or first 'source $(VENV)/bin/activate' and then just: policytekst --help"

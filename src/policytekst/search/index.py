@@ -245,7 +245,7 @@ def index_size_bytes(corpus: Corpus) -> int | None:
     try:
         row = corpus.store.conn.execute(
             "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search_%'").fetchone()
-    except Exception:
+    except sqlite3.OperationalError:  # SQLite built without the dbstat table
         return None
     return int(row[0] or 0)
 
