@@ -64,7 +64,7 @@ def test_error_lines_are_chosen_by_type_not_text():
 
 
 def test_a_bug_is_one_line_and_debug_shows_the_traceback(demo, monkeypatch):
-    def broken(directory):
+    def broken(directory, **options):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(Corpus, "open", broken)
@@ -208,7 +208,7 @@ def test_tables_in_a_pipe_are_full_width_tsv_with_a_header(demo):
     docs = json_lines(run("docs", "-c", demo, "--json").stdout)
     result = run("docs", "-c", demo)  # the test runner's stdout is not a terminal
     lines = result.stdout.splitlines()
-    assert lines[0].split("\t") == ["doc_id", "year", "genre", "language", "n_pages", "n_passages", "title"]
+    assert lines[0].split("\t") == ["doc_id", "year", "genre", "language", "n_pages", "n_passages", "duplicate_of", "title"]
     rows = [line.split("\t") for line in lines[1:]]
     assert [r[0] for r in rows] == [d["doc_id"] for d in docs]
     assert [r[-1] for r in rows] == [d["title"] or "" for d in docs]  # whole titles, nothing cut

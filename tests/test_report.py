@@ -186,6 +186,15 @@ SUBJECTS = {
                "sykepleierne arbeider skift i akuttmottaket. Sengepostene er fulle om vinteren, og pasientene "
                "blir liggende i korridoren. Helseforetaket vil bygge nye operasjonsstuer ved sykehuset.",
 }
+# a second document on each subject, in other words (two copies of one text would be one duplicate group)
+SECOND = {
+    "fiske": "Kvotene for torsk bestemmer hvor mange båter som kan fiske fra havnene nord i landet. Fiskerne vil ha "
+             "mer av fisken foredlet på land, så arbeidsplassene blir i fiskeværene og ikke på trålerne.",
+    "skole": "Lærerne i grunnskolen mener elevene trenger mer tid til lesing og skriving. Rektorene vil ha mindre "
+             "klasser, og foreldrene ber skolen gi elevene færre lekser og flere bøker i skolebiblioteket.",
+    "sykehus": "Pasientene i akuttmottaket venter lenge før legene kan starte behandling. Sykepleierne på sengepostene "
+               "ber helseforetaket om flere operasjonsstuer, så ventelistene ved sykehuset blir kortere.",
+}
 HOSTILE = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
 
 
@@ -199,7 +208,7 @@ def small_corpus(tmp_path_factory):
         for j in range(2):
             name = f"{subject}{j}.txt"
             extra = f" Merknad: {HOSTILE}" if (subject, j) == ("skole", 1) else ""
-            body = "\n\n".join([text + extra, text.replace(".", " i år.", 2)])
+            body = "\n\n".join([text + extra, SECOND[subject]] if j else [text + extra, text.replace(".", " i år.", 2)])
             (folder / name).write_text(body + "\n", encoding="utf-8")
             title = f"{subject.title()} {j} {HOSTILE}" if (subject, j) == ("skole", 1) else f"{subject.title()} {j}"
             rows.append(f'{name},"{title.replace(chr(34), chr(34) * 2)}",{2000 + 4 * i + j},rapport')

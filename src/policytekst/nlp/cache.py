@@ -126,15 +126,15 @@ def _stream(conn, ids, version, pool, workers, on_progress) -> Iterator[tuple[st
 
 
 def cache_status(corpus, kinds: Sequence[str] | None = ANALYSIS_KINDS) -> dict[str, int]:
-    """How many passages have current lemmas stored, and how many are missing or stale."""
+    """How many of the passages analyses read (see ``Corpus.passage_ids``) have current lemmas stored, and how many
+    are missing or stale."""
     conn = corpus.store.conn
     ensure_table(conn)
     version = cache_version()
-    args: list[str] = [version]
-    sql = ("SELECT COUNT(*), SUM(CASE WHEN l.version = ? THEN 1 ELSE 0 END) FROM passages p "
-           "LEFT JOIN passage_lemmas l USING (passage_id)")
-    if kinds:
-        sql += f" WHERE p.kind IN ({', '.join('?' * len(kinds))})"
-        args.extend(kinds)
-    total, current = conn.execute(sql, args).fetchone()
-    return {"passages": int(total or 0), "cached": int(current or 0), "missing": int((total or 0) - (current or 0))}
+    ids = corpus.passage_ids(kinds)
+    current = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        current += conn.execute(f"SELECT COUNT(*) FROM passage_lemmas WHERE version = ? AND passage_id IN "
+                                f"({', '.join('?' * len(chunk))})", [version, *chunk]).fetchone()[0]
+    return {"passages": len(ids), "cached": int(current), "missing": len(ids) - int(current)}

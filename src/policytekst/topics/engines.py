@@ -77,7 +77,10 @@ class TomotopyLDA(Engine):
     """Collapsed Gibbs sampling LDA (tomotopy, C++). Seed terms become tomotopy word priors."""
 
     name = "tomotopy"
-    defaults = {"iterations": 300, "alpha": 0.1, "eta": 0.01, "seed_strength": 1.0, "optim_interval": 10,
+    # seed_strength 10: a word prior is a pseudo-count against real counts in the thousands; at 1.0 the anchor held
+    # for some seeds and corpora and not others (0.14 vs 0.99 of the seed words' mass in their topic on the same
+    # 4,000 Storting questions), at 10 it held for every seed tried
+    defaults = {"iterations": 300, "alpha": 0.1, "eta": 0.01, "seed_strength": 10.0, "optim_interval": 10,
                 "burn_in": 0}
 
     def build(self, docs: list[list[str]], priors: dict[int, list[str]] | None = None):
