@@ -54,13 +54,14 @@ class Corpus:
         date_column: str | None = None,
         title_column: str | None = None,
         meta_columns: list[str] | None = None,
+        author_column: str | None = None,
         force: bool = False,
         workers: int = 1,
         progress: bool = True,
         on_result: Callable[[IngestResult], None] | None = None,
     ) -> dict[str, int]:
         """Ingest files and folders; returns counts per status. Re-running is safe and skips unchanged files."""
-        table = TableOptions(text_column, id_column, date_column, title_column, meta_columns)
+        table = TableOptions(text_column, id_column, date_column, title_column, meta_columns, author_column)
         ingester = Ingester(self.store, password=password, table=table, force=force, workers=workers,
                             progress=progress)
         return ingester.run([Path(p) for p in paths], on_result=on_result)

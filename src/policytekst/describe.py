@@ -133,7 +133,10 @@ def _from_columns(raw: RawDocument, fields: dict[str, Field]) -> None:
         # a cell of several people is split ("A; B", "A og B"); anything else (a name with party, an
         # organisation) is one author, kept whole
         names = [n.strip() for n in value.split(";") if n.strip()] if ";" in value else (persons(value) or [value])
-        fields["authors"] = Field(names, "column", value, "high", "author-column")
+        party = str(meta.get("author_party") or "").strip()
+        fields["authors"] = Field(names, "column", f"{value} ({party})" if party else value, "high", "author-column")
+        if party:
+            fields["author_party"] = Field(party, "column", f"{value} ({party})", "high", "author-column")
         corporate = [n for n in names if is_corporate(n)]
         if corporate:
             fields["corporate_authors"] = Field(corporate, "column", value, "medium", "author-column")
@@ -208,13 +211,16 @@ def _title_and_authors(raw: RawDocument, blocks: list[Block], own: list[Block], 
         label = next(((found, line) for line in front[:40] if (found := series_in(line))), None)
         if label:
             fields["series"] = Field(label[0], "text", label[1][:300], "medium", "series-label")
-    # 3. labelled fields of a report form ("TITTEL" / "FORFATTER(E)" followed by the value)
-    for i, line in enumerate(front):
+    # 3. labelled fields of a report form ("TITTEL" / "FORFATTER(E)" followed by the value); labels that
+    # re-flowing glued onto one line ("Tittel: X Forfattere: A, B Rapportnr.: 7") are taken apart first
+    form = [part for line in front for part in
+            (_EMBEDDED_LABEL.split(line) if _FORM_LABEL.match(line) else [line])]
+    for i, line in enumerate(form):
         label = re.match(r"^(tittel|title|forfatter\(?e?\)?|forfattere|author\(?s?\)?|utarbeidet av)\s*:?\s*(.*)$",
                          line, re.IGNORECASE)
         if not label:
             continue
-        value = label.group(2).strip() or _field_value(front, i + 1)
+        value = label.group(2).strip() or _field_value(form, i + 1)
         value = value.strip("# ")
         if not value or len(value) > 250:
             continue
@@ -280,6 +286,10 @@ def _title_and_authors(raw: RawDocument, blocks: list[Block], own: list[Block], 
         if corporate:
             fields["corporate_authors"] = Field(corporate, source, "organisation names among the authors "
                                                 "(cite them whole)", "medium", rule)
+
+
+_FORM_LABEL = re.compile(r"^(?:tittel|title|forfatter\(?e?\)?|forfattere|author\(?s?\)?|utarbeidet av)\s*:", re.I)
+_EMBEDDED_LABEL = re.compile(r"\s+(?=[A-ZÆØÅ][\w.()]*:\s)")
 
 
 def _html_title(raw: RawDocument, fields: dict[str, Field], persons_found: list, corporate_found: list) -> None:

@@ -45,10 +45,10 @@ INSTITUTION = re.compile(rf"(?<![\w-])(?:{_INSTITUTION_WORDS})(?![\w-])", re.IGN
 _YEAR = r"(?:19|20)\d{2}"
 SERIES = re.compile(
     rf"^\(?(?:"
-    rf"(?:[\w-]*\s)?(?:notat|rapport|arbeidsrapport|arbeidsnotat|skriftserie|report|working paper|"
+    rf"(?:[\w-]*[\s-])?(?:notat|rapport|arbeidsrapport|arbeidsnotat|skriftserie|report|working paper|"
     rf"fou-rapport|forskningsrapport|delrapport nr\.?)\s*(?:nr\.?\s*)?\d{{1,4}}\s*[/:-]\s*{_YEAR}"
-    rf"|(?:[\w-]*\s)?(?:notat|rapport|arbeidsrapport|report)\s+{_YEAR}\s*[/:-]\s*\d{{1,4}}"
-    rf"|(?:[\w-]*\s)?(?:notat|rapport|arbeidsrapport|skriftserie|report)\s+nr\.?\s*\d{{1,4}}(?:\s*[/:-]\s*{_YEAR})?"
+    rf"|(?:[\w-]*[\s-])?(?:notat|rapport|arbeidsrapport|report)\s+{_YEAR}\s*[/:-]\s*\d{{1,4}}"
+    rf"|(?:[\w-]*[\s-])?(?:notat|rapport|arbeidsrapport|skriftserie|report)\s+nr\.?\s*\d{{1,4}}(?:\s*[/:-]\s*{_YEAR})?"
     rf"|NOU\s+{_YEAR}\s*:\s*\d+"
     rf"|(?:Prop\.|Meld\.\s*St\.|St\.\s*meld\.|St\.\s*prp\.|Innst\.|Ot\.\s*prp\.)\s*(?:nr\.\s*)?\d+(?:\s*[A-Z]{{1,2}})?"
     rf"(?:\s*\({_YEAR}\s*[–-]\s*{_YEAR}\))?"
@@ -57,7 +57,8 @@ SERIES = re.compile(
     rf")\)?\s*$", re.IGNORECASE)
 # A series label inside a longer line ("Rapport 2008:12 · Institutt for ...", "HUSK arbeidsrapport nr. 2/2010")
 SERIES_IN_LINE = re.compile(
-    rf"(?:\b[\w-]+\s)?\b(?:notat|rapport|arbeidsrapport|arbeidsnotat|skriftserie|report|working paper)\s*"
+    rf"(?:(?-i:\b[A-ZÆØÅ][\w]*)[\s-])?\b(?:notat|rapport|arbeidsrapport|arbeidsnotat|skriftserie|report|"
+    rf"working paper)\s*"
     rf"(?:nr\.?\s*)?(?:\d{{1,4}}\s*[/:]\s*{_YEAR}|{_YEAR}\s*[/:]\s*\d{{1,4}})", re.IGNORECASE)
 GENRE_LABEL = re.compile(
     r"^(?:kronikk|debatt|meninger|mening|leder|leiar|nyhet(?:er)?|nyheiter|fagartikkel|fagartikler|artikkel|"
