@@ -19,9 +19,11 @@ from typing import Any
 from policytekst.model import Block, Field, RawDocument
 from policytekst.titles import (
     GENERIC_HEADING,
+    GLUED_DATE,
     HeadLine,
     HeadResult,
     is_corporate,
+    is_sentence,
     issued_by,
     organisation,
     persons,
@@ -238,7 +240,7 @@ def _title_and_authors(raw: RawDocument, blocks: list[Block], own: list[Block], 
         _title_page(first_front.text.split("\n"), scratch)
     elif first_front is not None:
         _run_on_title_page(first_front.text, blocks, scratch)
-    if "title" in scratch and "title" not in found_before:
+    if "title" in scratch and "title" not in found_before and not is_sentence(str(scratch["title"].value)):
         fields["title"] = scratch["title"]
         fields["title"].rule = "flattened-title-page"
     if "authors" in scratch:
@@ -266,7 +268,8 @@ def _title_and_authors(raw: RawDocument, blocks: list[Block], own: list[Block], 
             fields["title"] = Field(heading, "text", heading, "medium", "first-heading")
     # 8. a capture without a title: a short title from its first sentence, never the file name
     if "title" not in fields:
-        first = next((b.text for b in own if b.kind in ("body", "summary", "list") and len(b.text.split()) >= 4), None)
+        first = next((b.text for b in own if b.kind in ("body", "summary", "list", "front")
+                      and len(b.text.split()) >= 4), None)
         if first:
             fields["title"] = Field(short_title(first), "text", f"no title in the capture; first sentence: "
                                     f"{first[:160]}", "low", "first-sentence")
@@ -374,8 +377,9 @@ def _opening_lines(own: list[Block], limit: int = 14) -> list[HeadLine]:
                                                                     and words >= 8):
             break
         for line in text.split("\n"):
-            if line.strip():
-                lines.append(HeadLine(line.strip(), kind=block.kind))
+            for part in GLUED_DATE.split(line.strip()):
+                if part.strip():
+                    lines.append(HeadLine(part.strip(), kind=block.kind))
     return lines
 
 

@@ -201,13 +201,17 @@ def sentence_case(title: str, known_upper: set[str] | None = None) -> str:
     """An all-capitals title in sentence case; acronyms the document also writes in capitals stay."""
     if not title.isupper() or len(title.split()) < 2:
         return title
+    known = known_upper or set()
     words = []
     for i, word in enumerate(title.split()):
-        core = word.strip(".,:;!?()«»\"'")
-        if core and (core in (known_upper or set())) and _ACRONYM.match(core):
-            words.append(word)
-        else:
-            words.append(word.lower() if i else word[:1] + word[1:].lower())
+        parts = []
+        for j, part in enumerate(word.split("-")):  # "NAV-LOVEN" -> "NAV-loven" when the text writes NAV
+            core = part.strip(".,:;!?()«»\"'")
+            if core and core in known and _ACRONYM.match(core):
+                parts.append(part)
+            else:
+                parts.append(part[:1] + part[1:].lower() if i == 0 and j == 0 else part.lower())
+        words.append("-".join(parts))
     return " ".join(words)
 
 
@@ -282,8 +286,19 @@ def _join_wrapped(text: str) -> str:
     return " ".join(text.split())
 
 
+def is_sentence(text: str) -> bool:
+    """Running text rather than a title: a long line ending in a full stop, or two sentences."""
+    words = len(text.split())
+    return (text.rstrip().endswith(".") and words > 10) or (words > 12 and bool(re.search(r"[.!?]\s+[A-ZÆØÅ]", text)))
+
+
+# A dated signature glued after another line by re-flowing ("Arbeids- og sosialdepartementet Bergen, 3. mars 2011")
+GLUED_DATE = re.compile(rf"\s+(?=[A-ZÆØÅ][\wæøå-]+,\s+(?:den\s+)?(?:\d{{1,2}}\.\s*)?(?i:{_MONTH})\s+{_YEAR}\s*$)")
+
+
 def _title_lines(lines: list[HeadLine], kinds: list[str], sized: bool) -> list[int]:
-    candidates = [i for i, k in enumerate(kinds) if k == "text" and 1 <= len(lines[i].text.split()) <= 30]
+    candidates = [i for i, k in enumerate(kinds) if k == "text" and 1 <= len(lines[i].text.split()) <= 30
+                  and not is_sentence(lines[i].text)]
     styled = [i for i in candidates if lines[i].style.lower() == "title"]
     if styled:
         return _run(styled[0], lines, kinds, same_size=False, style="title")
