@@ -196,3 +196,23 @@ def test_sidecar_authors_are_marked_corporate_when_they_are_organisations() -> N
     fields = describe(raw, [], {"authors": ["Arbeids- og sosialdepartementet", "Kari Nordmann"]})
     assert fields["authors"].rule == "sidecar"
     assert fields["corporate_authors"].value == ["Arbeids- og sosialdepartementet"]
+
+
+def test_markdown_level_one_heading_wins_over_a_kicker_above_it() -> None:
+    text = ("Arbeid og velferd\n\n# Flere unge får tett oppfølging\n\n*Av Eli Haugen*\n\n"
+            + "Et nytt forsøk gir unge brukere en fast veileder som følger dem over tid. " * 5)
+    doc = _text_doc(text, "kicker.md", fmt="markdown")
+    assert doc.title == "Flere unge får tett oppfølging" and doc.fields["title"]["rule"] == "markdown-heading"
+    assert doc.authors == ["Eli Haugen"]
+
+
+def test_body_lines_under_a_title_are_no_subtitle_on_an_article_page_without_title_page() -> None:
+    lines = [HeadLine("Samordning i praksis", 18),
+             HeadLine("Kommunene har i mange år arbeidet med å samordne tjenestene for brukere", 11),
+             HeadLine("med sammensatte behov, og mange har prøvd ut faste kontaktpersoner og felles", 11),
+             HeadLine("møter der etatene deltar sammen med brukeren og pårørende", 11)]
+    head = read_head(lines)
+    assert head.title == "Samordning i praksis" and head.subtitle is None and head.stands_out
+    # when no line stands out by size the first line is taken, but not called a marked title
+    flat = read_head([HeadLine("Samordning i praksis", 11), HeadLine("Kommunene har i mange år arbeidet", 11)])
+    assert flat.title == "Samordning i praksis" and not flat.stands_out

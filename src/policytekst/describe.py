@@ -187,18 +187,19 @@ def _title_and_authors(raw: RawDocument, blocks: list[Block], own: list[Block], 
     if page and raw.format in ("pdf", "docx"):
         lines = _cut_head([HeadLine(str(x.get("text", "")), float(x.get("size") or 0), str(x.get("style") or ""))
                            for x in page])
+        head = read_head(lines)
         styled = any(line.style.lower() == "title" for line in lines)
-        rule = "docx-title-style" if styled else f"{raw.format}-title-page"
-        heads.append((read_head(lines), rule, "text"))
-    opening = _opening_lines(own)
+        rule = ("docx-title-style" if styled else f"{raw.format}-title-page" if head.stands_out
+                else f"{raw.format}-first-lines")
+        heads.append((head, rule, "text"))
+    opening = _opening_lines(own, markup=raw.format in ("markdown", "html", "docx"))
     if opening:
-        md_rule = "markdown-heading" if raw.format in ("markdown", "docx", "html") and own and \
-            own[0].kind == "heading" and own[0].level == 1 else "opening-lines"
-        heads.append((read_head(opening), md_rule, "text"))
+        marked = any(line.style == "h1" for line in opening)
+        heads.append((read_head(opening), "markdown-heading" if marked else "opening-lines", "text"))
     known_upper = _upper_words(own)
     for head, rule, source in heads:
         if head.title and "title" not in fields and _good_title(head.title, single_word_ok=True):
-            confidence = "high" if rule in ("pdf-title-page", "docx-title-style", "markdown-heading") else "medium"
+            confidence = "high" if head.stands_out else "medium"
             fields["title"] = Field(sentence_case(head.title, known_upper), source, head.title_evidence[:300],
                                     confidence, rule)
             if head.subtitle:
@@ -299,7 +300,7 @@ def _html_title(raw: RawDocument, fields: dict[str, Field], persons_found: list,
     """Headline from h1, og:title and <title> minus the site name: h1 when another source agrees with it."""
     ev = raw.facts.get("title_evidence") or {}
     site = str(ev.get("site_name") or raw.meta.get("sitename") or "")
-    og = str(ev.get("og_title") or "")
+    og = _strip_site(str(ev.get("og_title") or ""), site, "")
     page_title = _strip_site(str(ev.get("html_title") or ""), site, og)
     h1s = [str(h) for h in ev.get("h1") or []]
     others = [x for x in (og, page_title) if x]
@@ -363,8 +364,11 @@ def _cut_head(lines: list[HeadLine], limit: int = 40) -> list[HeadLine]:
     return out
 
 
-def _opening_lines(own: list[Block], limit: int = 14) -> list[HeadLine]:
-    """The lines before the first paragraph: headline block, title page lines, byline, series and date lines."""
+def _opening_lines(own: list[Block], limit: int = 14, *, markup: bool = False) -> list[HeadLine]:
+    """The lines before the first paragraph: headline block, title page lines, byline, series and date lines.
+
+    With ``markup`` (Markdown, HTML, DOCX headings) a level-1 heading is marked as such, so it wins over a kicker
+    or section label printed above it."""
     lines: list[HeadLine] = []
     for block in own[:limit]:
         text = block.text.strip()
@@ -379,7 +383,8 @@ def _opening_lines(own: list[Block], limit: int = 14) -> list[HeadLine]:
         for line in text.split("\n"):
             for part in GLUED_DATE.split(line.strip()):
                 if part.strip():
-                    lines.append(HeadLine(part.strip(), kind=block.kind))
+                    style = "h1" if markup and block.kind == "heading" and block.level == 1 else ""
+                    lines.append(HeadLine(part.strip(), style=style, kind=block.kind))
     return lines
 
 

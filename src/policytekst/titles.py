@@ -116,6 +116,7 @@ class HeadResult:
     author_evidence: str = ""
     series_evidence: str = ""
     author_rule: str = ""
+    stands_out: bool = False  # the title was marked (style, level-1 heading, larger type), not just first
 
 
 def classify(text: str) -> str:
@@ -232,6 +233,8 @@ def read_head(lines: list[HeadLine]) -> HeadResult:
                     result.series_evidence += f" / {after}"
     title_idx = _title_lines(lines, kinds, sized)
     if title_idx:
+        first = lines[title_idx[0]]
+        result.stands_out = bool(first.style) or (sized and first.size > _body_size(lines) * 1.15)
         title = " ".join(texts[i] for i in title_idx)
         result.title = _join_wrapped(title)
         result.title_evidence = " / ".join(texts[i] for i in title_idx)
@@ -299,9 +302,10 @@ GLUED_DATE = re.compile(rf"\s+(?=[A-ZÆØÅ][\wæøå-]+,\s+(?:den\s+)?(?:\d{{1,
 def _title_lines(lines: list[HeadLine], kinds: list[str], sized: bool) -> list[int]:
     candidates = [i for i, k in enumerate(kinds) if k == "text" and 1 <= len(lines[i].text.split()) <= 30
                   and not is_sentence(lines[i].text)]
-    styled = [i for i in candidates if lines[i].style.lower() == "title"]
-    if styled:
-        return _run(styled[0], lines, kinds, same_size=False, style="title")
+    for style in ("title", "h1"):  # a DOCX Title paragraph; a level-1 heading of Markdown/HTML (not a kicker)
+        styled = [i for i in candidates if lines[i].style.lower() == style]
+        if styled:
+            return _run(styled[0], lines, kinds, same_size=False, style=style)
     if sized and candidates:
         biggest = max(lines[i].size for i in candidates)
         body = _body_size(lines)
@@ -359,6 +363,12 @@ def _subtitle_lines(lines, kinds, texts, title_idx, sized) -> list[int]:
             run.append(j)
         else:
             break
+    if sized and not big:
+        # body-size lines under a title are a subtitle only when short and closed by a names/date/genre line;
+        # otherwise they are the first lines of the running text (an article PDF without a title page)
+        end = run[-1] + 1
+        if len(run) > 2 or (end < len(lines) and kinds[end] == "text"):
+            return []
     return run
 
 
