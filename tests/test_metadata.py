@@ -216,3 +216,24 @@ def test_body_lines_under_a_title_are_no_subtitle_on_an_article_page_without_tit
     # when no line stands out by size the first line is taken, but not called a marked title
     flat = read_head([HeadLine("Samordning i praksis", 11), HeadLine("Kommunene har i mange år arbeidet", 11)])
     assert flat.title == "Samordning i praksis" and not flat.stands_out
+
+
+def test_a_line_without_words_is_never_a_title_or_subtitle() -> None:
+    head = read_head([HeadLine("Tjenester i endring", kind="heading"), HeadLine("=================", kind="heading"),
+                      HeadLine("* * *", kind="front")])
+    assert head.title == "Tjenester i endring" and head.subtitle is None
+
+
+def test_names_one_per_line_are_all_authors_and_a_supervisor_is_none() -> None:
+    lines = [HeadLine("Universitetet i Stavanger", 11), HeadLine("Mellom regler og skjønn", 22),
+             HeadLine("Marte Kvam", 12), HeadLine("Sara Lie Dahl", 12), HeadLine("Veileder Inger Bø", 11),
+             HeadLine("Stavanger, juni 2018", 11)]
+    head = read_head(lines)
+    assert head.title == "Mellom regler og skjønn"
+    assert head.authors == ["Marte Kvam", "Sara Lie Dahl"] and head.author_rule == "names-on-title-page"
+
+
+def test_an_institution_in_capitals_is_no_person() -> None:
+    assert persons("Norwegian Social Research") == []
+    assert persons("Institute for Labour Studies") == []
+    assert is_corporate("Norwegian Social Research")

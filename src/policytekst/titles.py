@@ -36,7 +36,11 @@ _CORPORATE_WORDS = (r"\w*departement\w*|\w*direktorat\w*|\w*kommune|\w*kommunen|
                     r"\w*styret|\w*nemnd\w*|\w*byrå\w*")
 _INSTITUTION_WORDS = (r"universitet\w*|\w*høgskole\w*|\w*høyskole\w*|\w*institutt\w*|\w*fakultet\w*|"
                       r"\w*senter|\w*senteret|\w*center|samfunnsforskning|forskning\w*|ntnu|uio|uib|uit|nmbu|"
-                      r"oslomet|fafo|sintef|nova|nibr|\w*university|college|as|asa")
+                      r"oslomet|fafo|sintef|nova|nibr|\w*university|college|as|asa|stiftelse\w*|"
+                      # English names of bodies, so "Norwegian Social Research" is no person
+                      r"research|institute|centre|department|ministry|directorate|council|agency|office|"
+                      r"association|foundation|school|services|administration|municipality|county|committee|"
+                      r"commission|board|trust|inc|ltd")
 # whole words only: "NAV" is an organisation, "NAV-reformen" is not
 CORPORATE = re.compile(rf"(?<![\w-])(?:{_CORPORATE_WORDS})(?![\w-])", re.IGNORECASE)
 _ORG_WORD = re.compile(rf"(?:{_CORPORATE_WORDS}|{_INSTITUTION_WORDS})", re.IGNORECASE)
@@ -87,6 +91,11 @@ _ROLE = re.compile(r"^[a-zæøå]")  # "Kari Nordmann, rådgiver i NAV": a lower
 FROM_ORG = re.compile(r"\b(?:utredning|rapport|notat|tilråding|tilrådning|uttalelse|høringsuttalelse|"
                       r"høyringsfråsegn|melding|innstilling|brev|skriv|svar)\s+(?:fra|frå|from)\s+(.+)$",
                       re.IGNORECASE)
+# roles printed before a name that is not an author ("Veileder Inger Hansen", "Prosjektleder: Ola Berg")
+ROLE_LABEL = re.compile(r"^(?:veileder|veiledar|biveileder|hovedveileder|supervisor|co-supervisor|advisor|redaktør|"
+                        r"redigert av|edited by|editor|prosjektleder|oppdragsgiver|kontaktperson|saksbehandler|"
+                        r"sakshandsamar|kandidatnummer|studentnummer|sensor|godkjent av|kvalitetssikret av)\b",
+                        re.IGNORECASE)
 RECIPIENT = re.compile(r"^(?:til|to|mottaker|adressat|avgitt til|sendt til)\b", re.IGNORECASE)
 _LABEL_VALUE = re.compile(r"^[\wæøåÆØÅ .()/-]{2,30}:\s*\S")
 _SEPARATORS = re.compile(r"\s+(?:·|•|\||–|—|-)\s+")
@@ -124,6 +133,8 @@ def classify(text: str) -> str:
     line = " ".join(text.split()).strip(" *_#")
     if not line:
         return "empty"
+    if not re.search(r"[^\W\d_]", line):
+        return "rule"  # "=====", "* * *", a bare number: no words, so no title
     if SERIES.match(line):
         return "series"
     if GENRE_LABEL.match(line):
@@ -134,6 +145,8 @@ def classify(text: str) -> str:
         return "generic"
     if RECIPIENT.match(line):
         return "recipient"
+    if ROLE_LABEL.match(line):
+        return "label"
     if persons(line):
         return "persons"
     if organisation(line):
@@ -187,7 +200,7 @@ def organisation(line: str) -> str | None:
 def is_corporate(name: str) -> bool:
     """A department, municipality, association, institution ... rather than a person (cite it whole)."""
     name = " ".join(name.split())
-    return not PERSON.match(name) and bool(CORPORATE.search(name) or INSTITUTION.search(name))
+    return bool(CORPORATE.search(name) or INSTITUTION.search(name))
 
 
 def series_in(line: str) -> str | None:
@@ -246,8 +259,13 @@ def read_head(lines: list[HeadLine]) -> HeadResult:
     if person_lines:
         anchor = title_idx[0] if title_idx else 0
         best = min(person_lines, key=lambda i: (abs(i - anchor), i))
-        result.authors = persons(texts[best])
-        result.author_evidence = texts[best]
+        block = [best]  # names printed one per line belong together
+        while block[0] - 1 in person_lines:
+            block.insert(0, block[0] - 1)
+        while block[-1] + 1 in person_lines:
+            block.append(block[-1] + 1)
+        result.authors = [name for i in block for name in persons(texts[i])]
+        result.author_evidence = " / ".join(texts[i] for i in block)
         result.author_rule = "byline" if BYLINE.match(texts[best]) else "names-on-title-page"
         return result
     for text in texts:
