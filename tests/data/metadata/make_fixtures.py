@@ -115,6 +115,17 @@ def make_docx() -> None:
         (BODY, None, None, False),
     ])
 
+    # second held-out set, written after the first held-out set had been used
+    _docx(HERE / "holdout2_kommunerapport.docx", [
+        ("Rapport nr. 2/2020", None, 10, False),
+        ("Rus og bolig i Agder", None, 18, True),
+        ("Kartlegging av tjenestetilbudet til personer med rusproblemer", None, 13, False),
+        ("Utarbeidet av: Kristiansand kommune, Helse og mestring", None, 11, False),
+        ("Kristiansand, februar 2020", None, 11, False),
+        ("1 Bakgrunn", "Heading 1", None, False),
+        (BODY, None, None, False),
+    ])
+
 
 if __name__ == "__main__":
     HERE.mkdir(parents=True, exist_ok=True)
