@@ -230,8 +230,14 @@ def _title_and_authors(raw: RawDocument, blocks: list[Block], own: list[Block], 
         if label.group(1).lower().startswith(("tit",)) and "title" not in fields:
             fields["title"] = Field(value, "text", f"{line} / {value}"[:300], "high", "report-form")
         elif not label.group(1).lower().startswith("tit"):
-            names = _split_names(value)
-            if names and all(len(n.split()) <= 5 for n in names):
+            # people are split ("A, B og C"); an organisation is kept whole ("Bergen kommune, Helse og omsorg")
+            names = persons(value)
+            org = None if names else organisation(value)
+            if org:
+                corporate_found.insert(0, ([org], "text", f"{line} / {value}"[:300], "report-form"))
+                continue
+            names = names or [n for n in _split_names(value) if _is_name(n)]
+            if names:
                 persons_found.append((names, "text", f"{line} / {value}"[:300], "report-form"))
     # 4. a title page flattened to lines or to one line (transcripts)
     found_before = set(fields)
