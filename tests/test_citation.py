@@ -169,3 +169,12 @@ def test_unknown_passage_is_a_usage_error(tiny_corpus):
         citation(tiny_corpus, "nope:00001")
     assert isinstance(caught.value, UsageError) and isinstance(caught.value, KeyError)
     assert citations(tiny_corpus, ["nope:00001"]) == {}
+
+
+def test_corporate_authors_are_cited_whole():
+    assert author_part(["Arbeids- og sosialdepartementet"]) == "Arbeids- og sosialdepartementet"
+    assert author_part(["Bergen kommune", "Kristin Aasen"]) == "Bergen kommune og Aasen"
+    # what describe marked corporate is kept whole even when the name alone looks like a person's
+    assert author_part(["Helse Bergen"], corporate=["Helse Bergen"]) == "Helse Bergen"
+    assert format_citation(authors=["Nordfjell kommune"], year=2004, title="Høyringsfråsegn", page_start=None,
+                           page_end=None, section=None, paginated=False) == "Nordfjell kommune (2004): Høyringsfråsegn"

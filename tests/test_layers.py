@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     # tokens, lemmas, sentences, language detection: text in, text out (clean.language uses it, so it is below)
     ("language", {"nlp"}),
     # files -> clean, segmented, described documents in one store; the Corpus object and citations of its passages
-    ("corpus", {"read", "clean", "segment", "describe", "pipeline", "ingest", "store", "corpus", "citation", ROOT}),
+    ("corpus", {"read", "clean", "segment", "describe", "pipeline", "ingest", "store", "corpus", "citation", "titles", ROOT}),
     # analyses over a corpus, each returning tables
     ("analysis", {"themes", "topics", "search", "compare"}),
     # presents analysis results; computes nothing of its own

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from policytekst.errors import UnknownNameError
+from policytekst.titles import is_corporate
 
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
@@ -34,8 +35,11 @@ _SECTION_CHARS = 50
 
 
 def surname(name: str) -> str:
-    """'Kristin Aasen' -> 'Aasen'; 'Aasen, Kristin' -> 'Aasen'; organisations stay whole."""
+    """'Kristin Aasen' -> 'Aasen'; 'Aasen, Kristin' -> 'Aasen'; organisations stay whole
+    ('Arbeids- og sosialdepartementet', 'Bergen kommune', 'NAV Arbeid og velferd, Oslo')."""
     name = " ".join(name.split())
+    if is_corporate(name):
+        return name
     if "," in name:
         return name.split(",", 1)[0].strip()
     parts = name.split(" ")
@@ -49,9 +53,11 @@ def surname(name: str) -> str:
     return " ".join(parts[i:])
 
 
-def author_part(authors: Iterable[str]) -> str:
-    """Surnames of the authors: "Aasen", "Aasen og Solstad", "Aasen mfl."; "" when there are none."""
-    names = [surname(a) for a in authors if a and a.strip()]
+def author_part(authors: Iterable[str], corporate: Iterable[str] = ()) -> str:
+    """Surnames of the authors: "Aasen", "Aasen og Solstad", "Aasen mfl."; "" when there are none. Names in
+    ``corporate`` (the document's corporate authors, as describe found them) are cited whole."""
+    whole = set(corporate)
+    names = [a.strip() if a.strip() in whole else surname(a) for a in authors if a and a.strip()]
     if not names:
         return ""
     if len(names) == 1:
@@ -93,9 +99,9 @@ def section_part(section: str | None) -> str:
 
 def format_citation(*, authors: Iterable[str], year: int | None, title: str | None, page_start: int | None,
                     page_end: int | None, section: str | None, paginated: bool = True,
-                    page_labels: list[str] | None = None) -> str:
+                    page_labels: list[str] | None = None, corporate: Iterable[str] = ()) -> str:
     """Build the citation string from its parts (no corpus needed)."""
-    who = author_part(authors)
+    who = author_part(authors, corporate)
     when = str(year) if year else NO_YEAR
     title = " ".join((title or "").split()) or "Uten tittel"
     head = f"{who} ({when}): {title}" if who else f"{title} ({when})"
@@ -128,7 +134,8 @@ def citations(corpus: Corpus, passage_ids: Iterable[str]) -> dict[str, str]:
         result[row["passage_id"]] = format_citation(
             authors=doc["authors"], year=doc["year"], title=doc["title"] or doc_id, page_start=row["page_start"],
             page_end=row["page_end"], section=row["section"],
-            paginated=_is_paginated(doc["format"], doc["n_pages"], doc["last_page"]), page_labels=doc["page_labels"])
+            paginated=_is_paginated(doc["format"], doc["n_pages"], doc["last_page"]), page_labels=doc["page_labels"],
+            corporate=doc["corporate"])
     return result
 
 

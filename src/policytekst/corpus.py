@@ -57,6 +57,7 @@ class Corpus:
         date_column: str | None = None,
         title_column: str | None = None,
         meta_columns: list[str] | None = None,
+        author_column: str | None = None,
         force: bool = False,
         workers: int = 1,
         progress: bool = True,
@@ -72,7 +73,7 @@ class Corpus:
         missing = [str(p) for p in paths if not Path(p).exists()]
         if len(missing) == len(paths):  # surely a typo: fail before a new corpus directory is made
             raise UsageError(f"nothing to ingest: {', '.join(missing)}: no such file or directory")
-        table = TableOptions(text_column, id_column, date_column, title_column, meta_columns)
+        table = TableOptions(text_column, id_column, date_column, title_column, meta_columns, author_column)
         ingester = Ingester(self.store, password=password, table=table, force=force, workers=workers,
                             progress=progress)
         return ingester.run([Path(p) for p in paths], on_result=on_result)

@@ -17,6 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from policytekst.model import Block, Field, RawDocument
+from policytekst.titles import (
+    GENERIC_HEADING,
+    GLUED_DATE,
+    HeadLine,
+    HeadResult,
+    is_corporate,
+    is_sentence,
+    issued_by,
+    organisation,
+    persons,
+    read_head,
+    sentence_case,
+    series_in,
+    short_title,
+)
 
 _MONTHS = (r"(?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember|"
            r"jan\.?|feb\.?|mar\.?|apr\.?|jun\.?|jul\.?|aug\.?|sep\.?|sept\.?|okt\.?|nov\.?|des\.?|"
@@ -85,7 +100,15 @@ def describe(raw: RawDocument, blocks: list[Block], sidecar: dict[str, Any] | No
         fields["language"] = language
     for name, value in (sidecar or {}).items():
         if value not in (None, ""):
-            fields[name] = Field(value, "sidecar", "metadata sidecar")
+            fields[name] = Field(value, "sidecar", "metadata sidecar", "high", "sidecar")
+    if sidecar and sidecar.get("authors"):  # the sidecar's authors decide which of them are organisations
+        corporate = [a for a in fields["authors"].value if is_corporate(str(a))] \
+            if isinstance(fields["authors"].value, list) else []
+        if corporate:
+            fields["corporate_authors"] = Field(corporate, "sidecar", "organisation names among the sidecar's "
+                                                "authors", "medium", "sidecar")
+        else:
+            fields.pop("corporate_authors", None)
     return fields
 
 
@@ -95,13 +118,30 @@ def _meta_source(raw: RawDocument) -> str:
 
 
 def _from_columns(raw: RawDocument, fields: dict[str, Field]) -> None:
+    """A row of a table of texts: title, author and date columns; otherwise a short title from the first sentence
+    (never the row id)."""
     meta = raw.meta
     if meta.get("title"):
-        fields["title"] = Field(meta["title"], "column", str(meta["title"])[:200])
+        fields["title"] = Field(meta["title"], "column", str(meta["title"])[:200], "high", "title-column")
+    else:
+        text = raw.pages[0].text if raw.pages else ""
+        if text.strip():
+            fields["title"] = Field(short_title(text), "text", f"no title column; first sentence: {text[:160]}",
+                                    "low", "first-sentence")
     if meta.get("year"):
-        fields["year"] = Field(int(meta["year"]), "column", str(meta.get("date", meta["year"])))
+        fields["year"] = Field(int(meta["year"]), "column", str(meta.get("date", meta["year"])), "high", "date-column")
     if meta.get("author"):
-        fields["authors"] = Field(_split_names(str(meta["author"])), "column", str(meta["author"]))
+        value = " ".join(str(meta["author"]).split())
+        # a cell of several people is split ("A; B", "A og B"); anything else (a name with party, an
+        # organisation) is one author, kept whole
+        names = [n.strip() for n in value.split(";") if n.strip()] if ";" in value else (persons(value) or [value])
+        party = str(meta.get("author_party") or "").strip()
+        fields["authors"] = Field(names, "column", f"{value} ({party})" if party else value, "high", "author-column")
+        if party:
+            fields["author_party"] = Field(party, "column", f"{value} ({party})", "high", "author-column")
+        corporate = [n for n in names if is_corporate(n)]
+        if corporate:
+            fields["corporate_authors"] = Field(corporate, "column", value, "medium", "author-column")
 
 
 def _front_lines(own: list[Block], limit: int = 60) -> list[str]:
@@ -126,64 +166,262 @@ def _is_name(line: str) -> bool:
     return bool(NAME.match(line)) and not _INSTITUTION.search(line) and len(line) <= 60
 
 
-def _title_and_authors(raw, blocks, own, front, fields) -> None:
-    meta = raw.meta
-    # 1. labelled fields of a report form ("TITTEL" / "FORFATTER(E)" followed by the value)
-    for i, line in enumerate(front):
+def _title_and_authors(raw: RawDocument, blocks: list[Block], own: list[Block], front: list[str],
+                       fields: dict[str, Field]) -> None:
+    """Title, subtitle, authors and series, best evidence first; every field says which rule won.
+
+    Order for the title: the page's own headline (HTML h1/og:title/<title> minus site name), a title page read
+    with its type sizes or styles (PDF, DOCX), the opening lines (Markdown `#`, a text's head block), a report
+    form's TITTEL field, a flattened title page, file metadata, the first heading, and last a short title from
+    the first sentence; never the file name. Authors: persons from the byline or title page, a report form, the
+    file metadata or the signature under the preface; a corporate author only when no person is named.
+    """
+    persons_found: list[tuple[list[str], str, str, str]] = []  # (names, source, evidence, rule)
+    corporate_found: list[tuple[list[str], str, str, str]] = []
+    # 1. the web page's own headline and byline
+    if raw.format == "html":
+        _html_title(raw, fields, persons_found, corporate_found)
+    # 2. a title page with type sizes or styles (PDF, DOCX), then the opening lines of the cleaned text
+    heads: list[tuple[HeadResult, str, str]] = []
+    page = raw.facts.get("title_page") or []
+    if page and raw.format in ("pdf", "docx"):
+        lines = _cut_head([HeadLine(str(x.get("text", "")), float(x.get("size") or 0), str(x.get("style") or ""))
+                           for x in page])
+        head = read_head(lines)
+        styled = any(line.style.lower() == "title" for line in lines)
+        rule = ("docx-title-style" if styled else f"{raw.format}-title-page" if head.stands_out
+                else f"{raw.format}-first-lines")
+        heads.append((head, rule, "text"))
+    opening = _opening_lines(own, markup=raw.format in ("markdown", "html", "docx"))
+    if opening:
+        marked = any(line.style == "h1" for line in opening)
+        heads.append((read_head(opening), "markdown-heading" if marked else "opening-lines", "text"))
+    known_upper = _upper_words(own)
+    for head, rule, source in heads:
+        if head.title and "title" not in fields and _good_title(head.title, single_word_ok=True):
+            confidence = "high" if head.stands_out else "medium"
+            fields["title"] = Field(sentence_case(head.title, known_upper), source, head.title_evidence[:300],
+                                    confidence, rule)
+            if head.subtitle:
+                fields["subtitle"] = Field(sentence_case(head.subtitle, known_upper), source, head.subtitle, confidence,
+                                           rule)
+        if head.series and "series" not in fields:
+            fields["series"] = Field(head.series, source, head.series_evidence[:300], "medium", rule)
+        if head.authors:
+            target = corporate_found if head.corporate else persons_found
+            target.append((head.authors, source, head.author_evidence[:300], f"{rule}:{head.author_rule}"))
+    if "series" not in fields:  # a series label elsewhere on the opening ("HUSK arbeidsrapport nr. 2/2010")
+        label = next(((found, line) for line in front[:40] if (found := series_in(line))), None)
+        if label:
+            fields["series"] = Field(label[0], "text", label[1][:300], "medium", "series-label")
+    # 3. labelled fields of a report form ("TITTEL" / "FORFATTER(E)" followed by the value); labels that
+    # re-flowing glued onto one line ("Tittel: X Forfattere: A, B Rapportnr.: 7") are taken apart first
+    form = [part for line in front for part in
+            (_EMBEDDED_LABEL.split(line) if _FORM_LABEL.match(line) else [line])]
+    for i, line in enumerate(form):
         label = re.match(r"^(tittel|title|forfatter\(?e?\)?|forfattere|author\(?s?\)?|utarbeidet av)\s*:?\s*(.*)$",
                          line, re.IGNORECASE)
         if not label:
             continue
-        value = label.group(2).strip() or _field_value(front, i + 1)
+        value = label.group(2).strip() or _field_value(form, i + 1)
         value = value.strip("# ")
         if not value or len(value) > 250:
             continue
         if label.group(1).lower().startswith(("tit",)) and "title" not in fields:
-            fields["title"] = Field(value, "text", f"{line} / {value}"[:300], "high")
-        elif not label.group(1).lower().startswith("tit") and "authors" not in fields:
-            names = _split_names(value)
-            if names and all(len(n.split()) <= 5 for n in names):
-                fields["authors"] = Field(names, "text", f"{line} / {value}"[:300], "high")
-    # 2. a title page: the longest run of title-like lines, names beside it are the authors
+            fields["title"] = Field(value, "text", f"{line} / {value}"[:300], "high", "report-form")
+        elif not label.group(1).lower().startswith("tit"):
+            # people are split ("A, B og C"); an organisation is kept whole ("Bergen kommune, Helse og omsorg")
+            names = persons(value)
+            org = None if names else organisation(value)
+            if org:
+                corporate_found.insert(0, ([org], "text", f"{line} / {value}"[:300], "report-form"))
+                continue
+            names = names or [n for n in _split_names(value) if _is_name(n)]
+            if names:
+                persons_found.append((names, "text", f"{line} / {value}"[:300], "report-form"))
+    # 4. a title page flattened to lines or to one line (transcripts)
+    found_before = set(fields)
     first_front = next((b for b in blocks if b.kind == "front"), None)
+    scratch: dict[str, Field] = {}
     if first_front is not None and "\n" in first_front.text:
-        _title_page(first_front.text.split("\n"), fields)
+        _title_page(first_front.text.split("\n"), scratch)
     elif first_front is not None:
-        _run_on_title_page(first_front.text, blocks, fields)
-    # 3. file metadata, when it looks like a real title / person
+        _run_on_title_page(first_front.text, blocks, scratch)
+    if "title" in scratch and "title" not in found_before and not is_sentence(str(scratch["title"].value)):
+        fields["title"] = scratch["title"]
+        fields["title"].rule = "flattened-title-page"
+    if "authors" in scratch:
+        persons_found.append((scratch["authors"].value, "text", scratch["authors"].evidence,
+                              "flattened-title-page"))
+    # 5. file metadata, when it looks like a real title / person
+    meta = raw.meta
     if "title" not in fields and meta.get("title") and _good_title(str(meta["title"])):
-        fields["title"] = Field(str(meta["title"]), _meta_source(raw), f"title: {meta['title']}", "medium")
-    if "authors" not in fields and meta.get("author"):
+        fields["title"] = Field(str(meta["title"]), _meta_source(raw), f"title: {meta['title']}", "medium",
+                                f"{_meta_source(raw)}-title")
+    if meta.get("author"):
         names = [n for n in _split_names(str(meta["author"])) if _is_name(n) and not _SOFTWARE.search(n)]
         if names:
-            fields["authors"] = Field(names, _meta_source(raw), f"author: {meta['author']}", "medium")
-    # 4. the name under a signature line ("Trondheim, desember 2010" / "Eva Kristin Nielsen")
-    if "authors" not in fields:
-        for i, line in enumerate(front):
-            match = SIGNATURE.search(line) or SIGNATURE_DATE.search(line)
-            if not match:
-                continue
-            after = line[match.end():].strip()
-            candidates = [after] if after else []
-            candidates += front[i + 1:i + 3]
-            name = next((c for c in candidates if _is_name(c)), None)
-            if name is None and after:
-                words = after.split()
-                for n in (3, 2, 4):
-                    if len(words) >= n and _is_name(" ".join(words[:n])):
-                        name = " ".join(words[:n])
-                        break
-            if name:
-                fields["authors"] = Field([name], "text", f"{line} / {name}"[:300], "medium")
-                break
-    # 5. the first heading that is not a generic section name
+            persons_found.append((names, _meta_source(raw), f"author: {meta['author']}", f"{_meta_source(raw)}-author"))
+    # 6. "Tilråding fra Finansdepartementet ..." in the front matter: the issuing body
+    if not corporate_found:
+        issuer = next(((org, line) for line in front if (org := issued_by(line))), None)
+        if issuer:
+            corporate_found.append(([issuer[0]], "text", issuer[1][:300], "issued-by"))
+    # 7. the first heading that is not a generic section name
     if "title" not in fields:
-        heading = next((b.text for b in own if b.kind == "heading" and not _GENERIC_HEADINGS.match(b.text)
+        heading = next((b.text for b in own[:5] if b.kind == "heading" and not _GENERIC_HEADINGS.match(b.text)
                         and len(b.text.split()) >= 2), None)
-        if heading and own and own.index(next(b for b in own if b.text == heading)) < 5:
-            fields["title"] = Field(heading, "text", heading, "medium")
-    if "title" not in fields and raw.format != "table-row":
-        fields["title"] = Field(Path(raw.source).stem, "path", "file name", "low")
+        if heading:
+            fields["title"] = Field(heading, "text", heading, "medium", "first-heading")
+    # 8. a capture without a title: a short title from its first sentence, never the file name
+    if "title" not in fields:
+        first = next((b.text for b in own if b.kind in ("body", "summary", "list", "front")
+                      and len(b.text.split()) >= 4), None)
+        if first:
+            fields["title"] = Field(short_title(first), "text", f"no title in the capture; first sentence: "
+                                    f"{first[:160]}", "low", "first-sentence")
+        else:
+            fields["title"] = Field(Path(raw.source).stem, "path", "no title and no text: file name", "low", "file-name")
+    # 9. the name under a signature line ("Trondheim, desember 2010" / "Eva Kristin Nielsen"): weaker than a
+    # corporate sender on the head of a letter, which the signer writes for
+    signature = _signature_author(front)
+    if signature and not corporate_found:
+        persons_found.append(([signature[0]], "text", signature[1], "signature"))
+    chosen = persons_found[0] if persons_found else (corporate_found[0] if corporate_found else None)
+    if chosen and "authors" not in fields:
+        names, source, evidence, rule = chosen
+        fields["authors"] = Field(names, source, evidence, "high" if "title-page" in rule or "form" in rule
+                                  or "byline" in rule else "medium", rule)
+        corporate = [n for n in names if is_corporate(n)]
+        if corporate:
+            fields["corporate_authors"] = Field(corporate, source, "organisation names among the authors "
+                                                "(cite them whole)", "medium", rule)
+
+
+_FORM_LABEL = re.compile(r"^(?:tittel|title|forfatter\(?e?\)?|forfattere|author\(?s?\)?|utarbeidet av)\s*:", re.I)
+_EMBEDDED_LABEL = re.compile(r"\s+(?=[A-ZÆØÅ][\w.()]*:\s)")
+
+
+def _html_title(raw: RawDocument, fields: dict[str, Field], persons_found: list, corporate_found: list) -> None:
+    """Headline from h1, og:title and <title> minus the site name: h1 when another source agrees with it."""
+    ev = raw.facts.get("title_evidence") or {}
+    site = str(ev.get("site_name") or raw.meta.get("sitename") or "")
+    og = _strip_site(str(ev.get("og_title") or ""), site, "")
+    page_title = _strip_site(str(ev.get("html_title") or ""), site, og)
+    h1s = [str(h) for h in ev.get("h1") or []]
+    others = [x for x in (og, page_title) if x]
+    choice = None
+    for h1 in h1s:
+        agree = [name for name, x in (("og:title", og), ("<title>", page_title)) if x and _same_title(h1, x)]
+        if agree:
+            choice = (h1, "html-h1", f"<h1> {h1} (agrees with {' and '.join(agree)})", "high")
+            break
+    if choice is None and og:
+        choice = (og, "og:title", f"og:title {og}", "high" if page_title and _same_title(og, page_title) else "medium")
+    if choice is None and page_title:
+        choice = (page_title, "html-title", f"<title> {ev.get('html_title')}" + (f" minus site name {site}" if site
+                                                                              else ""), "medium")
+    if choice is None and h1s and not others:
+        choice = (h1s[0], "html-h1", f"<h1> {h1s[0]}", "medium")
+    if choice is not None:
+        fields["title"] = Field(choice[0], "html-meta", choice[2][:300], choice[3], choice[1])
+    for key, rule in (("byline", "html-byline"), ("meta_author", "html-meta-author")):
+        value = str(ev.get(key) or "")
+        names = persons(value) if value else []
+        if names:
+            persons_found.append((names, "html-meta", value[:300], rule))
+        elif value and organisation(value):
+            corporate_found.append(([organisation(value)], "html-meta", value[:300], rule))
+
+
+def _strip_site(title: str, site: str, og: str) -> str:
+    """<title> without the site name ("Overskrift | Avisa" -> "Overskrift")."""
+    title = " ".join(title.split())
+    if not title:
+        return ""
+    if og and title.startswith(og) and len(og) >= 0.5 * len(title):
+        return og
+    parts = re.split(r"\s+(?:\||–|—|-|::|·|»)\s+", title)
+    if len(parts) > 1:
+        norm_site = _norm(site)
+        kept = [p for p in parts if not norm_site or _norm(p) != norm_site and norm_site not in _norm(p)]
+        if norm_site and kept and len(kept) < len(parts):
+            return " – ".join(kept)
+    return title
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text.lower()).strip()
+
+
+def _same_title(a: str, b: str) -> bool:
+    a, b = _norm(a), _norm(b)
+    return bool(a and b) and (a == b or a.startswith(b) or b.startswith(a))
+
+
+def _cut_head(lines: list[HeadLine], limit: int = 40) -> list[HeadLine]:
+    """A title page's lines up to the first generic section heading (Forord, Innhold, 1 Innledning)."""
+    out: list[HeadLine] = []
+    for line in lines[:limit]:
+        if out and (GENERIC_HEADING.match(line.text.strip()) and len(line.text.split()) <= 4
+                    or len(line.text.split()) > 30):
+            break
+        out.append(line)
+    return out
+
+
+def _opening_lines(own: list[Block], limit: int = 14, *, markup: bool = False) -> list[HeadLine]:
+    """The lines before the first paragraph: headline block, title page lines, byline, series and date lines.
+
+    With ``markup`` (Markdown, HTML, DOCX headings) a level-1 heading is marked as such, so it wins over a kicker
+    or section label printed above it."""
+    lines: list[HeadLine] = []
+    for block in own[:limit]:
+        text = block.text.strip()
+        words = len(text.split())
+        if block.kind in ("toc", "reference", "appendix"):
+            break
+        if block.kind == "heading" and (GENERIC_HEADING.match(text) or re.match(r"^\d+(?:\.\d+)*\.?\s", text)):
+            break
+        if block.kind in ("body", "summary", "list", "table") and (words >= 20 or text.endswith((".", "?", "!"))
+                                                                    and words >= 8):
+            break
+        for line in text.split("\n"):
+            for part in GLUED_DATE.split(line.strip()):
+                if part.strip():
+                    style = "h1" if markup and block.kind == "heading" and block.level == 1 else ""
+                    lines.append(HeadLine(part.strip(), style=style, kind=block.kind))
+    return lines
+
+
+def _upper_words(own: list[Block]) -> set[str]:
+    """Words the running text writes in capitals (NAV, NOU): kept when an all-caps title is sentence-cased."""
+    found: set[str] = set()
+    for block in own[:200]:
+        if block.kind in ("body", "list", "summary") and not block.text.isupper():
+            found.update(w for w in re.findall(r"\b[A-ZÆØÅ]{2,6}\b", block.text))
+    return found
+
+
+def _signature_author(front: list[str]) -> tuple[str, str] | None:
+    """The name under (or after) a signature line: ("Eva Kristin Nielsen", evidence) or None."""
+    for i, line in enumerate(front):
+        match = SIGNATURE.search(line) or SIGNATURE_DATE.search(line)
+        if not match:
+            continue
+        after = line[match.end():].strip()
+        candidates = [after] if after else []
+        candidates += front[i + 1:i + 3]
+        name = next((c for c in candidates if _is_name(c)), None)
+        if name is None and after:
+            words = after.split()
+            for n in (3, 2, 4):
+                if len(words) >= n and _is_name(" ".join(words[:n])):
+                    name = " ".join(words[:n])
+                    break
+        if name:
+            return name, f"{line} / {name}"[:300]
+    return None
 
 
 def _field_value(lines: list[str], start: int) -> str:
@@ -208,9 +446,9 @@ def _field_value(lines: list[str], start: int) -> str:
     return ""
 
 
-def _good_title(title: str) -> bool:
+def _good_title(title: str, *, single_word_ok: bool = False) -> bool:
     title = title.strip()
-    return (len(title.split()) >= 2 and not re.search(r"\.(?:docx?|pdf|book|indd|qxd|tex|odt)$", title, re.I)
+    return ((len(title.split()) >= 2 or single_word_ok and len(title) >= 4) and not re.search(r"\.(?:docx?|pdf|book|indd|qxd|tex|odt)$", title, re.I)
             and not re.match(r"^(?:microsoft word|untitled|uten tittel|dokument\d*)", title, re.I))
 
 

@@ -55,6 +55,7 @@ class TableOptions:
     date_column: str | None = None
     title_column: str | None = None
     meta_columns: list[str] | None = None
+    author_column: str | None = None
 
 
 class CorpusLockedError(PolicytekstError):

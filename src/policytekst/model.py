@@ -84,6 +84,7 @@ class Field:
     source: str
     evidence: str = ""
     confidence: str = "high"  # high | medium | low
+    rule: str = ""  # which evidence won, e.g. html-h1, pdf-title-page, report-form, first-sentence, sidecar
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -374,11 +374,13 @@ class Store:
                 chunk).fetchall())
             for row in self.conn.execute(f"SELECT doc_id, title, authors, year, format, n_pages, meta FROM documents "
                                          f"WHERE doc_id IN ({marks})", chunk):
-                labels = json.loads(row["meta"] or "{}").get("page_labels")
+                meta = json.loads(row["meta"] or "{}")
+                labels, corporate = meta.get("page_labels"), meta.get("corporate_authors")
                 facts[row["doc_id"]] = {
                     "title": row["title"], "authors": json.loads(row["authors"] or "[]"), "year": row["year"],
                     "format": row["format"], "n_pages": row["n_pages"], "last_page": last_pages.get(row["doc_id"]),
-                    "page_labels": labels if isinstance(labels, list) else None}
+                    "page_labels": labels if isinstance(labels, list) else None,
+                    "corporate": corporate if isinstance(corporate, list) else []}
         return facts
 
     # -- duplicates ------------------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ def ingest(
     id_column: str | None = typer.Option(None, help="Tables of texts: the column with a stable row id."),
     date_column: str | None = typer.Option(None, help="Tables of texts: the column with the date (year is taken)."),
     title_column: str | None = typer.Option(None, help="Tables of texts: the column with a title."),
+    author_column: str | None = typer.Option(None, help="Tables of texts: the author column; NAME+PARTY also records "
+                                             "a party column (e.g. from+fromParty)."),
     meta_columns: str | None = typer.Option(None, help="Tables of texts: comma-separated columns to keep."),
     force: bool = typer.Option(False, help="Re-process files even when unchanged."),
     workers: int = typer.Option(1, min=1, help="Worker processes for reading and cleaning."),
@@ -63,7 +65,8 @@ def ingest(
     columns = [c.strip() for c in meta_columns.split(",")] if meta_columns else None
     with Corpus(corpus, create=True) as target:
         counts = target.ingest(paths, password=password, text_column=text_column, id_column=id_column,
-                               date_column=date_column, title_column=title_column, meta_columns=columns,
+                               date_column=date_column, title_column=title_column, author_column=author_column,
+                               meta_columns=columns,
                                force=force, workers=workers, progress=not as_json and sys.stderr.isatty(),
                                on_result=report)
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)

@@ -22,10 +22,14 @@ def read_docx(path: Path) -> RawDocument:
     except Exception as exc:  # noqa: BLE001
         raise ReadError(f"damaged DOCX file ({str(exc)[:120]})") from exc
     lines: list[str] = []
+    head: list[dict[str, object]] = []  # the opening paragraphs with style and size: title-page evidence
     for paragraph in document.paragraphs:
         text = paragraph.text.strip()
         if not text:
             continue
+        if len(head) < 25:
+            head.append({"text": text, "style": paragraph.style.name if paragraph.style is not None else "",
+                         "size": _size(paragraph)})
         match = _HEADING_STYLE.match(paragraph.style.name if paragraph.style is not None else "")
         lines.append(f"{'#' * int(match.group(1))} {text}" if match else text)
     for table in document.tables:
@@ -38,4 +42,17 @@ def read_docx(path: Path) -> RawDocument:
         "title": props.title, "author": props.author,
         "created": str(props.created.year) if props.created else None,
     }.items() if v}
-    return RawDocument(str(path), "docx", [Page(1, "\n\n".join(lines))], meta=meta, facts={"n_pages": 1})
+    return RawDocument(str(path), "docx", [Page(1, "\n\n".join(lines))], meta=meta, facts={"n_pages": 1, "title_page": head})
+
+
+def _size(paragraph) -> float:
+    """The paragraph's type size in points: its runs' explicit size, else its style's (0 when unknown)."""
+    sizes = [run.font.size.pt for run in paragraph.runs if run.font is not None and run.font.size]
+    if sizes:
+        return max(sizes)
+    style = paragraph.style
+    while style is not None:
+        if style.font is not None and style.font.size:
+            return style.font.size.pt
+        style = style.base_style
+    return 0.0

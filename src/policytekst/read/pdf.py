@@ -88,7 +88,63 @@ def _pdfium_metadata(pdf, warnings: list[str]) -> tuple[dict[str, Any] | None, d
                             "page": index + 1 if index is not None else None})
     except Exception:  # noqa: BLE001 - a broken outline is not worth a warning
         outline = []
-    return meta, {"outline": outline}
+    return meta, {"outline": outline, "title_page": title_page_lines(pdf)}
+
+
+def title_page_lines(pdf, max_lines: int = 40) -> list[dict[str, Any]]:
+    """The lines of the title page with their type size, so describing can tell a title from the lines around it.
+
+    The size is the font size scaled by the text matrix (FrameMaker and others set 1-point fonts and scale them),
+    taken as the largest size of a letter or digit on the line. Invisible lines (size 0) are left out. When the
+    first page is a bare cover (fewer than two lines), the second page is read instead.
+    """
+    lines: list[dict[str, Any]] = []
+    try:
+        for index in range(min(2, len(pdf))):
+            lines = _sized_lines(pdf, index, max_lines)
+            if len(lines) >= 2:
+                break
+    except Exception:  # noqa: BLE001 - sizes are a help for titles, never a reason to fail a file
+        return []
+    return lines
+
+
+def _sized_lines(pdf, index: int, max_lines: int) -> list[dict[str, Any]]:
+    import ctypes
+
+    page = pdf[index]
+    textpage = page.get_textpage()
+    try:
+        lines: list[dict[str, Any]] = []
+        chars: list[str] = []
+        sizes: list[float] = []
+        matrix = pdfium_c.FS_MATRIX()
+
+        def flush() -> None:
+            text = "".join(chars).strip()
+            if text and sizes and max(sizes) > 0.5:
+                lines.append({"text": text, "size": round(max(sizes), 1), "page": index + 1})
+            chars.clear()
+            sizes.clear()
+
+        for i in range(pdfium_c.FPDFText_CountChars(textpage)):
+            ch = chr(pdfium_c.FPDFText_GetUnicode(textpage, i))
+            if ch in "\r\n":
+                flush()
+                if len(lines) >= max_lines:
+                    break
+                continue
+            chars.append(ch)
+            if ch.isalnum():
+                scale = 1.0
+                if pdfium_c.FPDFText_GetMatrix(textpage, i, ctypes.byref(matrix)):
+                    scale = (matrix.c ** 2 + matrix.d ** 2) ** 0.5 or 1.0
+                sizes.append(pdfium_c.FPDFText_GetFontSize(textpage, i) * scale)
+        flush()
+        return lines[:max_lines]
+    finally:
+        textpage.close()
+        page.close()
 
 
 def _require_text_layer(pages: list[Page], image_pages: int | None = None) -> None:

@@ -14,6 +14,7 @@ from policytekst.model import Page, RawDocument
 from policytekst.read.errors import ReadError
 
 _TEXT_COLUMN_GUESSES = ("text", "tekst", "body", "content", "innhold", "question", "sporsmal", "spørsmål")
+_AUTHOR_COLUMN_GUESSES = ("author", "authors", "forfatter", "forfattere")
 _YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long documents in one cell are normal here
@@ -48,8 +49,15 @@ def iter_table_rows(
     date_column: str | None = None,
     title_column: str | None = None,
     meta_columns: list[str] | None = None,
+    author_column: str | None = None,
 ) -> Iterator[RawDocument]:
-    """Yield one RawDocument per row. Rows with an empty text cell are skipped with a warning document."""
+    """Yield one RawDocument per row. Rows with an empty text cell are skipped with a warning document.
+
+    ``title_column`` and ``author_column`` give each row its title and author; ``author_column`` may name a
+    second column for the author's party or affiliation as ``NAME+PARTY`` (``from+fromParty``: the asking MP and
+    party), kept apart so citations use the name. Without a title column describing makes a short title from the
+    row's first sentence, never the row id.
+    """
     if not path.exists():
         raise ReadError("no such file")
     stream = open_table(path)
@@ -66,8 +74,13 @@ def iter_table_rows(
         id_column = id_column or next((c for c in columns if c.lower() in ("id", "doc_id")), None)
         date_column = date_column or next((c for c in columns if c.lower() in ("date", "dato")), None)
         title_column = title_column or next((c for c in columns if c.lower() in ("title", "tittel")), None)
+        author_column = author_column or next((c for c in columns if c.lower() in _AUTHOR_COLUMN_GUESSES), None)
+        party_column = None
+        if author_column and author_column not in columns and "+" in author_column:
+            author_column, party_column = (part.strip() for part in author_column.split("+", 1))
         for name, value in (("--id-column", id_column), ("--date-column", date_column),
-                            ("--title-column", title_column)):
+                            ("--title-column", title_column), ("--author-column", author_column),
+                            ("--author-column (party)", party_column)):
             if value and value not in columns:
                 raise ReadError(f"{name} '{value}' is not a column (columns: {', '.join(columns)})")
         missing = [c for c in (meta_columns or []) if c not in columns]
@@ -90,6 +103,10 @@ def iter_table_rows(
                     meta["year"] = int(match.group(1))
             if title_column and row.get(title_column):
                 meta["title"] = row[title_column].strip()
+            if author_column and row.get(author_column):
+                meta["author"] = row[author_column].strip()
+                if party_column and (row.get(party_column) or "").strip():
+                    meta["author_party"] = row[party_column].strip()
             yield RawDocument(
                 source=f"{path}#{row_id}",
                 format="table-row",
