@@ -266,3 +266,22 @@ def test_prop_numbered_headings_survive(prop_blocks):
     # no heading lost the number after its first full stop ("2.1 Innledning" -> "2. Innledning")
     shortened = {re.sub(r"^(\d+)\.\d+(?:\.\d+)*", r"\1.", t) for t in numbered}
     assert not [b.text for b in blocks if b.text in shortened], "a section number was cut"
+
+
+def test_prop_contents_pages_are_toc_and_leader_tables_stay_text(prop_blocks):
+    """The contents (pages 5-14 of the file) are kind toc, never footnotes; the tables set with dot leaders
+    after them (bokførte inntekter, satser) are running text, not contents."""
+    from policytekst.clean import structure
+
+    raw, blocks = prop_blocks
+    toc_pages = {b.page_start for b in blocks if b.kind == "toc"}
+    first_body = min(b.page_start for b in blocks if b.kind == "heading" and re.match(r"^1 \S", b.text))
+    assert toc_pages and max(toc_pages) < first_body, sorted(toc_pages)
+    assert not [b.text[:60] for b in blocks if b.kind == "footnote" and re.search(r"(?:\. ?){4,}", b.text)]
+    # pages of the body whose lines are table rows with leaders: their rows are in the text
+    leader_rows = [line for p in raw.pages[first_body:] for line in p.text.split("\n")
+                   if structure.is_toc_entry(line) and structure.toc_entry_page(line) is None]
+    assert len(leader_rows) > 100
+    text = "\n".join(b.text for b in blocks if b.kind not in ("toc", "front", "footnote", "boilerplate"))
+    kept = sum(1 for line in leader_rows if " ".join(line.split()[-2:]) in text)
+    assert kept >= 0.9 * len(leader_rows), (kept, len(leader_rows))

@@ -160,8 +160,8 @@ class Reflower:
                                      or item[0] == "bullet"):
                 close()
                 current = _Open("list", item[1], line.page, line.page)
-            elif current is None or ended:
-                close()
+            elif current is None or ended or structure.is_quote_dash(text):
+                close()  # a quotation dash opens a new paragraph even where the line before runs on
                 current = _Open("body", text, line.page, line.page)
             else:
                 mended = mend(current.text, text, self.usage)

@@ -164,8 +164,23 @@ def is_colophon_line(line: str) -> bool:
     return 2 <= len(letters) and text.isupper() and len(text.split()) <= 6 and not _SENTENCE_END.search(text)
 
 
+_QUOTE_DASH = re.compile(r"^\s*[–—]\s+(?=[A-ZÆØÅ«\"”])")
+
+
+def is_quote_dash(line: str) -> bool:
+    """A paragraph opened by a quotation dash ("– Vi har jobbet med dette lenge, sier hun."), as Norwegian
+    journalism marks speech: a typographic dash, a capital, and a sentence's worth of words, where a dash
+    bullet item is short or starts in lower case."""
+    return _QUOTE_DASH.match(line) is not None and len(line.split()) >= 9
+
+
 def list_item(line: str) -> tuple[str, str] | None:
-    """("bullet" | "label", text without the bullet glyph) when the line starts a list item."""
+    """("bullet" | "label", text without the bullet glyph) when the line starts a list item.
+
+    A quotation dash is not a bullet: that paragraph is running text and keeps its dash.
+    """
+    if is_quote_dash(line):
+        return None
     match = _BULLET.match(line)
     if match:
         return "bullet", line[match.end():].strip()
