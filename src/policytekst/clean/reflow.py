@@ -17,6 +17,22 @@ from policytekst.clean.hyphenation import mend
 from policytekst.model import Block
 
 _END_PUNCT = re.compile(r"[.!?:”\"»)\]…]\s*$")
+# a table row set with dot leaders: a label, leaders, then figures (amounts, rates, signs, nil dashes)
+_LEADER_ROW = re.compile(r"^(?P<label>\S.*?)\s*(?P<leaders>(?:\.\s?){3,})\s*(?P<cells>(?:[-–+]?\s?\d[\d,.]*%?|[-–])"
+                         r"(?:\s+(?:[-–+]?\s?\d[\d,.]*%?|[-–]))*)\s*$")
+_CELL = re.compile(r"[-–+]?\s?\d{1,3}(?: \d{3})+(?:,\d+)?%?(?=\s|$)|[-–+]?\s?\d[\d,.]*%?|[-–]")
+
+
+def leader_row(text: str) -> str | None:
+    """``"label | cell | cell"`` for a table row set with dot leaders; None for anything else (a contents
+    entry, whose page numbers run in order, is told apart at page level before re-flow)."""
+    match = _LEADER_ROW.match(text.strip())
+    if match is None:
+        return None
+    cells = [c.replace(" ", "") if not re.search(r"\d \d{3}", c) else c for c in _CELL.findall(match["cells"])]
+    if match["leaders"].count(".") < 4 and len(cells) < 2:
+        return None  # "... 12": an ellipsis before a number in a sentence
+    return " | ".join([match["label"].strip()] + [c.strip() for c in cells if c.strip()])
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$")
 
 
@@ -146,6 +162,28 @@ class Reflower:
                     ended = True
                 i += 1
                 continue
+            row = leader_row(text)
+            if row is not None:
+                # tables keep their rows: never re-flowed into a paragraph or glued to a heading
+                if current is None or current.kind != "table":
+                    close()
+                    current = _Open("table", row, line.page, line.page)
+                else:
+                    current.text += "\n" + row
+                    current.page_end = line.page
+                ended = False
+                i += 1
+                continue
+            if current is not None and current.kind == "table":
+                # a short label or group line between two rows belongs to the table ("5543 Miljøavgift")
+                ahead = [ln.text for ln in lines[i + 1:i + 3]]
+                if len(text) < 0.7 * self.width and any(leader_row(t) for t in ahead) and not _END_PUNCT.search(text):
+                    current.text += "\n" + text
+                    current.page_end = line.page
+                    i += 1
+                    continue
+                close()
+                ended = True
             found = self.heading(lines, i, ended or current is None)
             if found:
                 level, span = found

@@ -241,8 +241,10 @@ def flag_toc_and_forms(blocks: list[Block]) -> None:
         lines = [line for line in block.text.split("\n") if line.strip()]
         if not lines or len(block.text) > 600:
             continue
-        if all(toc_entry_page(line) is not None or (block.kind == "heading" and is_toc_entry(line))
-               for line in lines):
+        entries = all(toc_entry_page(line) is not None or (block.kind == "heading" and is_toc_entry(line))
+                      for line in lines)
+        # one stray line with leaders in a paragraph is not a contents list; a heading that is an entry is
+        if entries and (block.kind == "heading" or len(lines) >= 2):
             block.kind, block.level = "toc", 0
         elif all(is_form_field(line) for line in lines):
             block.kind, block.level = "front", 0
