@@ -261,8 +261,8 @@ def test_prop_numbered_headings_survive(prop_blocks):
     assert len(numbered) > 300
     headings = {" ".join(b.text.split()) for b in blocks if b.kind == "heading"}
     found = sum(" ".join(t.split()) in headings for t in numbered)
-    # measured 320 of 339 (0.944) after the fix, 296 (0.873) before; the rest are two-column layout cases
-    assert found >= 0.93 * len(numbered), (found, len(numbered))
+    # measured 337 of 339 (0.994) after the fix, 296 (0.873) before
+    assert found >= 0.98 * len(numbered), (found, len(numbered))
     # no heading lost the number after its first full stop ("2.1 Innledning" -> "2. Innledning")
     shortened = {re.sub(r"^(\d+)\.\d+(?:\.\d+)*", r"\1.", t) for t in numbered}
     assert not [b.text for b in blocks if b.text in shortened], "a section number was cut"

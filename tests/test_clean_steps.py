@@ -292,3 +292,29 @@ def test_quote_dash_paragraphs_keep_their_dash(fmt):
     assert quotes[0].text == quote
     items = [b.text for b in blocks if b.kind == "list"]
     assert "økt brukermedvirkning" in " ".join(items)
+
+
+def test_same_section_title_in_other_chapters_is_not_a_running_header():
+    """"4.6 Ikrafttredelse", "7.7 Ikrafttredelse" ... at page edges are headings; "2.1 Teori" on every page is
+    a running header."""
+    pages = []
+    for n in range(1, 10):
+        lines = [f"Rapport 2026 side {n}", "2.1 Teori", f"Tekst på side {n} om tjenestene i kommunen."]
+        lines += [f"Linje {k} med mer tekst om brukerne og de ansatte." for k in range(10)]
+        if n % 3 == 0:
+            lines.append(f"{n}.{n % 4 + 2} Ikrafttredelse")
+        pages.append(lines)
+    cleaned, removed = headers.strip_running(pages)
+    assert "2.1 Teori" in removed
+    assert [line for p in cleaned for line in p if "Ikrafttredelse" in line] == [
+        "3.5 Ikrafttredelse", "6.4 Ikrafttredelse", "9.3 Ikrafttredelse"]
+
+
+def test_outline_heading_wrapped_over_three_lines_with_a_hyphen():
+    outline = [{"title": t, "level": 2} for t in (
+        "1 Innledning", "2 Bakgrunn", "3.2.3 Fradrag for fagforeningskontingent og andre utgifter til medlemskap")]
+    lines = [Line(t, 1) for t in ("Tekst før overskriften.", "3.2.3 Fradrag for fagforenings-",
+                                  "kontingent og andre utgifter til", "medlemskap", "Tekst etter overskriften.")]
+    blocks = Reflower(outline=outline, width=60).run(lines)
+    assert [(b.kind, b.text) for b in blocks][1] == (
+        "heading", "3.2.3 Fradrag for fagforeningskontingent og andre utgifter til medlemskap")

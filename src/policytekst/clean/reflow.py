@@ -79,6 +79,11 @@ class Reflower:
         self.outline = {_norm(o["title"]): int(o.get("level") or 1) for o in (outline or []) if o.get("title")}
         self.use_outline = len(self.outline) >= 3
         self.outline_prefixes = {t[:n].rstrip() for t in self.outline for n in range(10, len(t)) if t[n] == " "}
+        # every prefix of 10+ characters (a line may end inside a word, at a hyphen), and titles by their start
+        self.outline_starts = {t[:n] for t in self.outline for n in range(10, len(t))}
+        self.outline_by_start: dict[str, list[str]] = {}
+        for title in self.outline:
+            self.outline_by_start.setdefault(title[:12], []).append(title)
         self.usage = usage
         self.blank_breaks = blank_breaks
         self.width = width
@@ -94,11 +99,21 @@ class Reflower:
             key = _norm(text)
             if key in self.outline:
                 return self.outline[key], 1
-            # a heading wrapped over two lines; only worth trying when the line is a prefix of some title
-            if i + 1 < len(lines) and key in self.outline_prefixes:
-                joined = _norm(text + " " + lines[i + 1].text)
-                if joined in self.outline:
-                    return self.outline[joined], 2
+            # a heading wrapped over two to four lines, perhaps with a line-end hyphen; only worth trying
+            # when the line starts some title
+            if i + 1 < len(lines) and (key in self.outline_prefixes or key.rstrip("-") in self.outline_starts):
+                joined_text = text
+                for span in range(2, 5):
+                    if i + span - 1 >= len(lines):
+                        break
+                    nxt = lines[i + span - 1].text.strip()
+                    mended = mend(joined_text, nxt, self.usage)
+                    joined_text = mended if mended is not None else joined_text + " " + nxt
+                    joined = _norm(joined_text)
+                    if joined in self.outline:
+                        return self.outline[joined], span
+                    if not any(t.startswith(joined) for t in self.outline_by_start.get(joined[:12], ())):
+                        break
             if not structure.KNOWN_HEADINGS.match(text):
                 return None
         if not self.detect_headings or not ended:
@@ -188,7 +203,11 @@ class Reflower:
             if found:
                 level, span = found
                 close()
-                heading_text = " ".join(lines[j].text.strip() for j in range(i, i + span))
+                heading_text = lines[i].text.strip()
+                for j in range(i + 1, i + span):  # a wrapped heading may carry a line-end hyphen
+                    nxt = lines[j].text.strip()
+                    mended = mend(heading_text, nxt, self.usage)
+                    heading_text = mended if mended is not None else heading_text + " " + nxt
                 blocks.append(Block(heading_text, "heading", line.page, lines[i + span - 1].page, level=level))
                 i += span
                 ended = True
