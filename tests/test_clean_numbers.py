@@ -289,3 +289,26 @@ def test_prop_contents_pages_are_toc_and_leader_tables_stay_text(prop_blocks):
     tables = "\n".join(b.text for b in blocks if b.kind == "table")
     kept = sum(1 for line in leader_rows if (leader_row(line) or "?") in tables)
     assert kept >= 0.9 * len(leader_rows), (kept, len(leader_rows))
+
+
+def test_prop_passages_cite_their_own_section_and_hold_no_flattened_table(prop_blocks):
+    """Each passage under a numbered section starts on or after the page where the outline puts that section
+    and before the next numbered section starts; body passages never hold a table flattened into prose."""
+    from policytekst.segment import segment
+
+    raw, blocks = prop_blocks
+    _, passages = segment("prop", blocks)
+    starts = {" ".join(o["title"].split()): o["page"] for o in raw.facts["outline"]
+              if re.match(r"^\d{1,2}(?:\.\d{1,2})+\s", o.get("title") or "") and o.get("page")}
+    checked = wrong = 0
+    for passage in passages:
+        if passage.kind != "body" or not passage.section:
+            continue
+        last = passage.section.split(" > ")[-1]
+        if last not in starts:
+            continue
+        checked += 1
+        wrong += passage.page_start < starts[last]
+    assert checked > 1000 and wrong <= 0.01 * checked, (wrong, checked)
+    flattened = [p.passage_id for p in passages if p.kind == "body" and re.search(r"(?:\. ?){6,}\s*-?\d", p.text)]
+    assert len(flattened) <= 5, flattened[:5]

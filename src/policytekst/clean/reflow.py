@@ -17,10 +17,12 @@ from policytekst.clean.hyphenation import mend
 from policytekst.model import Block
 
 _END_PUNCT = re.compile(r"[.!?:”\"»)\]…]\s*$")
-# a table row set with dot leaders: a label, leaders, then figures (amounts, rates, signs, nil dashes)
-_LEADER_ROW = re.compile(r"^(?P<label>\S.*?)\s*(?P<leaders>(?:\.\s?){3,})\s*(?P<cells>(?:[-–+]?\s?\d[\d,.]*%?|[-–])"
-                         r"(?:\s+(?:[-–+]?\s?\d[\d,.]*%?|[-–]))*)\s*$")
-_CELL = re.compile(r"[-–+]?\s?\d{1,3}(?: \d{3})+(?:,\d+)?%?(?=\s|$)|[-–+]?\s?\d[\d,.]*%?|[-–]")
+# a table row set with dot leaders: a label, leaders, then figures (amounts, rates, signs, nil dashes), each
+# perhaps with its unit ("22 pst.", "217 400 kr", "14,1 %")
+_UNIT = r"(?:\s?(?:%|pst\.?-?enhet(?:er)?|prosentpoeng|pst\.?|prosent|kr\.?|kroner|øre|mill\.?|mrd\.?|NOK|år|kr/\w+|øre/\w+)(?=\s|$))?"
+_FIGURE = rf"(?:[-–+]?\s?\d[\d,./]*{_UNIT}|[-–])"
+_LEADER_ROW = re.compile(rf"^(?P<label>\S.*?)\s*(?P<leaders>(?:\.\s?){{3,}})\s*(?P<cells>{_FIGURE}(?:\s+{_FIGURE})*)\s*$")
+_CELL = re.compile(rf"[-–+]?\s?\d{{1,3}}(?: \d{{3}})+(?:,\d+)?{_UNIT}(?=\s|$)|[-–+]?\s?\d[\d,./]*{_UNIT}|[-–]")
 
 
 def leader_row(text: str) -> str | None:
@@ -29,7 +31,7 @@ def leader_row(text: str) -> str | None:
     match = _LEADER_ROW.match(text.strip())
     if match is None:
         return None
-    cells = [c.replace(" ", "") if not re.search(r"\d \d{3}", c) else c for c in _CELL.findall(match["cells"])]
+    cells = [re.sub(r"^([-–+]) (?=\d)", r"\1", c) for c in _CELL.findall(match["cells"])]
     if match["leaders"].count(".") < 4 and len(cells) < 2:
         return None  # "... 12": an ellipsis before a number in a sentence
     return " | ".join([match["label"].strip()] + [c.strip() for c in cells if c.strip()])
