@@ -167,11 +167,14 @@ def _fuzz_page(rng: random.Random, first_note: int) -> tuple[list[str], list[tup
             line = f"{line} {word}" if line else word
     lines.append(line)
     for k in range(first_note, n):
-        lines.append(f"{k} Se {rng.choice(_WORDS)} i rapporten om {rng.choice(_WORDS)}.")
+        words = " ".join(rng.choice(_WORDS + _SMALL) for _ in range(rng.randint(3, 9)))
+        lines.append(f"{k} Se {rng.choice(_WORDS)} i {words}.")
     return lines, marked, n
 
 
-@pytest.mark.parametrize("seed", range(40))
+# seeds 0-39 and 100-299 were looked at while the rules were written (100-299: 191 of 200 passed on first
+# run); seeds 1000-1499 and 2000-2499 were only run after the last rule change, all passing; 1000-1059 run here
+@pytest.mark.parametrize("seed", [*range(40), *range(1000, 1060)])
 def test_fuzz_digit_tokens_survive_pdf_cleaning(seed):
     rng = random.Random(seed)
     pages, marked, n = [], [], 1

@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_START = re.compile(r"^\s*(\d{1,3})(?:\s+(\S.*))?$")
+# a footnote starts with its number, then its text from a capital, a quote, a bracket or a link (a body
+# line that begins with a number runs on in lower case or with more figures: "5 ordningen", "6 621 kroner"), or
+# the number alone on its line
+_START = re.compile(r"^\s*(\d{1,3})(?:\s+([A-ZÆØÅÄÖÜ\"«“”'(\[§].*|(?:www|http)\S*.*))?\s*$")
 
 
 @dataclass
@@ -132,10 +135,15 @@ def find_markers(lines: list[str], first: int, *, spaced: str = "punct") -> list
     while True:
         hit = None
         # a marker the rules do not recognise (or a typesetting slip) must not hide the ones after it
-        for m in (n, n + 1, n + 2) if found else (n,):
+        # a glued marker is surer than a spaced one ("oppfølging 1" at a line end may be "1 prosent" wrapped)
+        modes = ("none", spaced) if spaced != "none" else ("none",)
+        for m, mode in [(m, mode) for m in ((n, n + 1, n + 2) if found else (n,)) for mode in modes]:
             for li in range(start_line, len(lines)):
-                spans = [s for s in marker_spans(lines[li], m, spaced=spaced)
-                         if li != start_line or s[0] >= start_col]
+                following = lines[li + 1].lstrip()[:1] if li + 1 < len(lines) else ""
+                spans = [s for s in marker_spans(lines[li], m, spaced=mode)
+                         if (li != start_line or s[0] >= start_col)
+                         # "oppfølging 1" / "000 kroner": a number split over two lines, not a marker
+                         and not (lines[li][s[0]] == " " and s[1] >= len(lines[li].rstrip()) and following.isdigit())]
                 if spans:
                     hit = (m, li, spans[0][0], spans[0][1])
                     break
@@ -170,6 +178,9 @@ def split_page(lines: list[str], expected: int) -> tuple[list[str], list[tuple[i
                 if m and int(m.group(1)) == n and (n == first or notes):
                     notes.append((n, [m.group(2) or ""]))
                     n += 1
+                elif m and m.group(2) and first <= int(m.group(1)) < n:
+                    ok = False  # a number used twice: the area started too early ("Prop." / "1 LS ...")
+                    break
                 elif notes:
                     notes[-1][1].append(line)
                 else:
