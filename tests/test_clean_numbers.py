@@ -315,3 +315,44 @@ def test_prop_passages_cite_their_own_section_and_hold_no_flattened_table(prop_b
     assert checked > 1000 and wrong <= 0.01 * checked, (wrong, checked)
     flattened = [p.passage_id for p in passages if p.kind == "body" and re.search(r"(?:\. ?){6,}\s*-?\d", p.text)]
     assert len(flattened) <= 5, flattened[:5]
+
+
+# -- endnotes: notes at the end of the document name their markers ---------------------------------------------------
+_P = ("Kommunene har valgt ulike løsninger for tjenestene, og de ansatte beskriver arbeidet som krevende fordi "
+      "brukerne har sammensatte behov og møter mange etater i løpet av et år.")
+
+
+def test_endnotes_in_flowing_text_name_their_markers():
+    md = "\n\n".join([
+        "# Rapport om samordning", "## 1 Innledning",
+        _P + " Dette gjelder særlig oppfølging.1 Tabell 1.2 viser tallene for 2006.",
+        _P + " Kontorene rapporterte om flere tjenester2 etter § 8-4.", "## 2 Metode", _P + " Vi brukte intervjuer.3",
+        "## Noter", "1 Se rapporten fra direktoratet.", "2 Tallene gjelder hele landet.",
+        "3 Intervjuene ble tatt opp."])
+    blocks = clean_document(RawDocument("r.md", "markdown", [Page(1, md)]))
+    text = " ".join(b.text for b in blocks if b.kind != "footnote")
+    assert "oppfølging. Tabell 1.2" in text and "flere tjenester etter § 8-4" in text and "intervjuer." in text
+    assert [(b.meta["n"], b.text) for b in blocks if b.kind == "footnote"] == [
+        (1, "Se rapporten fra direktoratet."), (2, "Tallene gjelder hele landet."), (3, "Intervjuene ble tatt opp.")]
+
+
+def test_endnotes_in_a_pdf_and_a_notes_section_that_is_not_numbered():
+    import textwrap
+
+    def wrap(text: str) -> list[str]:
+        return textwrap.wrap(text, 70)
+
+    pages = [["1 Innledning", *wrap(_P), *wrap(_P + " Det gjelder oppfølging.1"), "Slutt på første side."],
+             ["2 Drøfting", *wrap(_P + " Flere tjenester2 ble endret i 2006."), "Slutt på andre side her."],
+             ["Noter", "1 Se rapporten fra direktoratet om", "kommunene.", "2 Tallene gjelder hele landet."]]
+    raw = RawDocument("x.pdf", "pdf", [Page(i, "\n".join(p)) for i, p in enumerate(pages, 1)])
+    blocks = clean_document(raw)
+    assert [(b.meta.get("n"), b.text) for b in blocks if b.kind == "footnote"] == [
+        (1, "Se rapporten fra direktoratet om kommunene."), (2, "Tallene gjelder hele landet.")]
+    text = " ".join(b.text for b in blocks if b.kind != "footnote")
+    assert "oppfølging." in text and "oppfølging.1" not in text and "tjenester ble endret i 2006" in text
+    # a "Noter" section of prose is not a list of endnotes: nothing is cut
+    md = "\n\n".join(["# Rapport", _P + " Det var 3 kontorer og oppfølging.1", "## Noter", _P])
+    blocks = clean_document(RawDocument("r.md", "markdown", [Page(1, md)]))
+    assert not [b for b in blocks if b.kind == "footnote"]
+    assert "oppfølging.1" in " ".join(b.text for b in blocks)

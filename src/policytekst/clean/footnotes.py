@@ -283,3 +283,64 @@ def markdown_footnote(line: str) -> tuple[int, str] | None:
 def strip_markdown_markers(text: str) -> str:
     """Remove ``<sup>n</sup>`` and ``[^n]`` markers from running text."""
     return _SUP.sub("", text)
+
+
+# -- endnotes: a notes section at the end of the document (or of a chapter) -------------------------------------
+_ENDNOTES_HEADING = re.compile(r"^(?:\d{1,2}\.?\s+)?(?:noter|notar|sluttnoter|fotnoter|notes|endnotes)[:.]?$",
+                               re.IGNORECASE)
+_ENDNOTE_START = r"(?:(?<=\s)|^){n}\.?\s+(?=[A-ZÆØÅÄÖÜ\"«“”'(\[§]|www|http)"
+
+
+def _split_endnotes(text: str, first: int) -> list[tuple[int, str]]:
+    """Notes first, first+1, ... of a notes section's text (its paragraphs joined): [(number, text)]."""
+    starts = []
+    pos, n = 0, first
+    while True:
+        match = re.compile(_ENDNOTE_START.format(n=n)).search(text, pos)
+        if match is None or (not starts and match.start() > 0):
+            break
+        starts.append((n, match.start(), match.end()))
+        pos, n = match.end(), n + 1
+    notes = []
+    for i, (n, _, end) in enumerate(starts):
+        stop = starts[i + 1][1] if i + 1 < len(starts) else len(text)
+        notes.append((n, " ".join(_join(text[end:stop].split("\n")).split())))  # line-end hyphens mended
+    return notes
+
+
+def take_endnotes(blocks: list) -> None:
+    """Endnotes: the numbered notes under a "Noter"/"Notes" heading become footnote blocks, and the markers
+    that name them leave the running text before it (in place).
+
+    Only markers the notes can name are cut (numbers 1..N of the notes found, in reading order, by the same
+    rules as page-bottom markers); a notes section whose paragraphs do not run 1, 2, 3 ... is left alone.
+    """
+    from policytekst.model import Block
+
+    for h, heading in enumerate(blocks):
+        if heading.kind != "heading" or not _ENDNOTES_HEADING.match(heading.text.strip()):
+            continue
+        # the section runs to the next heading, except that a note line may look like a numbered heading
+        # ("1 Se rapporten fra direktoratet"): those stay in the section
+        end = h + 1
+        while end < len(blocks) and (blocks[end].kind in ("body", "list", "reference", "front") or (
+                blocks[end].kind == "heading" and re.match(r"^\d{1,3}\.?\s+\S", blocks[end].text))):
+            end += 1
+        section = [b for b in blocks[h + 1:end] if b.kind in ("body", "list", "reference", "heading")]
+        if not section:
+            continue
+        notes = _split_endnotes("\n".join(b.text for b in section), 1)
+        # the section must open with note 1 (a section of prose is not a list of notes)
+        if not notes or not all(looks_like_note(t) for _, t in notes):
+            continue
+        earlier = [i for i in range(h) if blocks[i].kind in ("body", "list", "summary", "table")]
+        markers = find_markers([blocks[i].text for i in earlier], 1)
+        numbers = {n for n, _ in notes}
+        for n, li, a, b in reversed(markers):
+            if n in numbers:
+                block = blocks[earlier[li]]
+                block.text = block.text[:a] + block.text[b:]
+        page = section[0].page_start
+        replacement = [Block(t, "footnote", page, page, meta={"n": n, "endnote": True}) for n, t in notes if t]
+        blocks[h + 1:end] = [b for b in blocks[h + 1:end] if b not in section] + replacement
+        return

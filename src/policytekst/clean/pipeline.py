@@ -36,6 +36,7 @@ def clean_document(raw: RawDocument) -> list[Block]:
         lines = text.split("\n")
         run = transcript.page_run(lines)
         blocks = clean_transcript(lines, run) if run else clean_flowing(raw, lines)
+    footnotes.take_endnotes(blocks)
     structure.flag_toc_and_forms(blocks)
     structure.assign_section_kinds(blocks)
     assign_languages(blocks)

@@ -28,7 +28,8 @@ KNOWN_HEADINGS = re.compile(
     r"^(?:forord|preface|foreword|sammendrag|samandrag|summary|abstract|innledning|introduksjon|introduction|"
     r"innhold|innholdsfortegnelse|contents|litteratur(?:liste)?|referanser|references|bibliografi|kilder|"
     r"konklusjon|avslutning|oppsummering|conclusion|vedlegg(?:\s+\d+)?|appendix(?:\s+\w+)?|"
-    r"takk|takksigelser|acknowledgements?|ordliste|forkortelser|figurliste|tabelliste)[:.]?$",
+    r"takk|takksigelser|acknowledgements?|ordliste|forkortelser|figurliste|tabelliste|"
+    r"noter|sluttnoter|fotnoter|notes|endnotes)[:.]?$",
     re.IGNORECASE,
 )
 TOC_ENTRY = re.compile(r"(?:(?:\.\s?){3,}|…+|\s{3,}|_{3,})\s*(?:\d{1,4}|[ivxlc]{1,6})(?:[\s,-]+\d{1,4})*\s*$",
