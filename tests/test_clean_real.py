@@ -257,3 +257,21 @@ def test_titles_and_authors(seed_corpus):
         for name, field in doc.fields.items():
             assert field["source"] in ("text", "pdf-meta", "html-meta", "column", "sidecar", "path", "docx-meta")
             assert field["evidence"], (doc.doc_id, name)
+
+
+# -- issue 12: title boxes, report forms and contents out of the running text ---------------------------------------
+def test_report_form_and_contents_stay_out_of_seed_003_text(seed_corpus):
+    """Seed 003 opens with a report form (address, fax, e-mail, ISBN boxes) and a contents list whose entries
+    are Markdown headings; none of it is running text, and its body headings still are."""
+    from policytekst.clean import structure
+
+    doc_id = _doc_id(seed_corpus, "003")
+    text = seed_corpus.text(doc_id)
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    fields = [p for p in paragraphs for line in p.split("\n") if structure.is_form_field(line)]
+    assert fields == [], fields[:5]
+    assert not re.search(r"(?:\.\s?){4,}\s*\d", text), "a contents entry in the text"
+    assert "<b>" not in text
+    assert sum(1 for p in paragraphs if re.match(r"^\d\.\d \S", p)) >= 5  # "1.1 Målsetting" etc. survive
+    kinds = Counter(p.kind for p in seed_corpus.passages(doc_id))
+    assert kinds["toc"] >= 1 and kinds["front"] >= 1

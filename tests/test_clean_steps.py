@@ -186,3 +186,135 @@ def test_clean_document_pdf_like_pages_end_to_end():
     assert "viktig." in joined and "viktig1" not in joined
     assert "samordning mellom etatene" in joined
     assert all(isinstance(b, Block) for b in blocks)
+
+
+# -- issue 12: contents, forms and quotation dashes recognised by their shape ---------------------------------------
+@pytest.mark.parametrize("line,page", [
+    ("4.2 Gjeldende rett . . . . . . . . . . . . . 87", 87),
+    ("3.2.2 Fradraget for reiser . . . . . . . . 79 318, 332-333", 79),  # two page columns (omtalt / vedtak)
+    ("Forord ........ iii", None),                                       # roman: an entry, no arabic page
+    ("Skatt på inntekt ............ 1 757 1 850 1 800", None),            # amounts in thousands
+    ("Avgift på olje ............... 22,0 22,5", None),                   # decimals
+    ("Redusere fradraget ........ -150 -150", None),                      # signs
+    ("Trikloreten ................. 0 0 0 0", None),                      # a row of zeros
+])
+def test_toc_entry_page(line, page):
+    if page is None and "iii" in line:
+        assert structure.toc_entry_page(line) == 0
+    else:
+        assert structure.toc_entry_page(line) == page
+
+
+def test_contents_need_page_numbers_in_order():
+    contents = [f"{i} Kapittel om noe viktig ........ {p}" for i, p in enumerate((3, 7, 12, 19, 25), 1)]
+    table = [f"{i} Avgift på noe ........ {a}" for i, a in enumerate((517, 3, 96, 12, 4), 1)]
+    assert structure.toc_entries_in_order(contents) == 5
+    assert structure.toc_entries_in_order(table) == 0
+
+
+@pytest.mark.parametrize("line,field", [
+    ("E-post: post@eksempel.no", True), ("ISBN 978-82-000-0000-0", True), ("Telefaks 12 34 56 78", True),
+    ("Tilgjengelighet: Åpen", True), ("Prosjektnr.: 4711", True), ("Web: www.eksempel.no", True),
+    ("Tilgjengelighet og fleksibilitet", False),   # a heading that starts with a label word
+    ("Telefonen ringte hele dagen.", False), ("Design av tjenester er et fag", False),
+])
+def test_form_fields(line, field):
+    assert structure.is_form_field(line) is field
+
+
+def _pdf(pages: list[list[str]]) -> RawDocument:
+    return RawDocument("x.pdf", "pdf", [Page(i, "\n".join(lines)) for i, lines in enumerate(pages, 1)])
+
+
+_PROSE = ("Kommunene har valgt ulike løsninger for tjenestene, og de ansatte beskriver arbeidet som krevende "
+          "fordi brukerne har sammensatte behov og møter mange etater i løpet av et år.")
+
+
+def test_contents_pages_and_their_continuation_stay_out_of_text_and_footnotes():
+    from policytekst.segment import segment
+
+    pages = [
+        ["Rapport om samordning", "Forfatter Navnesen"],
+        ["Innhold", "Forord ........................... iii", "1 Innledning ..................... 1",
+         "2 Bakgrunn ....................... 4", "2.1 Tidligere forskning ........ 5"],
+        ["2.2 Tidligere evalueringer ....... 6", "2.3 Begreper og teori ............ 8",
+         "3 Metode .......................... 9", "3.1 Utvalg ...................... 10",
+         "4 Funn i tjenestene2 ............. 14", "5 Drøfting ........................ 21",
+         "6 Konklusjon .................... 28"],
+        ["1 Innledning", _PROSE, _PROSE + " Dette gjelder særlig oppfølging.1", _PROSE,
+         "1 Se rapporten fra direktoratet."],
+        ["2 Bakgrunn", _PROSE, "Skatt på inntekt ............ 1 757 1 850 1 800",
+         "Avgift på olje ............... 22,0 22,5", "Redusere fradraget ........ -150 -150", _PROSE],
+    ]
+    blocks = clean_document(_pdf(pages))
+    text, _ = segment("x", blocks)
+    assert "Metode" not in text and "...." not in text.split("2 Bakgrunn")[0]
+    assert {b.page_start for b in blocks if b.kind == "toc"} == {2, 3}
+    notes = [b for b in blocks if b.kind == "footnote"]
+    assert [b.text for b in notes] == ["Se rapporten fra direktoratet."]
+    assert "oppfølging." in text and "oppfølging.1" not in text
+    # a table set with leaders is text, row by row
+    tables = [b for b in blocks if b.kind == "table"]
+    assert len(tables) == 1 and tables[0].text.split("\n") == [
+        "Skatt på inntekt | 1 757 | 1 850 | 1 800", "Avgift på olje | 22,0 | 22,5", "Redusere fradraget | -150 | -150"]
+    assert tables[0].text in text
+
+
+def test_form_fields_and_contents_headings_leave_flowing_text():
+    md = "\n\n".join([
+        "# Rapport om samordning", "Postadresse: Postboks 1, 0001 Oslo", "Telefaks: 12 34 56 78",
+        "E-post: post@eksempel.no", "ISBN 978-82-000-0000-0",
+        "## Innhold", "### 1.1 Bakgrunn ..... 9", "### 1.2 Metode ..... 12",
+        "## 1 Innledning", "### 1.1 Bakgrunn", _PROSE, _PROSE, "ISBN 978-82-000-0000-0",
+    ])
+    blocks = clean_document(RawDocument("r.md", "markdown", [Page(1, md)]))
+    from policytekst.segment import segment
+
+    text, _ = segment("r", blocks)
+    for label in ("Postadresse", "Telefaks", "E-post", "ISBN", "....."):
+        assert label not in text, label
+    assert "1.1 Bakgrunn" in text.split("\n\n") and _PROSE in text
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "pdf"])
+def test_quote_dash_paragraphs_keep_their_dash(fmt):
+    quote = "– Vi har jobbet med dette hele høsten, og nå ser vi resultater, sier lederen ved kontoret."
+    lines = ["Det nye kontoret åpnet mandag, og lederen var fornøyd med oppmøtet den første dagen. " + _PROSE, "",
+             quote, "", "Tiltakene omfatter:", "– økt brukermedvirkning", "– færre skjemaer", "",
+             "– Det er for tidlig å si hvordan det går, mener han, men vi har troen på at det blir bra."]
+    if fmt == "markdown":
+        raw = RawDocument("n.md", "markdown", [Page(1, "\n".join(lines))])
+    else:
+        raw = _pdf([lines, [_PROSE, _PROSE]])
+    blocks = clean_document(raw)
+    quotes = [b for b in blocks if b.text.startswith("– ")]
+    assert [b.kind for b in quotes] == ["body", "body"], [(b.kind, b.text[:30]) for b in blocks]
+    assert quotes[0].text == quote
+    items = [b.text for b in blocks if b.kind == "list"]
+    assert "økt brukermedvirkning" in " ".join(items)
+
+
+def test_same_section_title_in_other_chapters_is_not_a_running_header():
+    """"4.6 Ikrafttredelse", "7.7 Ikrafttredelse" ... at page edges are headings; "2.1 Teori" on every page is
+    a running header."""
+    pages = []
+    for n in range(1, 10):
+        lines = [f"Rapport 2026 side {n}", "2.1 Teori", f"Tekst på side {n} om tjenestene i kommunen."]
+        lines += [f"Linje {k} med mer tekst om brukerne og de ansatte." for k in range(10)]
+        if n % 3 == 0:
+            lines.append(f"{n}.{n % 4 + 2} Ikrafttredelse")
+        pages.append(lines)
+    cleaned, removed = headers.strip_running(pages)
+    assert "2.1 Teori" in removed
+    assert [line for p in cleaned for line in p if "Ikrafttredelse" in line] == [
+        "3.5 Ikrafttredelse", "6.4 Ikrafttredelse", "9.3 Ikrafttredelse"]
+
+
+def test_outline_heading_wrapped_over_three_lines_with_a_hyphen():
+    outline = [{"title": t, "level": 2} for t in (
+        "1 Innledning", "2 Bakgrunn", "3.2.3 Fradrag for fagforeningskontingent og andre utgifter til medlemskap")]
+    lines = [Line(t, 1) for t in ("Tekst før overskriften.", "3.2.3 Fradrag for fagforenings-",
+                                  "kontingent og andre utgifter til", "medlemskap", "Tekst etter overskriften.")]
+    blocks = Reflower(outline=outline, width=60).run(lines)
+    assert [(b.kind, b.text) for b in blocks][1] == (
+        "heading", "3.2.3 Fradrag for fagforeningskontingent og andre utgifter til medlemskap")

@@ -12,6 +12,7 @@ _DIGITS = re.compile(r"\d+")
 _ROMAN_TOKEN = re.compile(r"\b[ivxlcdm]{1,7}\b", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 EDGE_DEPTH = 3  # lines looked at on each edge of a page
+_SECTION_HEADING = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+[A-ZÆØÅ]")
 
 
 def key(line: str) -> str:
@@ -48,12 +49,23 @@ def strip_running(pages: list[list[str]], depth: int = EDGE_DEPTH) -> tuple[list
     usually a footnote number, which the footnote step needs.
     """
     running = find_running(pages, depth)
+    # a numbered section heading at a page edge ("4.6 Ikrafttredelse") is a running header only when the very
+    # same line repeats; the same title under other numbers is the same kind of section in other chapters
+    exact: Counter = Counter(" ".join(line.split()) for lines in pages for i in edge_indices(lines, depth)
+                             for line in [lines[i]] if _SECTION_HEADING.match(line.strip()))
+    minimum = 3 if len(pages) >= 6 else 2
+
+    def is_running(line: str) -> bool:
+        if key(line) not in running:
+            return False
+        return not _SECTION_HEADING.match(line.strip()) or exact[" ".join(line.split())] >= minimum
+
     removed: list[str] = []
     out: list[list[str]] = []
     for lines in pages:
         edges = set(edge_indices(lines, depth))
-        kept = [line for i, line in enumerate(lines) if not (i in edges and key(line) in running)]
-        removed.extend(line.strip() for i, line in enumerate(lines) if i in edges and key(line) in running)
+        kept = [line for i, line in enumerate(lines) if not (i in edges and is_running(line))]
+        removed.extend(line.strip() for i, line in enumerate(lines) if i in edges and is_running(line))
         for end in (0, -1):
             nonblank = [i for i, line in enumerate(kept) if line.strip()]
             if nonblank and is_page_number(kept[nonblank[end]]):

@@ -98,6 +98,11 @@ def mend(first: str, second: str, usage: Counter | None = None) -> str | None:
             return stripped + nxt
         return stripped + nxt if right_match is not None else stripped + " " + nxt
     left, right = left_match.group(1), right_match.group(1)
+    tail = body.rsplit(None, 1)[-1] if body.split() else ""
+    if re.fullmatch(r"[\d.,]+", tail) and right[0].isupper():
+        # "... 18,5 -" then "Arbeidsgiveravgift ...": a table row ending in a figure or a nil dash, and the
+        # next row; "2,5-Avgiftskategori" is never a word
+        return stripped + " " + nxt
     verdict = decide(left, right, usage)
     if verdict == SUSPENDED:
         return body + "- " + nxt

@@ -36,6 +36,8 @@ def clean_document(raw: RawDocument) -> list[Block]:
         lines = text.split("\n")
         run = transcript.page_run(lines)
         blocks = clean_transcript(lines, run) if run else clean_flowing(raw, lines)
+    footnotes.take_endnotes(blocks)
+    structure.flag_toc_and_forms(blocks)
     structure.assign_section_kinds(blocks)
     assign_languages(blocks)
     return blocks
@@ -136,7 +138,7 @@ def classify_pages(texts: list[str]) -> list[str]:
         lines = [line.strip() for line in text.split("\n") if line.strip()]
         if not lines:
             continue
-        toc_lines = sum(1 for line in lines if structure.is_toc_entry(line))
+        toc_lines = structure.toc_entries_in_order(lines)
         if len(lines) <= 2:  # a transcript page on one line: count the entries inside it
             toc_lines = max(toc_lines, len(_INLINE_TOC.findall(text)))
         first = structure.strip_numbering(lines[0])
@@ -232,7 +234,12 @@ _MD_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")
 _MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
+# inline HTML that Markdown converters leave for emphasis ("<b>Forord .....</b>"); <sup> is the footnote step's
+_MD_HTML_TAG = re.compile(r"</?(?:b|i|u|s|em|strong|span|small|mark|font)(?:\s[^<>]*)?>|<br\s*/?>", re.IGNORECASE)
+
+
 def _markdown_inline(text: str) -> str:
+    text = _MD_HTML_TAG.sub("", text)
     text = _MD_LINK.sub(lambda m: m.group(1), text)
     text = _MD_AUTOLINK.sub(lambda m: m.group(1), text)
     text = _MD_EMPHASIS.sub(lambda m: m.group(2), text)

@@ -17,6 +17,24 @@ from policytekst.clean.hyphenation import mend
 from policytekst.model import Block
 
 _END_PUNCT = re.compile(r"[.!?:”\"»)\]…]\s*$")
+# a table row set with dot leaders: a label, leaders, then figures (amounts, rates, signs, nil dashes), each
+# perhaps with its unit ("22 pst.", "217 400 kr", "14,1 %")
+_UNIT = r"(?:\s?(?:%|pst\.?-?enhet(?:er)?|prosentpoeng|pst\.?|prosent|kr\.?|kroner|øre|mill\.?|mrd\.?|NOK|år|kr/\w+|øre/\w+)(?=\s|$))?"
+_FIGURE = rf"(?:[-–+]?\s?\d[\d,./]*{_UNIT}|[-–])"
+_LEADER_ROW = re.compile(rf"^(?P<label>\S.*?)\s*(?P<leaders>(?:\.\s?){{3,}})\s*(?P<cells>{_FIGURE}(?:\s+{_FIGURE})*)\s*$")
+_CELL = re.compile(rf"[-–+]?\s?\d{{1,3}}(?: \d{{3}})+(?:,\d+)?{_UNIT}(?=\s|$)|[-–+]?\s?\d[\d,./]*{_UNIT}|[-–]")
+
+
+def leader_row(text: str) -> str | None:
+    """``"label | cell | cell"`` for a table row set with dot leaders; None for anything else (a contents
+    entry, whose page numbers run in order, is told apart at page level before re-flow)."""
+    match = _LEADER_ROW.match(text.strip())
+    if match is None:
+        return None
+    cells = [re.sub(r"^([-–+]) (?=\d)", r"\1", c) for c in _CELL.findall(match["cells"])]
+    if match["leaders"].count(".") < 4 and len(cells) < 2:
+        return None  # "... 12": an ellipsis before a number in a sentence
+    return " | ".join([match["label"].strip()] + [c.strip() for c in cells if c.strip()])
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$")
 
 
@@ -63,6 +81,11 @@ class Reflower:
         self.outline = {_norm(o["title"]): int(o.get("level") or 1) for o in (outline or []) if o.get("title")}
         self.use_outline = len(self.outline) >= 3
         self.outline_prefixes = {t[:n].rstrip() for t in self.outline for n in range(10, len(t)) if t[n] == " "}
+        # every prefix of 10+ characters (a line may end inside a word, at a hyphen), and titles by their start
+        self.outline_starts = {t[:n] for t in self.outline for n in range(10, len(t))}
+        self.outline_by_start: dict[str, list[str]] = {}
+        for title in self.outline:
+            self.outline_by_start.setdefault(title[:12], []).append(title)
         self.usage = usage
         self.blank_breaks = blank_breaks
         self.width = width
@@ -78,11 +101,21 @@ class Reflower:
             key = _norm(text)
             if key in self.outline:
                 return self.outline[key], 1
-            # a heading wrapped over two lines; only worth trying when the line is a prefix of some title
-            if i + 1 < len(lines) and key in self.outline_prefixes:
-                joined = _norm(text + " " + lines[i + 1].text)
-                if joined in self.outline:
-                    return self.outline[joined], 2
+            # a heading wrapped over two to four lines, perhaps with a line-end hyphen; only worth trying
+            # when the line starts some title
+            if i + 1 < len(lines) and (key in self.outline_prefixes or key.rstrip("-") in self.outline_starts):
+                joined_text = text
+                for span in range(2, 5):
+                    if i + span - 1 >= len(lines):
+                        break
+                    nxt = lines[i + span - 1].text.strip()
+                    mended = mend(joined_text, nxt, self.usage)
+                    joined_text = mended if mended is not None else joined_text + " " + nxt
+                    joined = _norm(joined_text)
+                    if joined in self.outline:
+                        return self.outline[joined], span
+                    if not any(t.startswith(joined) for t in self.outline_by_start.get(joined[:12], ())):
+                        break
             if not structure.KNOWN_HEADINGS.match(text):
                 return None
         if not self.detect_headings or not ended:
@@ -146,11 +179,37 @@ class Reflower:
                     ended = True
                 i += 1
                 continue
+            row = leader_row(text)
+            if row is not None:
+                # tables keep their rows: never re-flowed into a paragraph or glued to a heading
+                if current is None or current.kind != "table":
+                    close()
+                    current = _Open("table", row, line.page, line.page)
+                else:
+                    current.text += "\n" + row
+                    current.page_end = line.page
+                ended = False
+                i += 1
+                continue
+            if current is not None and current.kind == "table":
+                # a short label or group line between two rows belongs to the table ("5543 Miljøavgift")
+                ahead = [ln.text for ln in lines[i + 1:i + 3]]
+                if len(text) < 0.7 * self.width and any(leader_row(t) for t in ahead) and not _END_PUNCT.search(text):
+                    current.text += "\n" + text
+                    current.page_end = line.page
+                    i += 1
+                    continue
+                close()
+                ended = True
             found = self.heading(lines, i, ended or current is None)
             if found:
                 level, span = found
                 close()
-                heading_text = " ".join(lines[j].text.strip() for j in range(i, i + span))
+                heading_text = lines[i].text.strip()
+                for j in range(i + 1, i + span):  # a wrapped heading may carry a line-end hyphen
+                    nxt = lines[j].text.strip()
+                    mended = mend(heading_text, nxt, self.usage)
+                    heading_text = mended if mended is not None else heading_text + " " + nxt
                 blocks.append(Block(heading_text, "heading", line.page, lines[i + span - 1].page, level=level))
                 i += span
                 ended = True
@@ -160,8 +219,8 @@ class Reflower:
                                      or item[0] == "bullet"):
                 close()
                 current = _Open("list", item[1], line.page, line.page)
-            elif current is None or ended:
-                close()
+            elif current is None or ended or structure.is_quote_dash(text):
+                close()  # a quotation dash opens a new paragraph even where the line before runs on
                 current = _Open("body", text, line.page, line.page)
             else:
                 mended = mend(current.text, text, self.usage)
