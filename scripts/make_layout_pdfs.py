@@ -161,9 +161,9 @@ class Typesetter:
         if self.margin_header:
             # the running header and page number in the outer margin, level with the top of the text
             outer_x = 8 if self.page_no % 2 == 0 else 545
-            self.pdf.text(outer_x, 90, self.header.split()[0])
-            self.pdf.text(outer_x, 100, " ".join(self.header.split()[1:]))
-            self.pdf.text(outer_x, 112, str(self.page_no))
+            # (short enough to fit the margin: the title's first two words and the page number)
+            for k, word in enumerate([*self.header.split()[:2], str(self.page_no)]):
+                self.pdf.text(outer_x, 90 + 10 * k, word)
         else:
             self.pdf.text(60, 45, self.header)
             self.pdf.text(520, 45, str(self.page_no))
@@ -265,7 +265,7 @@ class Typesetter:
         y = frame.bottom - height
         self.pdf.line(frame.x, y - 4, frame.x + 60, y - 4)
         for n, text in self.frame_notes:
-            for i, line in enumerate(self.wrap(f"{n} {text}", frame.width, self.NOTE)):
+            for line in self.wrap(f"{n} {text}", frame.width, self.NOTE):
                 y += self.NOTE_LEAD
                 self.pdf.set_font("Times", "", self.NOTE)
                 self.pdf.text(frame.x, y - 2, line)
@@ -363,13 +363,13 @@ def build(name: str) -> tuple[bytes, dict]:
         n_cols = 3 if name == "threecol_notes" else 2
         widths = [0.36, 0.64] if name == "unequal_columns" else None
         ts.layouts = [ts.columns(n_cols, widths=widths, gutter=14 if n_cols == 3 else 18)]
-        items = body_items(rng, notes, 7 if name == "gutter_header" else 6, (3, 4),
+        items = body_items(rng, notes, 10 if name == "gutter_header" else 9, (3, 4),
                            note_every=0 if name == "gutter_header" else 3)
         ts.start(ts.layouts[0])
         ts.flow(items)
     elif name == "mixed_abstract":
         abstract = [Item("heading", "Sammendrag"), *(Item("para", paragraph(rng, (4, 6))) for _ in range(2))]
-        rest = body_items(rng, notes, 5, (3, 4), note_every=3)
+        rest = body_items(rng, notes, 8, (3, 4), note_every=3)
         ts.layouts = [ts.columns(2)]
         ts.start([Frame(60, 70, 475, 780)])
         ts.flow(abstract)
@@ -393,7 +393,7 @@ def build(name: str) -> tuple[bytes, dict]:
         first = body_items(rng, notes, 2, (2, 3), note_every=0)
         first.insert(3, Item("box", "Boks 1.1 Hva er en individuell plan?", paras=[paragraph(rng, (2, 3))]))
         box2 = Item("box", "Boks 2.1 Tre råd fra brukerrådet", paras=[paragraph(rng, (1, 2)) for _ in range(2)])
-        more = body_items(rng, notes, 2, (3, 4), note_every=0, number_from=3)
+        more = body_items(rng, notes, 5, (3, 4), note_every=0, number_from=3)
         ts.layouts = [ts.columns(2)]
         ts.start(ts.columns(1))
         ts.flow(first)

@@ -1,0 +1,419 @@
+"""Reading order of a PDF page from pdfium's text boxes: columns, bands, margins and column-foot footnotes.
+
+pdfium returns a page's text in content-stream order, which is the reading order for most one-column documents
+but not always for columns: a footnote at the foot of the first column sits between the two columns, so the
+cleaning step (which looks for footnotes at the end of a page) either misses it or takes the second column for
+footnote text. This module rebuilds the order from geometry, cheaply (a few pdfium calls per text run, not per
+character):
+
+1. runs    -- pdfium's text rectangles (one per text object run), each mapped to its characters;
+2. lines   -- runs on the same baseline with no gutter-sized gap between them;
+3. margins -- lines wholly outside the page's main text block (a running header or page number printed in the
+              outer margin) go first, where the running-header step looks for them;
+4. header/footer bands -- lines cut off from the rest by a clear horizontal gap at the top or bottom edge;
+5. columns -- recursively, a vertical gutter that lines on both sides reach, with enough full lines on each side
+              (tables, whose cells are short, do not qualify); lines crossing it split the region into bands
+              read top to bottom, each band's columns left to right (a one-column abstract above two columns,
+              a box across both columns);
+6. footnotes per column -- a run of smaller-type lines at a column's foot that starts with a number; all of a
+              page's footnotes follow all of its body text, so the footnote step finds them at the page end.
+
+When the rebuilt order is the content order and no footnote moved, the page's text is returned exactly as pdfium
+gave it, so one-column documents are untouched.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pypdfium2.raw as pdfium_c
+
+# Tunables, in units of the page's body type size (the loose character box height) unless said otherwise.
+_JOIN_GAP = 1.0  # runs on one baseline further apart than this are separate lines (a gutter or table gap)
+_MIN_GUTTER = 0.8  # the narrowest column gutter
+_FULL_LINE = 8.0  # a line at least this wide counts as running text when judging a column
+_MIN_SIDE_LINES = 3  # full lines needed on each side of a gutter
+_FILL = 0.6  # median share of a column's width its lines must fill (table cells do not)
+_EDGE_SHARE = 0.12  # header/footer bands lie within this share of the page height from an edge
+_EDGE_GAP = 1.6  # ... and are cut off by a gap of this many body lines' height
+_SMALLER = 0.9  # footnote type is at most this share of the body type
+KEEP_CONTENT_ORDER = False
+# the file's order is "row by row across columns" when it switches column more often than this
+_MAX_SWITCHES, _SWITCH_SHARE = 4, 0.3
+
+
+@dataclass
+class Line:
+    """A line of text: its runs' character ranges in content order and its box (PDF units, y upwards)."""
+
+    x0: float
+    x1: float
+    bottom: float
+    top: float
+    size: float
+    chars: int
+    runs: list[tuple[int, int, float, float]] = field(default_factory=list)  # (start, end, bottom, size)
+    lead: str = ""  # the line's first visible character
+    base_bottom: float = 0.0  # the bottom of its longest run (where a raised marker is measured from)
+
+    @property
+    def start(self) -> int:
+        return self.runs[0][0]
+
+    def add(self, start: int, end: int, box: tuple[float, float, float, float], size: float) -> None:
+        x0, bottom, x1, top = box
+        self.x0, self.x1 = min(self.x0, x0), max(self.x1, x1)
+        self.bottom, self.top = min(self.bottom, bottom), max(self.top, top)
+        if end - start > self.chars:  # the type size of a line is that of its longest run (not a superscript)
+            self.size, self.chars, self.base_bottom = size, end - start, bottom
+        self.runs.append((start, end, bottom, size))
+
+
+def page_text(textpage, text: str, rotation: int = 0) -> str:
+    """The page's text in reading order (see the module docstring); ``text`` is pdfium's get_text_range().
+
+    Falls back to ``text`` unchanged whenever the geometry cannot be read with confidence.
+    """
+    if rotation % 180 or not text.strip():
+        return text  # a page turned on its side has vertical lines in PDF space: keep pdfium's order
+    lines = _lines(textpage, text)
+    if lines is None or len(lines) < 2:
+        return text
+    body_size = _body_size(lines)
+    order, notes, tail = _reading_order(lines, body_size)
+    sequence = order + notes + tail
+    if KEEP_CONTENT_ORDER and [ln.start for ln in sequence] == sorted(ln.start for ln in sequence):
+        return text  # content order already reads right: keep pdfium's own text, byte for byte
+    return "\n".join(_line_text(text, ln, body_size) for ln in sequence)
+
+
+# -- runs and lines -------------------------------------------------------------------------------------------
+# a pdfium line from its first to its last visible character; pdfium ends a hyphenated line with U+FFFE and no
+# line break, so the U+FFFE closes a line too
+_SEGMENT = re.compile(r"[^\s\ufffe](?:[^\r\n\ufffe]*[^\s\ufffe])?")
+
+
+class _Chars:
+    """Geometry of single characters, a few pdfium calls each: baseline origin, horizontal extent, type size."""
+
+    def __init__(self, textpage) -> None:
+        self.raw = textpage.raw
+        self._box = pdfium_c.FS_RECTF()
+        self._matrix = pdfium_c.FS_MATRIX()
+        self._x, self._y = ctypes.c_double(), ctypes.c_double()
+        self._rect = tuple(ctypes.c_double() for _ in range(4))
+
+    def origin(self, index: int) -> tuple[float, float, float]:
+        """(left, right, baseline y) of a character."""
+        pdfium_c.FPDFText_GetLooseCharBox(self.raw, index, self._box)
+        pdfium_c.FPDFText_GetCharOrigin(self.raw, index, self._x, self._y)
+        return self._box.left, self._box.right, self._y.value
+
+    def gapped(self, first: int, last: int, size: float) -> bool:
+        """Does a pdfium line hold text objects far apart (a header and its page number, two columns' lines)?"""
+        n = pdfium_c.FPDFText_CountRects(self.raw, first, last - first + 1)
+        if n < 2:
+            return False
+        left, top, right, bottom = self._rect
+        pdfium_c.FPDFText_GetRect(self.raw, 0, left, top, right, bottom)
+        previous = right.value
+        for k in range(1, n):
+            pdfium_c.FPDFText_GetRect(self.raw, k, left, top, right, bottom)
+            if left.value - previous > _JOIN_GAP * size:
+                return True
+            previous = right.value
+        return False
+
+    def size(self, index: int) -> float:
+        """The type size in points: the font size times the text matrix's scale (producers use either)."""
+        size = pdfium_c.FPDFText_GetFontSize(self.raw, index)
+        if pdfium_c.FPDFText_GetMatrix(self.raw, index, self._matrix):
+            m = self._matrix
+            size *= abs(m.a * m.d - m.b * m.c) ** 0.5
+        return max(size, 0.5)
+
+
+def _lines(textpage, text: str) -> list[Line] | None:
+    """Group pdfium's text lines (its own breaks in ``text``) into lines of the page by geometry.
+
+    Each pdfium line is a run, placed by its first and last visible characters (a handful of pdfium calls per
+    line rather than per character). A pdfium line whose ends sit on different baselines (pdfium joined two
+    lines, or a raised footnote marker ends it) is split character by character.
+    """
+    if len(text) != pdfium_c.FPDFText_CountChars(textpage.raw):
+        return None  # the string does not map one-to-one onto pdfium's characters (e.g. surrogate pairs)
+    chars = _Chars(textpage)
+    runs: list[tuple[int, float, float, float, float]] = []  # (start, x0, x1, baseline, size)
+    for match in _SEGMENT.finditer(text):
+        first, last = match.start(), match.end() - 1
+        x0, _, base = chars.origin(first)
+        _, x1, last_base = chars.origin(last)
+        size = chars.size(first)
+        if abs(last_base - base) <= 0.2 * size and x1 >= x0 and not chars.gapped(first, last, size):
+            runs.append((first, x0, x1, base, size))
+        else:
+            runs.extend(_split_segment(text, first, last, chars))
+    if not runs:
+        return None
+    lines: list[Line] = []
+    for k, (start, x0, x1, base, size) in enumerate(runs):
+        end = runs[k + 1][0] if k + 1 < len(runs) else len(text)
+        if k == 0:
+            start = 0  # characters pdfium placed before the first run belong to it
+        box = (x0, base - 0.25 * size, x1, base + 0.75 * size)  # the font's body, not the glyphs' ink
+        line = lines[-1] if lines else None
+        if line is not None and _same_line(line, box, size):
+            line.add(start, end, box, size)
+        else:
+            new = Line(x0, x1, box[1], box[3], size, 0, lead=text[start:end].lstrip()[:1])
+            new.add(start, end, box, size)
+            lines.append(new)
+    return lines
+
+
+def _split_segment(text: str, first: int, last: int, chars: _Chars) -> list[tuple[int, float, float, float, float]]:
+    """Runs of one pdfium line that is really several: its characters change baseline or jump a gap."""
+    runs: list[list] = []
+    prev_left = prev_right = 0.0
+    for index in range(first, last + 1):
+        if text[index].isspace() or text[index] == "\ufffe":
+            continue
+        left, right, base = chars.origin(index)
+        if runs:
+            run = runs[-1]
+            size = run[4]
+            # a ligature's second character shares the first one's box, so a step back to that box is allowed
+            if abs(base - run[3]) <= 0.2 * size and prev_left - 0.5 <= left <= prev_right + _JOIN_GAP * size:
+                run[2] = max(run[2], right)
+                prev_left, prev_right = left, right
+                continue
+        runs.append([index, left, right, base, chars.size(index)])
+        prev_left, prev_right = left, right
+    return [tuple(run) for run in runs]
+
+
+def _same_line(line: Line, box: tuple[float, float, float, float], size: float) -> bool:
+    x0, bottom, x1, top = box
+    overlap = min(line.top, top) - max(line.bottom, bottom)
+    if overlap < 0.4 * min(line.top - line.bottom, top - bottom):
+        return False
+    gap = x0 - line.x1
+    return -0.5 * size <= gap <= _JOIN_GAP * max(line.size, size)
+
+
+def _body_size(lines: list[Line]) -> float:
+    """The type size most characters on the page are set in."""
+    sizes = sorted((round(ln.size, 1), ln.chars) for ln in lines)
+    half, seen = sum(c for _, c in sizes) / 2, 0
+    for size, chars in sizes:
+        seen += chars
+        if seen >= half:
+            return size
+    return sizes[-1][0]
+
+
+# -- reading order ----------------------------------------------------------------------------------------------
+def _reading_order(lines: list[Line], size: float) -> tuple[list[Line], list[Line], list[Line]]:
+    """(body lines in reading order, footnote lines in reading order, footer lines).
+
+    The file's own order is kept for the body unless it jumps between columns line by line (a producer that
+    writes a page row by row across its columns): most producers write column after column, and inside a
+    column their order is better than geometry for table cells that wrap over several lines.
+    """
+    margin, rest = _split_margins(lines, size)
+    header, rest, footer = _edge_bands(rest, size)
+    columns = _columns(rest, size)
+    body: list[Line] = []
+    notes: list[Line] = []
+    leaf: dict[int, int] = {}
+    for k, column in enumerate(columns):
+        text, foot = _column_footnotes(column, size)
+        body.extend(text)
+        notes.extend(foot)
+        leaf.update((id(ln), k) for ln in text)
+    in_file_order = sorted(body, key=lambda ln: ln.start)
+    switches = sum(1 for a, b in zip(in_file_order, in_file_order[1:], strict=False) if leaf[id(a)] != leaf[id(b)])
+    if switches <= max(_MAX_SWITCHES, _SWITCH_SHARE * len(body)):
+        body = in_file_order
+    return _rows(margin) + _rows(header) + body, notes, _rows(footer)
+
+
+def _split_margins(lines: list[Line], size: float) -> tuple[list[Line], list[Line]]:
+    """Lines wholly outside the page's main text block, left or right (margin headers, side labels)."""
+    full = [ln for ln in lines if ln.x1 - ln.x0 >= _FULL_LINE * size]
+    if len(full) < 5:
+        return [], lines
+    left = float(np.percentile([ln.x0 for ln in full], 5))
+    right = float(np.percentile([ln.x1 for ln in full], 95))
+    margin = [ln for ln in lines if ln.x1 < left - 0.5 * size or ln.x0 > right + 0.5 * size]
+    if len(margin) > 0.2 * len(lines):
+        return [], lines  # that much text outside is a layout of its own, not a margin
+    keep = {id(ln) for ln in margin}
+    return margin, [ln for ln in lines if id(ln) not in keep]
+
+
+def _edge_bands(lines: list[Line], size: float) -> tuple[list[Line], list[Line], list[Line]]:
+    """(header lines, the rest, footer lines): lines at the page's top or bottom edge cut off by a clear gap."""
+    if len(lines) < 6:
+        return [], lines, []
+    top = max(ln.top for ln in lines)
+    bottom = min(ln.bottom for ln in lines)
+    height = top - bottom
+    by_top = sorted(lines, key=lambda ln: -ln.top)
+    header: list[Line] = []
+    floor = min(ln.bottom for ln in by_top[:1])
+    for i, ln in enumerate(by_top[:-1]):
+        floor = min(floor, ln.bottom)
+        if top - floor > _EDGE_SHARE * height:
+            break
+        nxt = max(x.top for x in by_top[i + 1:])
+        if floor - nxt >= _EDGE_GAP * size:
+            header = by_top[:i + 1]
+            break
+    by_bottom = sorted(lines, key=lambda ln: ln.bottom)
+    footer: list[Line] = []
+    ceiling = by_bottom[0].top
+    for i, ln in enumerate(by_bottom[:-1]):
+        ceiling = max(ceiling, ln.top)
+        if ceiling - bottom > _EDGE_SHARE * height:
+            break
+        nxt = min(x.bottom for x in by_bottom[i + 1:])
+        if nxt - ceiling >= _EDGE_GAP * size:
+            footer = by_bottom[:i + 1]
+            break
+    edge = {id(ln) for ln in header + footer}
+    return header, [ln for ln in lines if id(ln) not in edge], footer
+
+
+def _columns(lines: list[Line], size: float, depth: int = 0) -> list[list[Line]]:
+    """Split a region into columns (recursively) and bands; returns leaf columns in reading order."""
+    gutter = _find_gutter(lines, size) if depth < 4 else None
+    if gutter is None:
+        return [_rows(lines)]
+    g0, g1 = gutter
+    out: list[list[Line]] = []
+    band: list[Line] = []
+    spanning = False
+    for ln in sorted(lines, key=lambda ln: -ln.top):
+        crosses = ln.x0 < g0 - 0.5 * size and ln.x1 > g1 + 0.5 * size
+        if band and crosses != spanning:
+            out.extend(_band(band, spanning, gutter, size, depth))
+            band = []
+        band.append(ln)
+        spanning = crosses
+    if band:
+        out.extend(_band(band, spanning, gutter, size, depth))
+    return out
+
+
+def _band(lines: list[Line], spanning: bool, gutter: tuple[float, float], size: float,
+          depth: int) -> list[list[Line]]:
+    if spanning:
+        return [_rows(lines)]
+    middle = (gutter[0] + gutter[1]) / 2
+    left = [ln for ln in lines if (ln.x0 + ln.x1) / 2 < middle]
+    right = [ln for ln in lines if (ln.x0 + ln.x1) / 2 >= middle]
+    return [c for side in (left, right) if side for c in _columns(side, size, depth + 1)]
+
+
+def _find_gutter(lines: list[Line], size: float) -> tuple[float, float] | None:
+    """The vertical gap (x0, x1) that best splits the region into columns, or None for one column."""
+    full = [ln for ln in lines if ln.x1 - ln.x0 >= _FULL_LINE * size]
+    if len(full) < 2 * _MIN_SIDE_LINES:
+        return None
+    x0 = np.array([ln.x0 for ln in lines])
+    x1 = np.array([ln.x1 for ln in lines])
+    wide = np.array([ln.x1 - ln.x0 >= _FULL_LINE * size for ln in lines])
+    candidates = np.unique(np.round(x1[wide], 1))
+    lo, hi = x0.min(), x1.max()
+    candidates = candidates[(candidates > lo + 0.15 * (hi - lo)) & (candidates < hi - 0.15 * (hi - lo))]
+    if not candidates.size:
+        return None
+    gap = _MIN_GUTTER * size
+    left = (x1[None, :] <= candidates[:, None] + 0.01) & wide[None, :]
+    right = (x0[None, :] >= candidates[:, None] + gap) & wide[None, :]
+    n_left, n_right = left.sum(1), right.sum(1)
+    score = np.minimum(n_left, n_right)
+    for k in np.argsort(-score, kind="stable")[:5]:
+        if score[k] < _MIN_SIDE_LINES:
+            return None
+        c = float(candidates[k])
+        # the gutter runs from the farthest-reaching left line to the nearest right line start, over all lines
+        # that sit wholly on one side (short lines included, so a heading never straddles it)
+        right_x0 = x0[x0 >= c + gap]
+        g1 = float(right_x0.min()) if right_x0.size else c + gap
+        g0 = float(x1[x1 <= c + 0.01].max())
+        if g1 - g0 < gap or not _fills(x0[left[k]], x1[left[k]], g0, "left") \
+                or not _fills(x0[right[k]], x1[right[k]], g1, "right"):
+            continue
+        return g0, g1
+    return None
+
+
+def _fills(x0: np.ndarray, x1: np.ndarray, edge: float, side: str) -> bool:
+    """Do a side's lines fill its width the way running text does (not the way table cells do)?"""
+    if side == "left":
+        start = float(np.percentile(x0, 10))
+        width = edge - start
+        share = (x1 - start) / width if width > 0 else np.zeros_like(x1)
+    else:
+        end = float(np.percentile(x1, 90))
+        width = end - edge
+        share = (end - x0) / width if width > 0 else np.zeros_like(x0)
+    return bool(np.median(share) >= _FILL)
+
+
+def _rows(lines: list[Line]) -> list[Line]:
+    """Lines top to bottom; lines sharing a baseline (table cells) left to right."""
+    out: list[Line] = []
+    for ln in sorted(lines, key=lambda ln: -ln.top):
+        if out and _overlap(out[-1], ln) > 0.5 * min(out[-1].top - out[-1].bottom, ln.top - ln.bottom):
+            # same row: insert by x among the row's lines already placed
+            row_start = len(out) - 1
+            while row_start > 0 and _overlap(out[row_start - 1], ln) > 0.5 * (ln.top - ln.bottom):
+                row_start -= 1
+            row = out[row_start:] + [ln]
+            out[row_start:] = sorted(row, key=lambda x: x.x0)
+        else:
+            out.append(ln)
+    return out
+
+
+def _overlap(a: Line, b: Line) -> float:
+    return min(a.top, b.top) - max(a.bottom, b.bottom)
+
+
+def _column_footnotes(column: list[Line], size: float) -> tuple[list[Line], list[Line]]:
+    """Split a column's lines into (text, footnotes at its foot): smaller type, first line starting a number."""
+    k = len(column)
+    while k > 0 and column[k - 1].size <= _SMALLER * size:
+        k -= 1
+    if k == len(column) or k == 0:
+        return column, []
+    # the footnote area starts at its first numbered line (a smaller caption above it stays text)
+    for i in range(k, len(column)):
+        if column[i].lead.isdigit():
+            return column[:i], column[i:]
+    return column, []
+
+
+def _line_text(text: str, line: Line, size: float) -> str:
+    """A line's text from its runs' character ranges. pdfium's line breaks inside one line become spaces; a
+    raised, smaller run (a footnote marker) is glued to the word before it, as the footnote step expects."""
+    parts: list[str] = []
+    base_bottom = line.base_bottom
+    for k, (start, end, bottom, run_size) in enumerate(line.runs):
+        piece = text[start:end].rstrip("\r\n").replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+        marker = (0 < k and run_size < 0.8 * line.size and bottom > base_bottom + 0.15 * line.size
+                  and piece.strip().isdigit())
+        if marker:
+            parts[-1] = parts[-1].rstrip(" ")
+            piece = piece.strip()
+        elif parts and not parts[-1].endswith((" ", "\ufffe")) and not piece.startswith(" "):
+            if text[start - 1:start] in ("\n", "\r") or parts[-1][-1:].isdigit():
+                piece = " " + piece  # pdfium broke the line here (or a marker ends the part before)
+        parts.append(piece)
+    return "".join(parts)
