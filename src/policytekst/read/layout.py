@@ -103,14 +103,13 @@ class _Chars:
         self.raw = textpage.raw
         self._box = pdfium_c.FS_RECTF()
         self._matrix = pdfium_c.FS_MATRIX()
-        self._x, self._y = ctypes.c_double(), ctypes.c_double()
         self._rect = tuple(ctypes.c_double() for _ in range(4))
 
     def origin(self, index: int) -> tuple[float, float, float]:
-        """(left, right, baseline y) of a character."""
+        """(left, right, baseline) of a character; the bottom of its loose (font) box stands for the baseline
+        (one pdfium call: the font's descent is the same for every character of a run)."""
         pdfium_c.FPDFText_GetLooseCharBox(self.raw, index, self._box)
-        pdfium_c.FPDFText_GetCharOrigin(self.raw, index, self._x, self._y)
-        return self._box.left, self._box.right, self._y.value
+        return self._box.left, self._box.right, self._box.bottom
 
     def gapped(self, first: int, last: int, size: float) -> bool:
         """Does a pdfium line hold text objects far apart (a header and its page number, two columns' lines)?"""
@@ -148,14 +147,7 @@ def _lines(textpage, text: str) -> list[Line] | None:
     chars = _Chars(textpage)
     runs: list[tuple[int, float, float, float, float]] = []  # (start, x0, x1, baseline, size)
     for match in _SEGMENT.finditer(text):
-        first, last = match.start(), match.end() - 1
-        x0, _, base = chars.origin(first)
-        _, x1, last_base = chars.origin(last)
-        size = chars.size(first)
-        if abs(last_base - base) <= 0.2 * size and x1 >= x0 and not chars.gapped(first, last, size):
-            runs.append((first, x0, x1, base, size))
-        else:
-            runs.extend(_split_segment(text, first, last, chars))
+        runs.extend(_segment_runs(text, match.start(), match.end() - 1, chars))
     if not runs:
         return None
     lines: list[Line] = []
@@ -172,6 +164,30 @@ def _lines(textpage, text: str) -> list[Line] | None:
             new.add(start, end, box, size)
             lines.append(new)
     return lines
+
+
+def _segment_runs(text: str, first: int, last: int, chars: _Chars) -> list[tuple[int, float, float, float, float]]:
+    """The runs of one pdfium line: usually the line itself, checked at its two ends."""
+    x0, _, base = chars.origin(first)
+    _, x1, last_base = chars.origin(last)
+    size = chars.size(first)
+    if abs(last_base - base) <= 0.2 * size:
+        if x1 >= x0 and not chars.gapped(first, last, size):
+            return [(first, x0, x1, base, size)]
+    else:
+        # most often a raised footnote marker ends the line: look back over a few characters for the baseline
+        k = last
+        while k > first and last - k < 8 and (text[k].isspace() or abs(chars.origin(k)[2] - base) > 0.2 * size):
+            k -= 1
+        if first < k and last - k < 8:
+            return _segment_runs(text, first, k, chars) + _split_segment(text, k + 1, last, chars)
+        # or a raised number opens it (a footnote's own number): look ahead for the baseline of the line's end
+        k = first
+        while k < last and k - first < 8 and (text[k].isspace() or abs(chars.origin(k)[2] - last_base) > 0.2 * size):
+            k += 1
+        if k < last and k - first < 8:
+            return _split_segment(text, first, k - 1, chars) + _segment_runs(text, k, last, chars)
+    return _split_segment(text, first, last, chars)
 
 
 def _split_segment(text: str, first: int, last: int, chars: _Chars) -> list[tuple[int, float, float, float, float]]:
@@ -246,8 +262,8 @@ def _split_margins(lines: list[Line], size: float) -> tuple[list[Line], list[Lin
     full = [ln for ln in lines if ln.x1 - ln.x0 >= _FULL_LINE * size]
     if len(full) < 5:
         return [], lines
-    left = float(np.percentile([ln.x0 for ln in full], 5))
-    right = float(np.percentile([ln.x1 for ln in full], 95))
+    left = _quantile([ln.x0 for ln in full], 0.05)
+    right = _quantile([ln.x1 for ln in full], 0.95)
     margin = [ln for ln in lines if ln.x1 < left - 0.5 * size or ln.x0 > right + 0.5 * size]
     if len(margin) > 0.2 * len(lines):
         return [], lines  # that much text outside is a layout of its own, not a margin
@@ -262,30 +278,31 @@ def _edge_bands(lines: list[Line], size: float) -> tuple[list[Line], list[Line],
     top = max(ln.top for ln in lines)
     bottom = min(ln.bottom for ln in lines)
     height = top - bottom
-    by_top = sorted(lines, key=lambda ln: -ln.top)
-    header: list[Line] = []
-    floor = min(ln.bottom for ln in by_top[:1])
-    for i, ln in enumerate(by_top[:-1]):
-        floor = min(floor, ln.bottom)
-        if top - floor > _EDGE_SHARE * height:
-            break
-        nxt = max(x.top for x in by_top[i + 1:])
-        if floor - nxt >= _EDGE_GAP * size:
-            header = by_top[:i + 1]
-            break
-    by_bottom = sorted(lines, key=lambda ln: ln.bottom)
-    footer: list[Line] = []
-    ceiling = by_bottom[0].top
-    for i, ln in enumerate(by_bottom[:-1]):
-        ceiling = max(ceiling, ln.top)
-        if ceiling - bottom > _EDGE_SHARE * height:
-            break
-        nxt = min(x.bottom for x in by_bottom[i + 1:])
-        if nxt - ceiling >= _EDGE_GAP * size:
-            footer = by_bottom[:i + 1]
-            break
+    header = _edge(lines, height, size, lambda ln: top - ln.top, lambda ln: top - ln.bottom)
+    footer = _edge(lines, height, size, lambda ln: ln.bottom - bottom, lambda ln: ln.top - bottom)
     edge = {id(ln) for ln in header + footer}
     return header, [ln for ln in lines if id(ln) not in edge], footer
+
+
+def _edge(lines: list[Line], height: float, size: float, near, far) -> list[Line]:
+    """Lines at one page edge cut off from the rest by a clear gap (a header or footer band).
+
+    ``near``/``far`` give a line's near and far side as distances from that edge.
+    """
+    ordered = sorted(lines, key=near)
+    nearest_after = [0.0] * len(ordered)  # the nearest side of any line after position i, computed once
+    best = float("inf")
+    for i in range(len(ordered) - 1, -1, -1):
+        nearest_after[i] = best
+        best = min(best, near(ordered[i]))
+    reach = float("-inf")
+    for i, ln in enumerate(ordered[:-1]):
+        reach = max(reach, far(ln))
+        if reach > _EDGE_SHARE * height:
+            break
+        if nearest_after[i] - reach >= _EDGE_GAP * size:
+            return ordered[:i + 1]
+    return []
 
 
 def _columns(lines: list[Line], size: float, depth: int = 0) -> list[list[Line]]:
@@ -324,6 +341,12 @@ def _find_gutter(lines: list[Line], size: float) -> tuple[float, float] | None:
     full = [ln for ln in lines if ln.x1 - ln.x0 >= _FULL_LINE * size]
     if len(full) < 2 * _MIN_SIDE_LINES:
         return None
+    # quick exit for one-column text: too few full lines start or end away from the text block's edges
+    lo, hi = min(ln.x0 for ln in full), max(ln.x1 for ln in full)
+    inner = 0.15 * (hi - lo)
+    if sum(ln.x0 > lo + inner for ln in full) < _MIN_SIDE_LINES or \
+            sum(ln.x1 < hi - inner for ln in full) < _MIN_SIDE_LINES:
+        return None
     x0 = np.array([ln.x0 for ln in lines])
     x1 = np.array([ln.x1 for ln in lines])
     wide = np.array([ln.x1 - ln.x0 >= _FULL_LINE * size for ln in lines])
@@ -356,14 +379,19 @@ def _find_gutter(lines: list[Line], size: float) -> tuple[float, float] | None:
 def _fills(x0: np.ndarray, x1: np.ndarray, edge: float, side: str) -> bool:
     """Do a side's lines fill its width the way running text does (not the way table cells do)?"""
     if side == "left":
-        start = float(np.percentile(x0, 10))
+        start = _quantile(x0.tolist(), 0.1)
         width = edge - start
         share = (x1 - start) / width if width > 0 else np.zeros_like(x1)
     else:
-        end = float(np.percentile(x1, 90))
+        end = _quantile(x1.tolist(), 0.9)
         width = end - edge
         share = (end - x0) / width if width > 0 else np.zeros_like(x0)
     return bool(np.median(share) >= _FILL)
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def _rows(lines: list[Line]) -> list[Line]:
