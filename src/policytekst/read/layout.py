@@ -39,10 +39,13 @@ _MIN_SIDE_LINES = 3  # full lines needed on each side of a gutter
 _FILL = 0.6  # median share of a column's width its lines must fill (table cells do not)
 _EDGE_SHARE = 0.12  # header/footer bands lie within this share of the page height from an edge
 _EDGE_GAP = 1.6  # ... and are cut off by a gap of this many body lines' height
+_EDGE_ROWS = 3.5  # ... and are at most this many body type sizes deep (two or three rows)
 _SMALLER = 0.9  # footnote type is at most this share of the body type
+_MAX_MARGIN_LINES = 4  # a running header or label in the margin is a few lines; more is a column of its own (TOC page numbers)
 KEEP_CONTENT_ORDER = False
 # the file's order is "row by row across columns" when it switches column more often than this
-_MAX_SWITCHES, _SWITCH_SHARE = 4, 0.3
+_MAX_SWITCHES, _SWITCH_SHARE = 4, 0.5
+_BAND_LINES = 2  # full lines each side of the gutter needs in a band for the band to be read as columns
 
 
 @dataclass
@@ -87,7 +90,18 @@ def page_text(textpage, text: str, rotation: int = 0) -> str:
     sequence = order + notes + tail
     if KEEP_CONTENT_ORDER and [ln.start for ln in sequence] == sorted(ln.start for ln in sequence):
         return text  # content order already reads right: keep pdfium's own text, byte for byte
-    return "\n".join(_line_text(text, ln, body_size) for ln in sequence)
+    # pieces of one row that follow each other (a header and its page number, table cells far apart) share a
+    # text line again, as pdfium prints them, so running headers and tables look the same as before
+    out: list[str] = []
+    for k, ln in enumerate(sequence):
+        piece = _line_text(text, ln, body_size)
+        prev = sequence[k - 1] if k else None
+        if prev is not None and ln.x0 > prev.x1 and _overlap(prev, ln) > 0.5 * min(prev.top - prev.bottom,
+                                                                                ln.top - ln.bottom):
+            out[-1] = out[-1].rstrip(" ") + " " + piece
+        else:
+            out.append(piece)
+    return "\n".join(out)
 
 
 # -- runs and lines -------------------------------------------------------------------------------------------
@@ -104,6 +118,7 @@ class _Chars:
         self._box = pdfium_c.FS_RECTF()
         self._matrix = pdfium_c.FS_MATRIX()
         self._rect = tuple(ctypes.c_double() for _ in range(4))
+        self.turned = False  # set by size(): was that character's text turned on its side?
 
     def origin(self, index: int) -> tuple[float, float, float]:
         """(left, right, baseline) of a character; the bottom of its loose (font) box stands for the baseline
@@ -129,9 +144,11 @@ class _Chars:
     def size(self, index: int) -> float:
         """The type size in points: the font size times the text matrix's scale (producers use either)."""
         size = pdfium_c.FPDFText_GetFontSize(self.raw, index)
+        self.turned = False
         if pdfium_c.FPDFText_GetMatrix(self.raw, index, self._matrix):
             m = self._matrix
             size *= abs(m.a * m.d - m.b * m.c) ** 0.5
+            self.turned = abs(m.b) > 0.1 * abs(m.a)  # text set at an angle (a spine, a turned axis label)
         return max(size, 0.5)
 
 
@@ -171,6 +188,8 @@ def _segment_runs(text: str, first: int, last: int, chars: _Chars) -> list[tuple
     x0, _, base = chars.origin(first)
     _, x1, last_base = chars.origin(last)
     size = chars.size(first)
+    if chars.turned:  # one run however its characters stack: its order is pdfium's, its place a narrow strip
+        return [(first, min(x0, x1), max(x0, x1), min(base, last_base), size)]
     if abs(last_base - base) <= 0.2 * size:
         if x1 >= x0 and not chars.gapped(first, last, size):
             return [(first, x0, x1, base, size)]
@@ -239,22 +258,28 @@ def _reading_order(lines: list[Line], size: float) -> tuple[list[Line], list[Lin
     writes a page row by row across its columns): most producers write column after column, and inside a
     column their order is better than geometry for table cells that wrap over several lines.
     """
-    margin, rest = _split_margins(lines, size)
-    header, rest, footer = _edge_bands(rest, size)
+    header, rest, footer = _edge_bands(lines, size)
+    margin, rest = _split_margins(rest, size)
     columns = _columns(rest, size)
     body: list[Line] = []
     notes: list[Line] = []
     leaf: dict[int, int] = {}
+    floor = min((ln.bottom for ln in rest), default=0.0)
     for k, column in enumerate(columns):
-        text, foot = _column_footnotes(column, size)
+        text, foot = _column_footnotes(column, size, floor)
         body.extend(text)
         notes.extend(foot)
         leaf.update((id(ln), k) for ln in text)
-    in_file_order = sorted(body, key=lambda ln: ln.start)
-    switches = sum(1 for a, b in zip(in_file_order, in_file_order[1:], strict=False) if leaf[id(a)] != leaf[id(b)])
-    if switches <= max(_MAX_SWITCHES, _SWITCH_SHARE * len(body)):
+    in_file_order = _file_order(body)
+    # count column switches over running-text lines of real columns only (three full lines or more): a chart's
+    # labels or a table's cells scatter over little "columns" by nature
+    is_full = {id(ln): ln.x1 - ln.x0 >= _FULL_LINE * size for ln in body}
+    per_leaf = [sum(is_full[id(ln)] for ln in column if id(ln) in is_full) for column in columns]
+    full = [ln for ln in in_file_order if is_full[id(ln)] and per_leaf[leaf[id(ln)]] >= _MIN_SIDE_LINES]
+    switches = sum(1 for a, b in zip(full, full[1:], strict=False) if leaf[id(a)] != leaf[id(b)])
+    if switches <= max(_MAX_SWITCHES, _SWITCH_SHARE * len(full)):
         body = in_file_order
-    return _rows(margin) + _rows(header) + body, notes, _rows(footer)
+    return _file_order(margin) + _file_order(header) + body, notes, _file_order(footer)
 
 
 def _split_margins(lines: list[Line], size: float) -> tuple[list[Line], list[Line]]:
@@ -265,7 +290,7 @@ def _split_margins(lines: list[Line], size: float) -> tuple[list[Line], list[Lin
     left = _quantile([ln.x0 for ln in full], 0.05)
     right = _quantile([ln.x1 for ln in full], 0.95)
     margin = [ln for ln in lines if ln.x1 < left - 0.5 * size or ln.x0 > right + 0.5 * size]
-    if len(margin) > 0.2 * len(lines):
+    if len(margin) > min(_MAX_MARGIN_LINES, 0.1 * len(lines)):
         return [], lines  # that much text outside is a layout of its own, not a margin
     keep = {id(ln) for ln in margin}
     return margin, [ln for ln in lines if id(ln) not in keep]
@@ -298,8 +323,8 @@ def _edge(lines: list[Line], height: float, size: float, near, far) -> list[Line
     reach = float("-inf")
     for i, ln in enumerate(ordered[:-1]):
         reach = max(reach, far(ln))
-        if reach > _EDGE_SHARE * height:
-            break
+        if reach > min(_EDGE_SHARE * height, _EDGE_ROWS * size) or i >= 2 * _EDGE_ROWS:
+            break  # deeper than a few rows: running text under a figure, not a header or footer
         if nearest_after[i] - reach >= _EDGE_GAP * size:
             return ordered[:i + 1]
     return []
@@ -309,7 +334,7 @@ def _columns(lines: list[Line], size: float, depth: int = 0) -> list[list[Line]]
     """Split a region into columns (recursively) and bands; returns leaf columns in reading order."""
     gutter = _find_gutter(lines, size) if depth < 4 else None
     if gutter is None:
-        return [_rows(lines)]
+        return [_file_order(lines)]
     g0, g1 = gutter
     out: list[list[Line]] = []
     band: list[Line] = []
@@ -329,11 +354,22 @@ def _columns(lines: list[Line], size: float, depth: int = 0) -> list[list[Line]]
 def _band(lines: list[Line], spanning: bool, gutter: tuple[float, float], size: float,
           depth: int) -> list[list[Line]]:
     if spanning:
-        return [_rows(lines)]
+        return [_file_order(lines)]
     middle = (gutter[0] + gutter[1]) / 2
     left = [ln for ln in lines if (ln.x0 + ln.x1) / 2 < middle]
     right = [ln for ln in lines if (ln.x0 + ln.x1) / 2 >= middle]
+    full = _FULL_LINE * size
+    if left and right and (sum(ln.x1 - ln.x0 >= full for ln in left) < _BAND_LINES
+                           or sum(ln.x1 - ln.x0 >= full for ln in right) < _BAND_LINES):
+        # one side holds no running text in this band (table cells, figure labels): the page's gutter does not
+        # cut it, and the file's order (row by row for a table) stands
+        return [_file_order(lines)]
     return [c for side in (left, right) if side for c in _columns(side, size, depth + 1)]
+
+
+def _file_order(lines: list[Line]) -> list[Line]:
+    """A column's lines in the file's order: top to bottom for running text, cell by cell for tables."""
+    return sorted(lines, key=lambda ln: ln.start)
 
 
 def _find_gutter(lines: list[Line], size: float) -> tuple[float, float] | None:
@@ -394,37 +430,25 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def _rows(lines: list[Line]) -> list[Line]:
-    """Lines top to bottom; lines sharing a baseline (table cells) left to right."""
-    out: list[Line] = []
-    for ln in sorted(lines, key=lambda ln: -ln.top):
-        if out and _overlap(out[-1], ln) > 0.5 * min(out[-1].top - out[-1].bottom, ln.top - ln.bottom):
-            # same row: insert by x among the row's lines already placed
-            row_start = len(out) - 1
-            while row_start > 0 and _overlap(out[row_start - 1], ln) > 0.5 * (ln.top - ln.bottom):
-                row_start -= 1
-            row = out[row_start:] + [ln]
-            out[row_start:] = sorted(row, key=lambda x: x.x0)
-        else:
-            out.append(ln)
-    return out
-
-
 def _overlap(a: Line, b: Line) -> float:
     return min(a.top, b.top) - max(a.bottom, b.bottom)
 
 
-def _column_footnotes(column: list[Line], size: float) -> tuple[list[Line], list[Line]]:
-    """Split a column's lines into (text, footnotes at its foot): smaller type, first line starting a number."""
-    k = len(column)
-    while k > 0 and column[k - 1].size <= _SMALLER * size:
+def _column_footnotes(column: list[Line], size: float, floor: float) -> tuple[list[Line], list[Line]]:
+    """Split a column's lines into (text, footnotes at its foot): smaller type, the first line opening with a
+    number, the last at the foot of the page's text (``floor``) -- not the notes under a table mid-page."""
+    by_height = sorted(column, key=lambda ln: -ln.top)
+    k = len(by_height)
+    while k > 0 and by_height[k - 1].size <= _SMALLER * size:
         k -= 1
-    if k == len(column) or k == 0:
+    if k == len(by_height) or k == 0 or by_height[-1].bottom > floor + 2 * size:
         return column, []
     # the footnote area starts at its first numbered line (a smaller caption above it stays text)
-    for i in range(k, len(column)):
-        if column[i].lead.isdigit():
-            return column[:i], column[i:]
+    for i in range(k, len(by_height)):
+        if by_height[i].lead.isdigit():
+            notes = by_height[i:]
+            ids = {id(ln) for ln in notes}
+            return [ln for ln in column if id(ln) not in ids], notes
     return column, []
 
 
@@ -439,9 +463,10 @@ def _line_text(text: str, line: Line, size: float) -> str:
                   and piece.strip().isdigit())
         if marker:
             parts[-1] = parts[-1].rstrip(" ")
-            piece = piece.strip()
+            spaced = piece != piece.rstrip()  # the space after a marker stays
+            piece = piece.strip() + (" " if spaced else "")
         elif parts and not parts[-1].endswith((" ", "\ufffe")) and not piece.startswith(" "):
-            if text[start - 1:start] in ("\n", "\r") or parts[-1][-1:].isdigit():
-                piece = " " + piece  # pdfium broke the line here (or a marker ends the part before)
+            if text[start - 1:start] in ("\n", "\r"):
+                piece = " " + piece  # pdfium broke the line here
         parts.append(piece)
     return "".join(parts)
