@@ -123,7 +123,7 @@ class Typesetter:
 
     BODY, NOTE, LEAD, NOTE_LEAD = 10.0, 7.5, 13.0, 9.5
 
-    def __init__(self, name: str, header: str | None, margin_header: bool = False) -> None:
+    def __init__(self, name: str, header: str | None, margin_header: bool = False, row_order: bool = False) -> None:
         from fpdf import FPDF
 
         self.pdf = FPDF(unit="pt", format="A4")
@@ -133,6 +133,7 @@ class Typesetter:
         self.pdf.file_id = lambda: f"<{digest}><{digest}>"
         self.pdf.set_title(f"Testoppsett {name}")
         self.header, self.margin_header = header, margin_header
+        self.ops: list | None = [] if row_order else None
         self.frames: list[Frame] = []
         self.frame_notes: list[tuple[int, str]] = []
         self.y = 0.0
@@ -151,22 +152,41 @@ class Typesetter:
             x += total * w + gutter
         return frames
 
+    def put(self, x: float, y: float, text: str, family: str, style: str, size: float,
+            row: float | None = None) -> None:
+        """Write text at (x, baseline y). With ``row_order`` the page's text is written when the page is done,
+        row by row across its columns (``row``: the baseline of the line a raised marker belongs to), as some
+        producers do, so the file's order is not the reading order."""
+        if self.ops is None:
+            self.pdf.set_font(family, style, size)
+            self.pdf.text(x, y, text)
+        else:
+            self.ops.append((round(y if row is None else row, 1), x, y, text, family, style, size))
+
+    def flush_ops(self) -> None:
+        if self.ops:
+            for _, x, y, text, family, style, size in sorted(self.ops, key=lambda op: (op[0], op[1])):
+                self.pdf.set_font(family, style, size)
+                self.pdf.text(x, y, text)
+            self.ops.clear()
+
     def new_page(self, orientation: str = "P") -> None:
+        if self.page_no:
+            self.flush_ops()
         self.pdf.add_page(orientation=orientation)
         self.page_no += 1
         self.frames = []
         if self.header is None:
             return
-        self.pdf.set_font("Helvetica", "", 8)
         if self.margin_header:
             # the running header and page number in the outer margin, level with the top of the text
             outer_x = 8 if self.page_no % 2 == 0 else 545
             # (short enough to fit the margin: the title's first two words and the page number)
             for k, word in enumerate([*self.header.split()[:2], str(self.page_no)]):
-                self.pdf.text(outer_x, 90 + 10 * k, word)
+                self.put(outer_x, 90 + 10 * k, word, "Helvetica", "", 8)
         else:
-            self.pdf.text(60, 45, self.header)
-            self.pdf.text(520, 45, str(self.page_no))
+            self.put(60, 45, self.header, "Helvetica", "", 8)
+            self.put(520, 45, str(self.page_no), "Helvetica", "", 8)
             self.pdf.line(60, 50, 535, 50)
 
     def start(self, frames: list[Frame], orientation: str = "P") -> None:
@@ -220,12 +240,12 @@ class Typesetter:
                 continue
             marker = re.fullmatch(r"\{fn(\d+)\}", part)
             if marker:
+                self.put(x, y - size * 0.35, marker.group(1), "Times", "", size * 0.6, row=y)
                 self.pdf.set_font("Times", "", size * 0.6)
-                self.pdf.text(x, y - size * 0.35, marker.group(1))
                 x += self.pdf.get_string_width(marker.group(1))
             else:
+                self.put(x, y, part, "Times", style, size)
                 self.pdf.set_font("Times", style, size)
-                self.pdf.text(x, y, part)
                 x += self.pdf.get_string_width(part)
 
     def note_height(self, text: str) -> float:
@@ -243,12 +263,16 @@ class Typesetter:
     def para(self, text: str, notes: dict[int, str]) -> None:
         if self.room() < self.LEAD * 2:
             self.next_frame()
-        for line in self.wrap(text, self.frame.width, self.BODY):
+        words = text.split()
+        while words:
+            # wrap what is left to the current frame's width (columns may differ in width)
+            line = self.wrap(" ".join(words), self.frame.width, self.BODY)[0]
             new = [int(n) for n in re.findall(r"\{fn(\d+)\}", line)]
             need = self.LEAD + sum(self.note_height(notes[n]) for n in new) + (8 if new and not self.frame_notes else 0)
             if self.room() < need:
                 self.next_frame()
-                need = self.LEAD + sum(self.note_height(notes[n]) for n in new) + (8 if new else 0)
+                continue
+            words = words[len(line.split()):]
             self.y += self.LEAD
             self.draw_line(self.frame.x, self.y, line, self.BODY)
             if new:
@@ -267,8 +291,7 @@ class Typesetter:
         for n, text in self.frame_notes:
             for line in self.wrap(f"{n} {text}", frame.width, self.NOTE):
                 y += self.NOTE_LEAD
-                self.pdf.set_font("Times", "", self.NOTE)
-                self.pdf.text(frame.x, y - 2, line)
+                self.put(frame.x, y - 2, line, "Times", "", self.NOTE)
         self.frame_notes = []
 
     def box(self, title: str, paras: list[str]) -> None:
@@ -285,8 +308,7 @@ class Typesetter:
         for line, style in lines:
             y += lead
             if line:
-                self.pdf.set_font("Helvetica", style, size)
-                self.pdf.text(self.frame.x + 8, y, line)
+                self.put(self.frame.x + 8, y, line, "Helvetica", style, size)
         self.y += height + 10
 
     def table(self, caption: str, rows: list[list[str]]) -> None:
@@ -298,8 +320,7 @@ class Typesetter:
             self.y += 16
             x = self.frame.x
             for cell, w in zip(row, widths, strict=True):
-                self.pdf.set_font("Helvetica", "B" if r == 0 else "", 9)
-                self.pdf.text(x + 3, self.y, cell)
+                self.put(x + 3, self.y, cell, "Helvetica", "B" if r == 0 else "", 9)
                 x += w
             self.pdf.line(self.frame.x, self.y + 4, self.frame.x + self.frame.width, self.y + 4)
         self.y += 12
@@ -313,6 +334,7 @@ class Typesetter:
 
     def finish(self) -> bytes:
         self.flush_notes()
+        self.flush_ops()
         return bytes(self.pdf.output())
 
 
@@ -358,7 +380,8 @@ def build(name: str) -> tuple[bytes, dict]:
     rng = random.Random(f"layout-{name}")
     notes = Notes(rng)
     header = "Rapport 7/2031 Levekår ved kysten"
-    ts = Typesetter(name, None if name == "unequal_columns" else header, margin_header=name == "gutter_header")
+    ts = Typesetter(name, None if name == "unequal_columns" else header, margin_header=name == "gutter_header",
+                    row_order=name == "gutter_header")
     if name in ("twocol_footnotes", "gutter_header", "threecol_notes", "unequal_columns"):
         n_cols = 3 if name == "threecol_notes" else 2
         widths = [0.36, 0.64] if name == "unequal_columns" else None
