@@ -9,8 +9,11 @@ PDFs can be committed and their truth is known exactly. Layouts (tests/data/layo
 - gutter_header      two columns; the running header and page number printed in the outer margin, not on top
 - textbox            one column with a framed text box in the flow, and a box at the top of a two-column page
 - threecol_notes     three columns, footnotes at the foot of the middle column          (held out of tuning)
-- unequal_columns    a narrow and a wide column, footnotes in both, page number in the gutter margin
-                     (held out of tuning)
+- unequal_columns    a narrow and a wide column, footnotes in both, no running header   (held out of tuning)
+- narrow_gutter_rows two columns 10 pt apart written row by row, footnotes after every second paragraph
+                     (held out; added after the reader was finished and scored once)
+- abstract_threecol  a one-column abstract over three columns, footnotes at column feet
+                     (held out; added after the reader was finished and scored once)
 
 The truth file holds ``body_text`` (headings, paragraphs, table rows and box text in reading order, paragraphs
 separated by a blank line, without running headers, page numbers and footnotes), ``footnotes`` ([{n, text}]),
@@ -38,7 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "data" / "layouts"
-HELD_OUT = ("threecol_notes", "unequal_columns")
+HELD_OUT = ("threecol_notes", "unequal_columns", "narrow_gutter_rows", "abstract_threecol")
 
 # -- made-up Norwegian text ------------------------------------------------------------------------------------
 SUBJECTS = ["Kommunen", "Nav-kontoret", "Utvalget", "Departementet", "Fylkeslegen", "Saksbehandleren",
@@ -390,6 +393,21 @@ def build(name: str) -> tuple[bytes, dict]:
                            note_every=0 if name == "gutter_header" else 3)
         ts.start(ts.layouts[0])
         ts.flow(items)
+    elif name == "narrow_gutter_rows":
+        ts = Typesetter(name, header, row_order=True)
+        ts.layouts = [ts.columns(2, gutter=10)]
+        items = body_items(rng, notes, 9, (3, 4), note_every=2)
+        ts.start(ts.layouts[0])
+        ts.flow(items)
+    elif name == "abstract_threecol":
+        abstract = [Item("heading", "Sammendrag"), Item("para", paragraph(rng, (5, 7)))]
+        rest = body_items(rng, notes, 9, (3, 4), note_every=3)
+        ts.layouts = [ts.columns(3, gutter=14)]
+        ts.start([Frame(60, 70, 475, 780)])
+        ts.flow(abstract)
+        ts.below(ts.columns(3, gutter=14, top=ts.y + 12))
+        ts.flow(rest)
+        items = abstract + rest
     elif name == "mixed_abstract":
         abstract = [Item("heading", "Sammendrag"), *(Item("para", paragraph(rng, (4, 6))) for _ in range(2))]
         rest = body_items(rng, notes, 8, (3, 4), note_every=3)

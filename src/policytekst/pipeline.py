@@ -12,7 +12,7 @@ from policytekst.model import Document, ProcessedDocument, RawDocument
 from policytekst.segment import segment
 
 # Bump when cleaning/segmenting/describing changes output, so re-ingest re-processes unchanged files.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 
 def content_hash(data: bytes, sidecar: dict[str, Any] | None = None) -> str:

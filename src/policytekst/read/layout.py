@@ -1,25 +1,27 @@
-"""Reading order of a PDF page from pdfium's text boxes: columns, bands, margins and column-foot footnotes.
+"""Reading order of a PDF page from pdfium's geometry: columns, bands, margins and column-foot footnotes.
 
-pdfium returns a page's text in content-stream order, which is the reading order for most one-column documents
-but not always for columns: a footnote at the foot of the first column sits between the two columns, so the
-cleaning step (which looks for footnotes at the end of a page) either misses it or takes the second column for
-footnote text. This module rebuilds the order from geometry, cheaply (a few pdfium calls per text run, not per
-character):
+pdfium returns a page's text in the file's (content-stream) order. Most producers write column after column, so
+that order reads right -- except for footnotes: a footnote at the foot of the first column sits between the two
+columns, and the cleaning step (which looks for footnotes at the end of a page) either misses it or takes the
+second column for footnote text. Some producers also write a page row by row across its columns. This module
+finds the page's layout cheaply (a few pdfium calls per pdfium line, not per character) and fixes both:
 
-1. runs    -- pdfium's text rectangles (one per text object run), each mapped to its characters;
-2. lines   -- runs on the same baseline with no gutter-sized gap between them;
-3. margins -- lines wholly outside the page's main text block (a running header or page number printed in the
+1. lines   -- pdfium's own lines, placed by their first and last characters; a pdfium line that joins objects far
+              apart (a header and its page number, two columns' lines) or carries a raised marker is split;
+2. header/footer bands -- at most a few rows at the top or bottom edge, cut off from the rest by a clear gap;
+3. margins -- a few lines wholly outside the page's text block (a running header or page number printed in the
               outer margin) go first, where the running-header step looks for them;
-4. header/footer bands -- lines cut off from the rest by a clear horizontal gap at the top or bottom edge;
-5. columns -- recursively, a vertical gutter that lines on both sides reach, with enough full lines on each side
-              (tables, whose cells are short, do not qualify); lines crossing it split the region into bands
-              read top to bottom, each band's columns left to right (a one-column abstract above two columns,
-              a box across both columns);
-6. footnotes per column -- a run of smaller-type lines at a column's foot that starts with a number; all of a
-              page's footnotes follow all of its body text, so the footnote step finds them at the page end.
+4. columns -- recursively, a vertical gutter that full lines on both sides reach (tables, whose cells are short,
+              do not qualify); lines crossing it split the region into bands (a one-column abstract above two
+              columns, a box across both), and a band whose one side has no running text stays whole;
+5. footnotes per column -- a run of smaller-type lines at a column's foot, opening with a number and reaching
+              the foot of the page's text; all of a page's footnotes follow all of its body text, so the
+              footnote step finds them at the page end;
+6. order   -- the body keeps the file's order (best for table cells that wrap), unless the file switches between
+              real columns line by line; then columns are read one after the other, bands top to bottom.
 
-When the rebuilt order is the content order and no footnote moved, the page's text is returned exactly as pdfium
-gave it, so one-column documents are untouched.
+Pieces of one row that follow each other are printed on one text line, as pdfium prints them, and raised
+footnote numbers are glued to their word; the characters of a page are never dropped or repeated.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pypdfium2.raw as pdfium_c
 
-# Tunables, in units of the page's body type size (the loose character box height) unless said otherwise.
+# Tunables, in units of the page's body type size unless said otherwise.
 _JOIN_GAP = 1.0  # runs on one baseline further apart than this are separate lines (a gutter or table gap)
 _MIN_GUTTER = 0.8  # the narrowest column gutter
 _FULL_LINE = 8.0  # a line at least this wide counts as running text when judging a column
@@ -41,8 +43,7 @@ _EDGE_SHARE = 0.12  # header/footer bands lie within this share of the page heig
 _EDGE_GAP = 1.6  # ... and are cut off by a gap of this many body lines' height
 _EDGE_ROWS = 3.5  # ... and are at most this many body type sizes deep (two or three rows)
 _SMALLER = 0.9  # footnote type is at most this share of the body type
-_MAX_MARGIN_LINES = 4  # a running header or label in the margin is a few lines; more is a column of its own (TOC page numbers)
-KEEP_CONTENT_ORDER = False
+_MAX_MARGIN_LINES = 4  # margin text is a few lines; more is a column of its own (TOC page numbers)
 # the file's order is "row by row across columns" when it switches column more often than this
 _MAX_SWITCHES, _SWITCH_SHARE = 4, 0.5
 _BAND_LINES = 2  # full lines each side of the gutter needs in a band for the band to be read as columns
@@ -88,8 +89,6 @@ def page_text(textpage, text: str, rotation: int = 0) -> str:
     body_size = _body_size(lines)
     order, notes, tail = _reading_order(lines, body_size)
     sequence = order + notes + tail
-    if KEEP_CONTENT_ORDER and [ln.start for ln in sequence] == sorted(ln.start for ln in sequence):
-        return text  # content order already reads right: keep pdfium's own text, byte for byte
     # pieces of one row that follow each other (a header and its page number, table cells far apart) share a
     # text line again, as pdfium prints them, so running headers and tables look the same as before
     out: list[str] = []
