@@ -12,6 +12,9 @@ PDFs can be committed and their truth is known exactly. Layouts (tests/data/layo
 - unequal_columns    a narrow and a wide column, footnotes in both, no running header   (held out of tuning)
 - narrow_gutter_rows two columns 10 pt apart written row by row, footnotes after every second paragraph
                      (added after the reader was finished; failed on first scoring, then fixed)
+- landscape_threecol landscape pages set in three columns with footnotes     (held out: scored once, not tuned)
+- wide_narrow_rows   a wide and a narrow column written row by row, running header in the outer margin
+                     (held out: scored once, not tuned)
 - abstract_threecol  a one-column abstract over three columns, footnotes at column feet
                      (added after the reader was finished; failed on first scoring, then fixed)
 
@@ -41,7 +44,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "data" / "layouts"
-HELD_OUT = ("threecol_notes", "unequal_columns", "narrow_gutter_rows", "abstract_threecol")
+HELD_OUT = ("threecol_notes", "unequal_columns", "narrow_gutter_rows", "abstract_threecol", "landscape_threecol",
+            "wide_narrow_rows")
 
 # -- made-up Norwegian text ------------------------------------------------------------------------------------
 SUBJECTS = ["Kommunen", "Nav-kontoret", "Utvalget", "Departementet", "Fylkeslegen", "Saksbehandleren",
@@ -137,6 +141,7 @@ class Typesetter:
         self.pdf.set_title(f"Testoppsett {name}")
         self.header, self.margin_header = header, margin_header
         self.ops: list | None = [] if row_order else None
+        self.orientation = "P"
         self.frames: list[Frame] = []
         self.frame_notes: list[tuple[int, str]] = []
         self.y = 0.0
@@ -209,7 +214,7 @@ class Typesetter:
             self.flush_notes()
             self.frames.pop(0)
             if not self.frames:
-                self.start(self.layouts[0] if len(self.layouts) == 1 else self.layouts.pop(0))
+                self.start(self.layouts[0] if len(self.layouts) == 1 else self.layouts.pop(0), self.orientation)
                 return
         self.y = self.frames[0].top
         self.reserved = 0.0
@@ -397,6 +402,18 @@ def build(name: str) -> tuple[bytes, dict]:
         ts = Typesetter(name, header, row_order=True)
         ts.layouts = [ts.columns(2, gutter=10)]
         items = body_items(rng, notes, 9, (3, 4), note_every=2)
+        ts.start(ts.layouts[0])
+        ts.flow(items)
+    elif name == "landscape_threecol":
+        ts.layouts = [ts.columns(3, gutter=16, right=782, bottom=540)]
+        items = body_items(rng, notes, 9, (3, 4), note_every=3)
+        ts.orientation = "L"  # the pages that follow are landscape too
+        ts.start(ts.layouts[0], orientation="L")
+        ts.flow(items)
+    elif name == "wide_narrow_rows":
+        ts = Typesetter(name, header, margin_header=True, row_order=True)
+        ts.layouts = [ts.columns(2, widths=[0.62, 0.38], gutter=16)]
+        items = body_items(rng, notes, 8, (3, 4), note_every=3)
         ts.start(ts.layouts[0])
         ts.flow(items)
     elif name == "abstract_threecol":
