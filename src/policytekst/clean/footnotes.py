@@ -163,7 +163,7 @@ def split_page(lines: list[str], expected: int) -> tuple[list[str], list[tuple[i
     candidates = list(range(expected, expected + 4)) + ([1] if expected > 1 else [])
     for first in candidates:
         starts = [i for i, line in enumerate(lines) if (m := _START.match(line)) and int(m.group(1)) == first]
-        for s in starts:
+        for s in reversed(starts):  # the footnote area is at the page foot: a numbered heading above it is body
             if s == 0 or s < len(lines) // 4:
                 continue
             markers = find_markers(lines[:s], first)

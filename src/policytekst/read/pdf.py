@@ -11,6 +11,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from policytekst.model import Page, RawDocument
+from policytekst.read import layout
 from policytekst.read.errors import ReadError
 
 # A page with fewer visible characters than this is treated as having no text layer; a file whose pages hold
@@ -31,15 +32,23 @@ def read_pdf(path: Path, *, password: str | None = None) -> RawDocument:
     try:
         meta, facts = _pdfium_metadata(pdf, warnings)
         pages = []
+        layout_failed: list[int] = []
         for index in range(len(pdf)):
             page = pdf[index]
             try:
                 textpage = page.get_textpage()
                 text = textpage.get_text_range()
+                try:  # reading order by columns, footnotes after the page's text (read/layout.py)
+                    text = layout.page_text(textpage, text, page.get_rotation())
+                except Exception:  # noqa: BLE001 - a page whose geometry defeats the analysis keeps pdfium's order
+                    layout_failed.append(index + 1)
                 textpage.close()
             finally:
                 page.close()
             pages.append(Page(index + 1, text.replace("\r\n", "\n").replace("\r", "\n")))
+        if layout_failed:
+            warnings.append(f"layout analysis failed on {len(layout_failed)} pages ({_ranges(layout_failed)}); "
+                            "their text is in the file's own order")
         n_pages = len(pdf)
         declared = [pdf.get_page_label(i) for i in range(n_pages)]  # the PDF's own /PageLabels, if any
         sparse = sum(len(p.text.strip()) for p in pages) < _MIN_MEAN_CHARS * max(n_pages, 1)
