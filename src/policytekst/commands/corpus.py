@@ -95,6 +95,7 @@ def docs(corpus: Path = CorpusOption, as_json: bool = JsonOption, out_file: Path
     # the file gets every column; the screen the ones that fit
     frame = pd.DataFrame(records, columns=[*DOC_COLUMNS, *(k for k in records[0] if k not in DOC_COLUMNS)]
                          if records else DOC_COLUMNS)
+    frame["year"] = frame["year"].astype("Int64")  # an undated document must not make every year "2007.0"
     print_table(frame, False, out_file, DOC_COLUMNS)
 
 
