@@ -184,7 +184,7 @@ def image_only_pages(path: str | Path, *, password: str | None = None) -> list[i
 
 def ocr_pages(path: str | Path, pages: list[int] | None = None, lang: str = DEFAULT_LANG, *,
               password: str | None = None, jobs: int | None = None, timeout: float = 180.0,
-              deskew: bool = True) -> dict[int, OcrPage]:
+              deskew: bool = False) -> dict[int, OcrPage]:
     """OCR some pages of a PDF and return {page number: OcrPage}.
 
     Parameters
@@ -195,7 +195,8 @@ def ocr_pages(path: str | Path, pages: list[int] | None = None, lang: str = DEFA
     password : for an encrypted PDF (a decrypted copy is made in a temporary folder).
     jobs : parallel OCR workers (threads driving Tesseract processes); None lets OCRmyPDF decide.
     timeout : seconds Tesseract may spend on one page.
-    deskew : straighten slightly rotated scans before reading them.
+    deskew : let OCRmyPDF straighten pages before reading them (an extra Tesseract pass per page; Tesseract
+        already copes with the slight skew of a flatbed scan, see benchmarks/bench_ocr.py).
 
     Returns
     -------
@@ -372,6 +373,10 @@ def apply_ocr(path: str | Path, pages: list[Page], *, password: str | None = Non
         else:
             out[number - 1] = Page(pages[number - 1].number, result.text)
     done = [r for r in results.values() if not r.error]
+    if not any(page.text.strip() for page in out):
+        reasons = sorted({r.error for r in results.values() if r.error}) or ["no words recognised"]
+        raise ReadError(f"no text layer, and OCR of {len(candidates)} scanned pages found no text "
+                        f"({'; '.join(reasons)[:200]})")
     confidences = [r.confidence for r in done if r.confidence is not None]
     engine = next(iter(results.values())).engine
     summary = f"OCR on {len(done)} of {len(pages)} pages ({engine}, {lang}"

@@ -59,7 +59,8 @@ def read_pdf(path: Path, *, password: str | None = None, ocr: bool | str = False
         pages, ocr_provenance, ocr_warnings = apply_ocr(
             path, pages, password=password, lang=ocr if isinstance(ocr, str) else DEFAULT_LANG)
         warnings.extend(ocr_warnings)
-    _require_text_layer(pages, image_pages)
+    if not ocr_provenance:  # after OCR, apply_ocr has already refused a file that gave no text at all
+        _require_text_layer(pages, image_pages)
     empty = [p.number for p in pages if len(p.text.strip()) < _MIN_CHARS_PER_PAGE]
     if empty and len(empty) < n_pages:
         warnings.append(f"{len(empty)} of {n_pages} pages have no text layer (pages {_ranges(empty)})")
