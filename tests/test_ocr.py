@@ -2,7 +2,7 @@
 
 Scans are simulated from PDFs of known text (tests/data/ocr/scans.py: rasterise, skew, noise, JPEG, image-only
 PDF) and read back; the original page's text layer is the truth. Tests that run Tesseract skip with the install
-line when OCRmyPDF/Tesseract/the Norwegian model/Ghostscript is missing. The full measurement (more pages, both
+line when OCRmyPDF/Tesseract/the Norwegian model is missing. The full measurement (more pages, both
 generated documents, pages per minute) is benchmarks/bench_ocr.py.
 """
 
@@ -210,3 +210,25 @@ def test_ocr_word_accuracy_on_a_generated_thesis_page(tmp_path):
     result = ocr_pages(scan)[1]
     accuracy = word_accuracy(words(page_text(thesis, number)), words(result.text))
     assert accuracy >= 0.98, f"word accuracy {accuracy:.3f} on thesis page {number} at 300 dpi"
+
+
+@requires_ocr
+def test_encrypted_scan_is_read_with_its_password(tmp_path, monkeypatch):
+    import tempfile
+
+    import pikepdf  # comes with OCRmyPDF
+
+    work = tmp_path / "tmp"
+    work.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(work))  # where ocr_pages puts its decrypted copy
+
+    scan = make_scan(NYNORSK_PDF, [1], 150, tmp_path / "plain.pdf", seed=2)
+    locked = tmp_path / "locked.pdf"
+    with pikepdf.open(scan) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(user="hemmeleg", owner="eigar"))
+    raw = read_file(locked, password="hemmeleg", ocr=True)
+    assert raw.meta["ocr"]["pages"][0]["number"] == 1
+    assert word_f1(words(page_text(NYNORSK_PDF, 1)), words(raw.pages[0].text)) >= 0.95
+    with pytest.raises(ReadError, match="password"):
+        read_file(locked, password="feil", ocr=True)
+    assert not list(work.iterdir()), "the decrypted copy must not outlive the call"

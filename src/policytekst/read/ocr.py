@@ -49,7 +49,7 @@ __all__ = ["DEFAULT_LANG", "INSTALL_HINT", "OcrPage", "OcrUnavailable", "apply_o
 
 
 class OcrUnavailable(ReadError):
-    """OCR was asked for but OCRmyPDF, Tesseract, a language model or Ghostscript is missing."""
+    """OCR was asked for but OCRmyPDF, Tesseract or a Tesseract language model is missing."""
 
 
 @dataclass
@@ -136,8 +136,8 @@ def check_ocr(lang: str = DEFAULT_LANG) -> str:
         absent = [code for code in wanted if code not in _tesseract_languages()]
         if absent:
             missing.append("tesseract language " + ", ".join(absent) + " (e.g. tesseract-ocr-" + absent[0] + ")")
-    if shutil.which("gs") is None:
-        missing.append("ghostscript")
+    # Ghostscript is not checked: OCRmyPDF >= 17 needs it only for PDF/A output, and we ask for a plain PDF
+    # (it is in the install line because older OCRmyPDF versions and other output types do need it).
     if missing:
         raise OcrUnavailable("OCR not available, missing " + "; ".join(missing) + ": " + INSTALL_HINT)
     return f"tesseract {version} (OCRmyPDF {ocrmypdf.__version__})"
@@ -146,10 +146,12 @@ def check_ocr(lang: str = DEFAULT_LANG) -> str:
 # ----------------------------------------------------------------------------------------------- detection
 
 
-def image_only_pages(path: str | Path, *, password: str | None = None) -> list[int]:
+def image_only_pages(path: str | Path, *, password: str | None = None, among: list[int] | None = None
+                     ) -> list[int]:
     """1-based numbers of the pages that carry images but (almost) no text characters: the pages to OCR.
 
-    Blank pages (no text, no image) are not listed: there is nothing to read on them.
+    Blank pages (no text, no image) are not listed: there is nothing to read on them. ``among`` limits the
+    look to some page numbers (the reader passes the pages it found no text on).
     """
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
@@ -160,7 +162,8 @@ def image_only_pages(path: str | Path, *, password: str | None = None) -> list[i
         raise ReadError(f"cannot open PDF for OCR ({exc})") from exc
     found: list[int] = []
     try:
-        for index in range(len(pdf)):
+        indexes = range(len(pdf)) if among is None else [n - 1 for n in sorted(set(among)) if 0 < n <= len(pdf)]
+        for index in indexes:
             page = pdf[index]
             try:
                 textpage = page.get_textpage()
@@ -207,7 +210,7 @@ def ocr_pages(path: str | Path, pages: list[int] | None = None, lang: str = DEFA
     Raises
     ------
     OcrUnavailable
-        when OCRmyPDF/Tesseract/the language/Ghostscript is missing (the message says how to install them).
+        when OCRmyPDF/Tesseract/the language model is missing (the message says how to install them).
     ReadError
         when the PDF cannot be opened at all.
     """
@@ -355,8 +358,9 @@ def apply_ocr(path: str | Path, pages: list[Page], *, password: str | None = Non
         when OCR cannot run and the document has too little text to be read without it; a document with a
         text layer on most pages goes on without OCR and gets a warning instead.
     """
-    candidates = [n for n in image_only_pages(path, password=password)
-                  if n <= len(pages) and len(pages[n - 1].text.strip()) < MIN_TEXT_CHARS]
+    empty = [page.number for page in pages if len(page.text.strip()) < MIN_TEXT_CHARS]
+    # Only pages the reader found no text on are opened again: a born-digital PDF costs nothing here.
+    candidates = image_only_pages(path, password=password, among=empty) if empty else []
     if not candidates:
         return pages, {}, []
     try:
