@@ -13,12 +13,19 @@ Documents
 Figures per document and dpi: word accuracy (1 - word error rate, word-level Levenshtein, micro-averaged over
 pages), bag-of-words F1, mean Tesseract confidence, and pages per minute (wall clock, ``--jobs`` workers).
 
+End to end (``--end-to-end NAME``): the whole generated document is scanned, read with ``read_file(ocr=True)``
+and run through the pipeline (cleaning, segmenting); the document's running text is compared with the truth's
+body_text (word F1 and word-trigram F1, as tests/test_clean_real.py does), beside the same for the original PDF.
+
 Usage: python benchmarks/bench_ocr.py [--pages 6] [--dpi 300 150] [--skew 0.8] [--jobs 2] [--deskew]
+                                      [--end-to-end report2009_plain --dpi 300]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 import tempfile
 import time
@@ -70,6 +77,36 @@ def measure(pdf: Path, pages: list[int], dpi: int, args) -> dict:
             "seconds": seconds, "failed": failed, "words": int(truth_total)}
 
 
+def end_to_end(pdf: Path, dpi: int, args) -> None:
+    """Scan a whole document, OCR it through the reader and pipeline, and compare its text with the truth."""
+    import pypdfium2 as pdfium
+
+    from policytekst.pipeline import process
+    from policytekst.read import read_file
+
+    truth = json.loads(pdf.with_suffix(".truth.json").read_text(encoding="utf-8"))["body_text"]
+    document = pdfium.PdfDocument(str(pdf))
+    n_pages = len(document)
+    document.close()
+    tokens = lambda text: re.findall(r"\w+(?:[-'’]\w+)*", text)  # noqa: E731 - the tokens test_clean_real uses
+    trigrams = lambda t: [tuple(t[i:i + 3]) for i in range(len(t) - 2)]  # noqa: E731
+    gold = tokens(truth)
+    original = process(read_file(pdf), "original").text
+    with tempfile.TemporaryDirectory() as tmp:
+        scan = make_scan(pdf, list(range(1, n_pages + 1)), dpi, Path(tmp) / "scan.pdf", seed=7, skew=args.skew,
+                         noise=args.noise)
+        start = time.perf_counter()
+        raw = read_file(scan, ocr=True)
+        seconds = time.perf_counter() - start
+        scanned = process(raw, "scan").text
+    for label, text in (("text layer", original), (f"scan {dpi} dpi + OCR", scanned)):
+        pred = tokens(text)
+        print(f"{pdf.stem} {label:22} body word F1 {word_f1(gold, pred):.4f}  "
+              f"trigram F1 {word_f1(trigrams(gold), trigrams(pred)):.4f}  ({len(pred)} words, truth {len(gold)})")
+    print(f"{pdf.stem}: {n_pages} pages read with OCR in {seconds:.0f} s = {60 * n_pages / seconds:.1f} pages/min; "
+          f"warnings: {raw.warnings[-1] if raw.warnings else '-'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
@@ -80,6 +117,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--deskew", action="store_true", help="let OCRmyPDF straighten pages first")
     parser.add_argument("--only", nargs="*", default=None, help="document names to run (substring match)")
+    parser.add_argument("--end-to-end", default=None, metavar="NAME",
+                        help="scan a whole generated document (e.g. report2009_plain) and compare with its truth")
     args = parser.parse_args()
     try:
         print("engine:", check_ocr())
@@ -87,6 +126,10 @@ def main() -> int:
         print(f"skipped: {exc}")
         return 0
     generated = args.shared / "corpus" / "pdf" / "generated"
+    if args.end_to_end:
+        for dpi in args.dpi:
+            end_to_end(generated / f"{args.end_to_end}.pdf", dpi, args)
+        return 0
     documents = [(HERE / "nynorsk_page.pdf", "test page"), (HERE / "bokmal_page.pdf", "held out")]
     if generated.is_dir():
         documents += [(generated / "thesis2010_plain.pdf", "tuning"), (generated / "report2009_plain.pdf", "held out")]

@@ -84,9 +84,10 @@ def page_text(pdf: Path, number: int) -> str:
         document.close()
 
 
-# Line-end hyphenation: pdfium marks it with U+FFFE (or U+00AD / U+0002); Tesseract keeps "-" + newline.
+# Line-end hyphenation: pdfium marks it with U+FFFE (or U+00AD / U+0002); Tesseract keeps "-" + newline. In
+# justified text the hyphen may stand apart ("eva -\nluering"), in the text layer and in the scan alike.
 _SOFT = re.compile(r"[\ufffe\u00ad\u0002]\s*\n?\s*")
-_HARD = re.compile(r"(\w)-\s*\n\s*(?=[a-zæøå])")
+_HARD = re.compile(r"(\w) ?-[ \t]*\r?\n\s*(?=[a-zæøå])")
 _WORD = re.compile(r"\w+(?:[.,:/-]\w+)*")
 
 
