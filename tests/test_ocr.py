@@ -232,3 +232,10 @@ def test_encrypted_scan_is_read_with_its_password(tmp_path, monkeypatch):
     with pytest.raises(ReadError, match="password"):
         read_file(locked, password="feil", ocr=True)
     assert not list(work.iterdir()), "the decrypted copy must not outlive the call"
+
+
+@requires_ocr
+def test_a_page_with_text_is_not_ocred_and_says_so():
+    result = ocr_pages(NYNORSK_PDF, [1])[1]
+    assert result.method == "pdf" and result.confidence is None
+    assert word_f1(words(page_text(NYNORSK_PDF, 1)), words(result.text)) >= 0.99

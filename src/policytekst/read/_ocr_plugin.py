@@ -15,7 +15,8 @@ from pathlib import Path
 from ocrmypdf import hookimpl
 from ocrmypdf.builtin_plugins.tesseract_ocr import TesseractOcrEngine
 
-CAPTURE_FOLDER = "policytekst-ocr-pages"
+from policytekst.read.ocr import CAPTURE_FOLDER
+
 # OCRmyPDF names each page's work files "<6-digit 1-based page number>_<name>".
 _PAGE_PREFIX = re.compile(r"^(\d+)_")
 

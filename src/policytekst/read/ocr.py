@@ -38,6 +38,7 @@ INSTALL_HINT = ("install OCR with: pip install 'policytekst[ocr]' and "
 # A page with fewer visible characters than this has no text layer (same threshold as the PDF reader).
 MIN_TEXT_CHARS = 3
 _PLUGIN = "policytekst.read._ocr_plugin"
+CAPTURE_FOLDER = "policytekst-ocr-pages"  # where the plugin leaves each page's hOCR and text, beside out.pdf
 _WORD = re.compile(
     r"<span[^>]*class=['\"]ocrx_word['\"][^>]*title=['\"][^'\"]*x_wconf (\d+)[^'\"]*['\"][^>]*>(.*?)</span>",
     re.S,
@@ -64,7 +65,8 @@ class OcrPage:
     language : Tesseract language spec used, e.g. "nor+eng".
     confidence : mean word confidence 0-100 from Tesseract, None when not obtainable.
     n_words : number of recognised words.
-    method : always "ocr": how this page's text was obtained (the text layer is "pdf").
+    method : how the text was obtained: "ocr", or "pdf" for a requested page that already had a text layer
+        (OCRmyPDF leaves such pages alone and their own text is returned).
     error : why OCR failed on this page, None when it worked.
     """
 
@@ -283,7 +285,7 @@ def _run_ocrmypdf(source: Path, folder: Path, pages: list[int], lang: str, jobs:
 
 def _collect(folder: Path, pages: list[int], engine: str, lang: str) -> dict[int, OcrPage]:
     """Read the per-page captures the plugin left; fall back to the output PDF's text layer when absent."""
-    capture = folder / "policytekst-ocr-pages"
+    capture = folder / CAPTURE_FOLDER
     fallback: dict[int, str] | None = None
     out: dict[int, OcrPage] = {}
     for number in pages:
@@ -293,14 +295,15 @@ def _collect(folder: Path, pages: list[int], engine: str, lang: str) -> dict[int
         if hocr.exists():
             confidence, n_words = hocr_confidence(hocr.read_text(encoding="utf-8", errors="replace"))
         if txt.exists():
-            text = txt.read_text(encoding="utf-8", errors="replace")
+            text, method = txt.read_text(encoding="utf-8", errors="replace"), "ocr"
         else:
+            # Tesseract never saw this page: OCRmyPDF skipped it because it already has text. Say so.
             if fallback is None:
                 fallback = _pdf_text(folder / "out.pdf", pages)
-            text = fallback.get(number, "")
+            text, method = fallback.get(number, ""), "pdf"
         if not n_words:
             n_words = len(text.split())
-        out[number] = OcrPage(number, _tidy(text), engine, lang, confidence, n_words)
+        out[number] = OcrPage(number, _tidy(text), engine, lang, confidence, n_words, method=method)
     return out
 
 
