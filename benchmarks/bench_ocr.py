@@ -17,7 +17,7 @@ End to end (``--end-to-end NAME``): the whole generated document is scanned, rea
 and run through the pipeline (cleaning, segmenting); the document's running text is compared with the truth's
 body_text (word F1 and word-trigram F1, as tests/test_clean_real.py does), beside the same for the original PDF.
 
-Usage: python benchmarks/bench_ocr.py [--pages 6] [--dpi 300 150] [--skew 0.8] [--jobs 2] [--deskew]
+Usage: python benchmarks/bench_ocr.py [--pages 6] [--dpi 300 150] [--skew 0.8] [--jobs 2] [--no-deskew]
                                       [--end-to-end report2009_plain --dpi 300]
 """
 
@@ -115,7 +115,8 @@ def main() -> int:
     parser.add_argument("--skew", type=float, default=0.8, help="degrees, alternating sign page by page")
     parser.add_argument("--noise", type=float, default=10.0, help="Gaussian noise, grey levels")
     parser.add_argument("--jobs", type=int, default=None)
-    parser.add_argument("--deskew", action="store_true", help="let OCRmyPDF straighten pages first")
+    parser.add_argument("--no-deskew", dest="deskew", action="store_false",
+                        help="do not let OCRmyPDF straighten pages first (faster; worse on skewed scans)")
     parser.add_argument("--only", nargs="*", default=None, help="document names to run (substring match)")
     parser.add_argument("--end-to-end", default=None, metavar="NAME",
                         help="scan a whole generated document (e.g. report2009_plain) and compare with its truth")
