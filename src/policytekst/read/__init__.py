@@ -38,8 +38,11 @@ def format_of(path: Path) -> str | None:
     return FILE_FORMATS.get(path.suffix.lower())
 
 
-def read_file(path: Path, *, password: str | None = None) -> RawDocument:
-    """Read one document file. Raises ReadError with a clear reason when the file cannot give text."""
+def read_file(path: Path, *, password: str | None = None, ocr: bool | str = False) -> RawDocument:
+    """Read one document file. Raises ReadError with a clear reason when the file cannot give text.
+
+    ``ocr`` (PDF only): True, or a Tesseract language spec like "nor+eng", OCRs image-only pages.
+    """
     fmt = format_of(path)
     if fmt is None:
         raise ReadError(f"unsupported format '{path.suffix or '(no extension)'}'")
@@ -50,7 +53,7 @@ def read_file(path: Path, *, password: str | None = None) -> RawDocument:
     if fmt == "pdf":
         from policytekst.read.pdf import read_pdf
 
-        return read_pdf(path, password=password)
+        return read_pdf(path, password=password, ocr=ocr)
     if fmt == "html":
         from policytekst.read.html import read_html
 

@@ -22,8 +22,12 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repair chatter is not 
 _PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?")
 
 
-def read_pdf(path: Path, *, password: str | None = None) -> RawDocument:
-    """Extract the raw text of every page. Line-end hyphen marks (U+FFFE) from pdfium are kept for cleaning."""
+def read_pdf(path: Path, *, password: str | None = None, ocr: bool | str = False) -> RawDocument:
+    """Extract the raw text of every page. Line-end hyphen marks (U+FFFE) from pdfium are kept for cleaning.
+
+    ``ocr`` (True, or a Tesseract language spec such as "nor+eng") reads image-only pages with OCR
+    (policytekst.read.ocr, the optional ``[ocr]`` extra); their provenance goes to ``meta["ocr"]``.
+    """
     warnings: list[str] = []
     try:
         pdf = pdfium.PdfDocument(str(path), password=password)
@@ -57,7 +61,15 @@ def read_pdf(path: Path, *, password: str | None = None) -> RawDocument:
         pdf.close()
     if n_pages == 0:
         raise ReadError("PDF has no pages")
-    _require_text_layer(pages, image_pages)
+    ocr_provenance: dict[str, Any] = {}
+    if ocr:  # hook for policytekst.read.ocr: scanned pages get OCR text, page numbers unchanged
+        from policytekst.read.ocr import DEFAULT_LANG, apply_ocr
+
+        pages, ocr_provenance, ocr_warnings = apply_ocr(
+            path, pages, password=password, lang=ocr if isinstance(ocr, str) else DEFAULT_LANG)
+        warnings.extend(ocr_warnings)
+    if not ocr_provenance:  # after OCR, apply_ocr has already refused a file that gave no text at all
+        _require_text_layer(pages, image_pages)
     empty = [p.number for p in pages if len(p.text.strip()) < _MIN_CHARS_PER_PAGE]
     if empty and len(empty) < n_pages:
         warnings.append(f"{len(empty)} of {n_pages} pages have no text layer (pages {_ranges(empty)})")
@@ -65,6 +77,8 @@ def read_pdf(path: Path, *, password: str | None = None) -> RawDocument:
         meta, facts = _metadata(path, password, warnings)
     if any(declared):
         meta["page_labels"] = declared
+    if ocr_provenance:
+        meta["ocr"] = ocr_provenance
     facts.update({"n_pages": n_pages, "extractor": "pypdfium2"})
     return RawDocument(str(path), "pdf", pages, meta=meta, facts=facts, warnings=warnings)
 
