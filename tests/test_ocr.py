@@ -41,6 +41,7 @@ def _ocr_missing() -> str | None:
 
 
 OCR_MISSING = _ocr_missing()
+pytestmark = pytest.mark.slow  # Tesseract runs take tens of seconds
 requires_ocr = pytest.mark.skipif(OCR_MISSING is not None, reason=f"OCR tools absent: {OCR_MISSING}")
 
 
@@ -252,3 +253,48 @@ def test_a_skewed_scan_is_straightened_before_reading(tmp_path):
     result = ocr_pages(scan)[1]
     accuracy = word_accuracy(words(page_text(thesis, 57)), words(result.text))
     assert accuracy >= 0.98, f"word accuracy {accuracy:.3f} on a page skewed 2.5 degrees"
+
+
+# --------------------------------------------------------------------------------------- the ingest command
+def test_ingest_without_ocr_tools_says_what_to_install_once(monkeypatch, tmp_path, scan_300):
+    from typer.testing import CliRunner
+
+    from policytekst import corpus as corpus_module
+    from policytekst.cli import app
+
+    def unavailable(lang="nor+eng"):
+        raise OcrUnavailable(f"OCR is not installed: {INSTALL_HINT}")
+
+    monkeypatch.setattr(corpus_module, "check_ocr", unavailable)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(scan_300.read_bytes())
+    result = CliRunner().invoke(app, ["ingest", str(folder), "--corpus", str(tmp_path / "corpus"), "--ocr"])
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "pip install" in lines[0] and "Traceback" not in result.output
+    assert not (tmp_path / "corpus").exists()  # refused before anything was read or created
+
+
+@requires_ocr
+def test_ingest_ocr_reads_a_scanned_pdf_and_reingest_with_ocr_is_not_unchanged(tmp_path, scan_300):
+    import json
+    import subprocess
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "policytekst", *args], capture_output=True, text=True,
+                              timeout=600)
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "skannet.pdf").write_bytes(scan_300.read_bytes())
+    corpus = str(tmp_path / "corpus")
+    first = run("ingest", str(folder), "--corpus", corpus, "--json")
+    assert json.loads(first.stdout.splitlines()[0])["status"] == "failed"  # a scan without --ocr: needs OCR
+    second = run("ingest", str(folder), "--corpus", corpus, "--json", "--ocr")
+    assert json.loads(second.stdout.splitlines()[0])["status"] == "added", second.stderr
+    assert "Traceback" not in second.stderr
+    doc = json.loads(run("docs", "--corpus", corpus, "--json").stdout.splitlines()[0])
+    assert doc["meta"]["ocr"]["pages"][0]["method"] == "ocr"
+    text = run("text", doc["doc_id"], "--corpus", corpus).stdout
+    assert word_accuracy(words(page_text(NYNORSK_PDF, 1)), words(text)) > 0.9

@@ -11,6 +11,7 @@ import pandas as pd
 from policytekst.errors import UnknownNameError, UsageError
 from policytekst.ingest import Ingester, IngestResult, TableOptions
 from policytekst.model import ANALYSIS_KINDS, Document, Passage
+from policytekst.read.ocr import DEFAULT_LANG, check_ocr
 from policytekst.store import Store
 
 _DOC_VARS = ("title", "year", "genre", "format", "language")
@@ -62,8 +63,12 @@ class Corpus:
         workers: int = 1,
         progress: bool = True,
         on_result: Callable[[IngestResult], None] | None = None,
+        ocr: str | bool = False,
     ) -> dict[str, int]:
         """Ingest files and folders; returns counts per status. Re-running is safe and skips unchanged files.
+
+        ``ocr`` (True, or Tesseract languages such as "nor+eng") reads the image-only pages of PDFs with OCR
+        (the ``[ocr]`` extra and Debian's tesseract-ocr-nor); the tools are checked once, before anything is read.
 
         A path that does not exist is reported as a failed file; when none of ``paths`` exists the call raises
         :class:`~policytekst.errors.UsageError` before anything (not even the corpus directory) is created.
@@ -73,9 +78,12 @@ class Corpus:
         missing = [str(p) for p in paths if not Path(p).exists()]
         if len(missing) == len(paths):  # surely a typo: fail before a new corpus directory is made
             raise UsageError(f"nothing to ingest: {', '.join(missing)}: no such file or directory")
+        if ocr:
+            ocr = DEFAULT_LANG if ocr is True else str(ocr)
+            check_ocr(ocr)  # one line saying what to install, instead of one failure per scanned file
         table = TableOptions(text_column, id_column, date_column, title_column, meta_columns, author_column)
         ingester = Ingester(self.store, password=password, table=table, force=force, workers=workers,
-                            progress=progress)
+                            progress=progress, ocr=ocr)
         return ingester.run([Path(p) for p in paths], on_result=on_result)
 
     # -- reading -----------------------------------------------------------------------------------------

@@ -104,10 +104,10 @@ def discover(paths: Iterable[Path], exclude: Path | None = None) -> Iterator[tup
             yield path, True
 
 
-def _process_file(path: str, password: str | None, doc_id: str, sidecar: dict | None, digest: str
-                  ) -> ProcessedDocument:
+def _process_file(path: str, password: str | None, doc_id: str, sidecar: dict | None, digest: str,
+                  ocr: str | bool = False) -> ProcessedDocument:
     """Worker body: read and process one file (pure; runs in any process)."""
-    raw = read_file(Path(path), password=password)
+    raw = read_file(Path(path), password=password, ocr=ocr)
     return process(raw, doc_id, sidecar, content_hash=digest)
 
 
@@ -122,9 +122,11 @@ class Ingester:
     """One ingest run into a store; yields results as documents finish."""
 
     def __init__(self, store: Store, *, password: str | None = None, table: TableOptions | None = None,
-                 force: bool = False, workers: int = 1, progress: bool = True) -> None:
+                 force: bool = False, workers: int = 1, progress: bool = True, ocr: str | bool = False) -> None:
         self.store = store
         self.password = password
+        #: OCR the image-only pages of PDFs: False, or Tesseract's language(s) such as "nor+eng"
+        self.ocr = ocr
         self.table = table or TableOptions()
         self.force = force
         self.workers = max(1, workers)
@@ -175,11 +177,11 @@ class Ingester:
                 doc_id, digest, updated, sidecar = job
                 if pool is None:
                     yield self._finish(path, doc_id, digest, updated, partial(
-                        _process_file, str(path), self.password, doc_id, sidecar, digest))
+                        _process_file, str(path), self.password, doc_id, sidecar, digest, self.ocr))
                     bar.advance(task)
                     continue
                 pending.append((path, doc_id, digest, updated,
-                                pool.submit(_process_file, str(path), self.password, doc_id, sidecar, digest)))
+                                pool.submit(_process_file, str(path), self.password, doc_id, sidecar, digest, self.ocr)))
                 while len(pending) >= 2 * self.workers:  # bounded in-flight work keeps memory flat
                     p, d, h, u, fut = pending.pop(0)
                     yield self._finish(p, d, h, u, fut.result)
@@ -211,7 +213,8 @@ class Ingester:
         except OSError as exc:
             return IngestResult(str(path), "failed", error=f"{path}: cannot be read ({exc.strerror})"), None
         sidecar = self._sidecar_for(path)
-        digest = content_hash(data, sidecar)
+        # OCR changes what is read from a scanned PDF: a file first ingested without it is not "unchanged"
+        digest = content_hash(data, {**(sidecar or {}), "__ocr__": self.ocr} if self.ocr and fmt == "pdf" else sidecar)
         source_key = str(path.resolve())
         known = self.store.known_hash(source_key)
         if known and known[1] == digest and not self.force:

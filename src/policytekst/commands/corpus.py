@@ -39,6 +39,9 @@ def ingest(
     title_column: str | None = typer.Option(None, help="Tables of texts: the column with a title."),
     author_column: str | None = typer.Option(None, help="Tables of texts: the author column; NAME+PARTY also records "
                                              "a party column (e.g. from+fromParty)."),
+    ocr: bool = typer.Option(False, "--ocr", help="Read image-only PDF pages with OCR (needs the [ocr] extra and "
+                             "Debian's tesseract-ocr-nor)."),
+    ocr_lang: str = typer.Option("nor+eng", "--ocr-lang", help="Tesseract languages for --ocr."),
     meta_columns: str | None = typer.Option(None, help="Tables of texts: comma-separated columns to keep."),
     force: bool = typer.Option(False, help="Re-process files even when unchanged."),
     workers: int = typer.Option(1, min=1, help="Worker processes for reading and cleaning."),
@@ -66,7 +69,7 @@ def ingest(
     with Corpus(corpus, create=True) as target:
         counts = target.ingest(paths, password=password, text_column=text_column, id_column=id_column,
                                date_column=date_column, title_column=title_column, author_column=author_column,
-                               meta_columns=columns,
+                               meta_columns=columns, ocr=ocr_lang if ocr else False,
                                force=force, workers=workers, progress=not as_json and sys.stderr.isatty(),
                                on_result=report)
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
