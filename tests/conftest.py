@@ -6,7 +6,9 @@ Tests on real data are marked ``shared`` and ``slow`` here (by the fixtures and 
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -29,14 +31,37 @@ REAL_DATA_FIXTURES = frozenset({"seed_corpus", "storting_sample"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark real-data tests ``shared`` and ``slow`` (notebook and browser tests mark themselves ``slow``)."""
+    """Mark real-data tests ``shared`` and ``slow`` (notebook and browser tests mark themselves ``slow``): those
+    that use a real-data fixture or marker, or name a path into ../shared in their own code or parameters."""
     for item in items:
         real = (REAL_DATA_FIXTURES & set(getattr(item, "fixturenames", ()))
                 or item.get_closest_marker("shared") is not None
-                or any(mark == requires_shared.mark for mark in item.iter_markers("skipif")))
+                or any(mark == requires_shared.mark for mark in item.iter_markers("skipif"))
+                or _names_shared_data(item))
         if real:
             item.add_marker(pytest.mark.shared)
             item.add_marker(pytest.mark.slow)
+
+
+_SHARED_NAMES = re.compile(r"\b(?:SHARED|SEEDS|GENERATED_PDFS|REAL_PDFS|BAD_PDFS|STORTING_CSV|UD_DEV)\b|\.\./shared")
+
+
+def _names_shared_data(item: pytest.Item) -> bool:
+    """The test's own code, one of its fixtures' code, or a parameter names a path into ../shared."""
+    functions = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    for definitions in (info.name2fixturedefs.values() if info else ()):
+        functions.extend(d.func for d in definitions if d.baseid)  # the project's fixtures, not pytest's own
+    for function in functions:
+        try:
+            if function is not None and _SHARED_NAMES.search(inspect.getsource(function)):
+                return True
+        except (OSError, TypeError):
+            continue
+    if any("../shared" in str(mark.kwargs.get("reason", "")) for mark in item.iter_markers("skipif")):
+        return True
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return any(str(SHARED) in str(v) for v in params.values())
 
 
 def seed_path(prefix: str) -> Path:
