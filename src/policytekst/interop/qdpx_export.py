@@ -129,7 +129,7 @@ def _add_variable_value(source: etree._Element, var_guid: str, kind: str, value:
     etree.SubElement(holder, _q(PROJECT_NS, tag)).text = str(value)
 
 
-def _passage_spans(corpus, doc_id: str, text: str, summary: ExportSummary) -> dict[str, tuple[int, int]]:
+def passage_spans(corpus, doc_id: str, text: str) -> dict[str, tuple[int, int]]:
     """passage_id -> (start, end) in ``text`` for the analysed passages (placed by their stored span, or
     found in the text when the span does not hold the passage)."""
     spans = {}
@@ -140,8 +140,6 @@ def _passage_spans(corpus, doc_id: str, text: str, summary: ExportSummary) -> di
         at = text.find(p.text)
         if at >= 0:
             spans[p.passage_id] = (at, at + len(p.text))
-        else:
-            summary.skipped_passages += 1
     return spans
 
 
@@ -215,7 +213,8 @@ def export_qdpx(corpus, path: str | Path, *, method: str = "model", min_score: f
                                   plainTextPath=f"internal://{source_guid}.txt", creatingUser=user)
         if doc.title:
             etree.SubElement(source, _q(PROJECT_NS, "Description")).text = doc.title
-        spans = _passage_spans(corpus, doc.doc_id, text, summary)
+        spans = passage_spans(corpus, doc.doc_id, text)
+        summary.skipped_passages += sum(1 for _ in corpus.passages(doc.doc_id, ANALYSIS_KINDS)) - len(spans)
         # (start, end) -> [(theme, note)]: one selection per span, one coding per theme on it
         selections: dict[tuple[int, int, str], list[tuple[str, str]]] = defaultdict(list)
         for pid, (start, end) in spans.items():
