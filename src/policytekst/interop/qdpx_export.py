@@ -23,6 +23,7 @@ ExportSummary(documents=22, codes=12, selections=1874, ...)
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -130,8 +131,8 @@ def _add_variable_value(source: etree._Element, var_guid: str, kind: str, value:
 
 
 def passage_spans(corpus, doc_id: str, text: str) -> dict[str, tuple[int, int]]:
-    """passage_id -> (start, end) in ``text`` for the analysed passages (placed by their stored span, or
-    found in the text when the span does not hold the passage)."""
+    """passage_id -> (start, end) in ``text`` for the analysed passages: by their stored span, else found in the
+    text (exactly, else with any whitespace between its words); passages not found are left out."""
     spans = {}
     for p in corpus.passages(doc_id, ANALYSIS_KINDS):
         if text[p.char_start:p.char_end] == p.text:
@@ -140,6 +141,12 @@ def passage_spans(corpus, doc_id: str, text: str) -> dict[str, tuple[int, int]]:
         at = text.find(p.text)
         if at >= 0:
             spans[p.passage_id] = (at, at + len(p.text))
+            continue
+        # a text from another tool may wrap lines where the passage has spaces: match word by word
+        words = p.text.split()
+        found = re.search(r"\s+".join(map(re.escape, words)), text) if words else None
+        if found:
+            spans[p.passage_id] = found.span()
     return spans
 
 

@@ -341,9 +341,11 @@ def codebook_dict(codes: list[Code]) -> dict:
 
 
 def _document_for(source: Source, corpus, docs: dict[str, str]) -> str | None:
-    """The corpus document a source is: same name, a policytekst GUID, or the same text."""
-    if source.name in docs:
-        return source.name
+    """The corpus document a source is: its name (or file stem) is a doc_id, a policytekst GUID, or the same
+    text (whitespace aside)."""
+    for name in (source.name, PurePosixPath(source.name.replace("\\", "/")).stem):  # "intervju_a.txt" too
+        if name in docs:
+            return name
     for doc_id in docs:
         if guid("source", doc_id) == source.guid:
             return doc_id
