@@ -308,3 +308,38 @@ def test_qualcoder_style_project_maps_to_the_corpus_by_file_name(tmp_path, small
     rows = [json.loads(line) for line in (tmp_path / "out" / "labels.jsonl").read_text().splitlines()]
     assert {r["doc_id"] for r in rows} == {"intervju_a"}
     assert sorted(label for r in rows for label in r["labels"]) == ["brukermedvirkning", "samordning"]
+
+
+def test_held_out_project_with_multi_coding_nested_codes_and_relative_paths(tmp_path):
+    """Written after the importer and run once, unchanged (not used to tune it): deeper nesting with codable
+    parents, two codings on one selection, a coding of an unknown code (a warning, not an error), a source file
+    referenced by a relative path with an upper-case extension, xsi attributes, and a picture source."""
+    text = "Første avsnitt om styring.\nAndre avsnitt om brukere og samarbeid på tvers av etatene.\n"
+    s1, e1 = _span(text, "brukere og samarbeid")
+    qde = (f'<?xml version="1.0" encoding="UTF-8"?>'
+           f'<Project xmlns="urn:QDA-XML:project:1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+           f'xsi:schemaLocation="urn:QDA-XML:project:1.0 Project.xsd" name="ATLAS-lik" origin="other tool">'
+           f'<CodeBook><Codes>'
+           f'<Code guid="{G["family"]}" name="Tjenester" isCodable="true">'
+           f'<Code guid="{G["bruker"]}" name="Brukere" isCodable="true">'
+           f'<Code guid="{G["samordning"]}" name="Brukere og samarbeid" isCodable="true"/></Code></Code>'
+           f'</Codes></CodeBook>'
+           f'<Sources>'
+           f'<PictureSource guid="0F3C8C4E-0000-4000-8000-000000000600" name="bilde" path="relative://b.png"/>'
+           f'<TextSource guid="{G["srcA"]}" name="notat" plainTextPath="relative://Notater/notat.TXT">'
+           f'<PlainTextSelection guid="0F3C8C4E-0000-4000-8000-000000000221" startPosition="{s1}" '
+           f'endPosition="{e1}"><Description>to koder</Description>'
+           f'<Coding guid="0F3C8C4E-0000-4000-8000-000000000231"><CodeRef targetGUID="{G["bruker"]}"/></Coding>'
+           f'<Coding guid="0F3C8C4E-0000-4000-8000-000000000232"><CodeRef targetGUID="{G["samordning"]}"/></Coding>'
+           f'<Coding guid="0F3C8C4E-0000-4000-8000-000000000233"><CodeRef targetGUID="{G["npm"]}"/></Coding>'
+           f'</PlainTextSelection></TextSource></Sources></Project>')
+    path = _zip(tmp_path / "held_out.qdpx", {"project.qde": qde.encode(), "sources/notat.TXT": text.encode()})
+    summary = import_qdpx(path, tmp_path / "out")
+    assert (summary.codes, summary.sources, summary.segments) == (3, 1, 1)
+    (segment,) = _segments(tmp_path / "out")
+    assert segment["text"] == "brukere og samarbeid"
+    assert segment["codes"] == ["brukere", "brukere_og_samarbeid"]
+    assert any("unknown code" in w for w in summary.warnings) and any("PictureSource" in w for w in summary.warnings)
+    raw = (tmp_path / "out" / "codebook.yaml").read_text(encoding="utf-8")
+    assert "parent: Brukere" in raw and "parent: Tjenester" in raw
+    assert Codebook.load(tmp_path / "out" / "codebook.yaml").names == ["tjenester", "brukere", "brukere_og_samarbeid"]
