@@ -30,6 +30,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 from lxml import etree
 
+from policytekst.errors import UsageError
 from policytekst.interop.qdpx_export import passage_spans
 from policytekst.interop.refi import RefiError, guid
 
@@ -436,7 +437,6 @@ def import_qdpx(path: str | Path, out: str | Path, corpus=None, *, add_sources: 
     summary = ImportSummary(out=out, codes=sum(c.codable for c in project.codes), sources=len(project.sources),
                             segments=len(project.segments), warnings=list(project.warnings))
     if add_sources and corpus is None:
-        from policytekst.errors import UsageError
         raise UsageError("adding sources needs --corpus DIR")
     out.mkdir(parents=True, exist_ok=True)
     source_dir = out / "sources"

@@ -29,6 +29,7 @@ from scipy import sparse
 
 from policytekst.errors import PolicytekstError, UsageError
 from policytekst.model import ANALYSIS_KINDS
+from policytekst.tables import write_table
 from policytekst.themes import theme_scores
 from policytekst.topics import TopicModel
 from policytekst.topics.units import passage_lemma_lists
@@ -125,10 +126,6 @@ def table(corpus, what: str, *, method: str = "model", codebook=None, topic_mode
     raise UsageError(f"unknown table {what!r}; use {', '.join(WHATS)}")
 
 
-def _replace_into(tmp: Path, target: Path) -> None:
-    os.replace(tmp, target)
-
-
 def write_dtm(corpus, path: str | Path, min_df: int = 1) -> dict[str, Path]:
     """Write the document x term count matrix as Matrix Market with its vocabulary and document rows.
 
@@ -160,11 +157,9 @@ def write_dtm(corpus, path: str | Path, min_df: int = 1) -> dict[str, Path]:
                                   f"lemmas; rows in {targets['documents'].name}, columns in "
                                   f"{targets['vocabulary'].name}")
         (tmp / "v.txt").write_text("".join(t + "\n" for t in vocabulary), encoding="utf-8")
-        from policytekst.tables import write_table
-
         write_table(docs, tmp / "d.csv")
         for key, name in (("matrix", "m.mtx"), ("vocabulary", "v.txt"), ("documents", "d.csv")):
-            _replace_into(tmp / name, targets[key])
+            os.replace(tmp / name, targets[key])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return targets
