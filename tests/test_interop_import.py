@@ -164,7 +164,7 @@ def test_import_qualcoder_style_project_with_crlf_and_bom(tmp_path):
 
 
 @pytest.mark.parametrize("variant", ["old-namespace", "no-namespace", "Sources-folder", "lf-counted-offsets",
-                                     "braced-guids", "pdf-representation"])
+                                     "braced-guids", "pdf-representation", "zipped-in-a-folder"])
 def test_vendor_variants(tmp_path, variant):
     """Variants tools are known to write: each imports with the same coded texts as the standard form."""
     entries = spec_project()
@@ -199,6 +199,8 @@ def test_vendor_variants(tmp_path, variant):
                           f'<Representation guid="0F3C8C4E-0000-4000-8000-000000000500" name="b">')
         qde = qde.replace("</TextSource></Sources>", "</Representation></PDFSource></Sources>")
         entries["project.qde"] = qde.encode()
+    elif variant == "zipped-in-a-folder":  # a project folder zipped by hand: everything one level down
+        entries = {f"Handlaget/{name}": data for name, data in entries.items()}
     project = read_qdpx(_zip(tmp_path / f"{variant}.qdpx", entries))
     sources = {s.guid: s for s in project.sources}
     coded = sorted((sources[s.source].text[s.start:s.end], tuple(s.codes)) for s in project.segments)
@@ -343,3 +345,22 @@ def test_held_out_project_with_multi_coding_nested_codes_and_relative_paths(tmp_
     raw = (tmp_path / "out" / "codebook.yaml").read_text(encoding="utf-8")
     assert "parent: Brukere" in raw and "parent: Tjenester" in raw
     assert Codebook.load(tmp_path / "out" / "codebook.yaml").names == ["tjenester", "brukere", "brukere_og_samarbeid"]
+
+
+def test_empty_selection_is_a_warning_not_an_error(tmp_path):
+    entries = spec_project()
+    start, end = _span(TEXT_A, "ett felles kontor")
+    entries["project.qde"] = entries["project.qde"].replace(f'endPosition="{end}"'.encode(),
+                                                            f'endPosition="{start}"'.encode())
+    summary = import_qdpx(_zip(tmp_path / "empty.qdpx", entries), tmp_path / "out")
+    assert summary.segments == 3 and any("is empty" in w for w in summary.warnings)
+
+
+def test_cli_qdc_commands_accept_a_corpus_option(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["export", "qdc", "--corpus", str(tmp_path), "--out", str(tmp_path / "b.qdc")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["import", "qdc", str(tmp_path / "b.qdc"), "--corpus", str(tmp_path),
+                                 "--out", str(tmp_path / "in")])
+    assert result.exit_code == 0, result.output
+    assert Codebook.load(tmp_path / "in" / "codebook.yaml").names == Codebook.default().names

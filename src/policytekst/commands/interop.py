@@ -62,9 +62,14 @@ def export_qdpx(
             f"selections ({summary.hit_selections} codebook hits, {summary.passage_selections} passages)")
 
 
+#: `export qdc` and `import qdc` accept --corpus like the project commands; a codebook does not depend on it
+QdcCorpusOption = typer.Option(None, "--corpus", "-c", help="Accepted for symmetry with qdpx; not needed.")
+
+
 def export_qdc(
     out: Path = typer.Option(..., "--out", "-o", help="The codebook file to write (FILE.qdc)."),
     codebook: Path | None = CodebookOption,
+    corpus: Path | None = QdcCorpusOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Write the codebook alone as a REFI-QDA codebook (.qdc)."""
@@ -155,6 +160,7 @@ def import_qdpx(
 def import_qdc(
     file: Path = typer.Argument(..., help="A REFI-QDA codebook (.qdc)."),
     out: Path = typer.Option(..., "--out", "-o", help="Directory for codebook.yaml."),
+    corpus: Path | None = QdcCorpusOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Read a REFI-QDA codebook into a policytekst codebook (codebook.yaml)."""

@@ -187,8 +187,10 @@ class _Archive:
             raise RefiError(f"{self.path}: cannot read {name} from the ZIP ({exc})") from exc
 
     def project(self) -> bytes:
-        name = self.names.get("project.qde") or next(
-            (real for low, real in sorted(self.names.items()) if low.endswith(".qde") and "/" not in low), None)
+        # the standard's name at the root; else one .qde at the root; else one .qde in a folder (zipped by hand)
+        qde = sorted(real for low, real in self.names.items() if low.endswith(".qde"))
+        name = self.names.get("project.qde") or next((n for n in qde if "/" not in n), None) or (
+            qde[0] if len(qde) == 1 else None)
         if name is None:
             raise RefiError(f"{self.path}: no project.qde inside (not a REFI-QDA project)")
         return self.read(name)
@@ -282,6 +284,9 @@ def _read_source(element: etree._Element, name: str, archive: _Archive, codes: d
         use_lf = score(False) > score(True)
     limit = len(text) if use_lf or "\r" not in raw else len(raw)
     for sel_guid, start, end, _quote, refs in selections:
+        if start == end and 0 <= start <= limit:  # an empty selection codes no text: nothing to learn from
+            project.warnings.append(f"source {name!r}: selection {sel_guid} is empty; left out")
+            continue
         if not 0 <= start < end <= limit:
             raise RefiError(f"{archive.path}: selection {sel_guid or '?'} of source {name!r} spans {start}-{end}, "
                             f"outside its text of {limit} characters")
