@@ -88,33 +88,51 @@ def spec_project(namespace: str = "urn:QDA-XML:project:1.0", sources_dir: str = 
     return {"project.qde": qde.encode("utf-8"), f"{sources_dir}/{G['srcA']}.txt": TEXT_A.encode("utf-8")}
 
 
-def qualcoder_project() -> dict[str, bytes]:
-    """A project in QualCoder's style: braces-free upper-case GUIDs, creatingUser/creationDateTime everywhere,
-    a Cases element, a Notes element, text files with a BOM and CRLF line ends whose offsets count CRLF as two
-    code points (the file as it is)."""
-    text = TEXT_A.replace("\n", "\r\n")
-    a2 = _span(text, "Brukerne fikk likevel si sin mening")
-    a3 = _span(text, "ett felles kontor")
+def qualcoder_project(count: str = "lf") -> dict[str, bytes]:
+    """A project in the shape QualCoder's REFI export writes: text files named after the document
+    (``plainTextPath="internal://intervju_a.txt"``, a ``richTextPath`` beside it), each selection's ``name`` holding
+    the coded text, creatingUser/creationDateTime everywhere, Variables with a FloatValue, Cases, Notes, a PDF
+    source whose selections sit in its text Representation; the text file with a BOM and Windows line ends.
+
+    ``count`` is how the offsets count a line end: "lf" (positions in the LF text, as a tool that keeps LF text
+    internally and writes CRLF files) or "crlf" (positions in the file as it is, CRLF = two code points).
+    """
+    crlf = TEXT_A.replace("\n", "\r\n")
+    basis = TEXT_A if count == "lf" else crlf
+    a2 = _span(basis, "Brukerne fikk likevel si sin mening")
+    a3 = _span(basis, "ett felles kontor")
+    b1 = _span(TEXT_B, "Lederen fulgte opp målene")
     stamp = ' creatingUser="{u}" creationDateTime="2021-03-04T10:11:12Z"'.format(u=G["user"])
+    quote = ' name="{q}"' + stamp
+    variable = "0F3C8C4E-0000-4000-8000-000000000700"
     qde = (f'<?xml version="1.0" encoding="utf-8"?>\n'
            f'<Project xmlns="urn:QDA-XML:project:1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
            f'name="qualcoder_project" origin="QualCoder 3.2" creatingUserGUID="{G["user"]}">'
            f'<Users><User guid="{G["user"]}" name="default"/></Users>'
            f'{_codebook_xml()}'
+           f'<Variables><Variable guid="{variable}" name="alder" typeOfVariable="Float"/></Variables>'
            f'<Cases><Case guid="0F3C8C4E-0000-4000-8000-000000000300" name="Kommune A">'
            f'<SourceRef targetGUID="{G["srcA"]}"/></Case></Cases>'
            f'<Sources>'
-           f'<TextSource guid="{G["srcA"]}" name="intervju_a.txt" plainTextPath="internal://{G["srcA"]}.txt"{stamp}>'
+           f'<TextSource guid="{G["srcA"]}" name="intervju_a.txt" richTextPath="internal://intervju_a.docx" '
+           f'plainTextPath="internal://intervju_a.txt"{stamp}>'
            f'<Description>Intervju med leder</Description>'
-           f'{_selection("0F3C8C4E-0000-4000-8000-000000000211", *a2, "bruker", stamp)}'
-           f'{_selection("0F3C8C4E-0000-4000-8000-000000000212", *a3, "samordning", stamp)}'
+           f'{_selection("0F3C8C4E-0000-4000-8000-000000000211", *a2, "bruker", quote.format(q="Brukerne fikk likevel si sin mening"))}'
+           f'{_selection("0F3C8C4E-0000-4000-8000-000000000212", *a3, "samordning", quote.format(q="ett felles kontor"))}'
+           f'<VariableValue><VariableRef targetGUID="{variable}"/><FloatValue>44</FloatValue></VariableValue>'
            f'</TextSource>'
+           f'<PDFSource guid="{G["srcB"]}" name="intervju_b.pdf" path="internal://intervju_b.pdf"{stamp}>'
+           f'<Representation guid="0F3C8C4E-0000-4000-8000-000000000501" name="intervju_b.pdf" '
+           f'plainTextPath="internal://intervju_b.txt"{stamp}>'
+           f'{_selection("0F3C8C4E-0000-4000-8000-000000000213", *b1, "npm", quote.format(q="Lederen fulgte opp målene"))}'
+           f'</Representation></PDFSource>'
            f'</Sources>'
            f'<Notes><Note guid="0F3C8C4E-0000-4000-8000-000000000400" name="memo">'
            f'<PlainTextContent>Et notat.</PlainTextContent></Note></Notes>'
            f'</Project>')
-    return {"project.qde": qde.encode("utf-8"),
-            f"sources/{G['srcA']}.txt": b"\xef\xbb\xbf" + text.encode("utf-8")}
+    return {"project.qde": qde.encode("utf-8"), "sources/intervju_a.txt": b"\xef\xbb\xbf" + crlf.encode("utf-8"),
+            "sources/intervju_a.docx": b"PK-not-read", "sources/intervju_b.pdf": b"%PDF-not-read",
+            "sources/intervju_b.txt": TEXT_B.encode("utf-8")}
 
 
 def _zip(path: Path, entries: dict[str, bytes]) -> Path:
@@ -153,14 +171,16 @@ def test_import_spec_project(tmp_path):
                                                  ("new_public_management",), ("samordning",)]
 
 
-def test_import_qualcoder_style_project_with_crlf_and_bom(tmp_path):
-    path = _zip(tmp_path / "qc.qdpx", qualcoder_project())
+@pytest.mark.parametrize("count", ["lf", "crlf"])
+def test_import_qualcoder_style_project_with_crlf_and_bom(tmp_path, count):
+    path = _zip(tmp_path / "qc.qdpx", qualcoder_project(count))
     project = read_qdpx(path)
-    source = project.sources[0]
-    assert "\r" not in source.text and not source.text.startswith("\ufeff")
-    texts = {source.text[s.start:s.end]: s.codes for s in project.segments}
+    assert [s.name for s in project.sources] == ["intervju_a.txt", "intervju_b.pdf"]
+    assert all("\r" not in s.text and not s.text.startswith("\ufeff") for s in project.sources)
+    sources = {s.guid: s for s in project.sources}
+    texts = {sources[s.source].text[s.start:s.end]: s.codes for s in project.segments}
     assert texts == {"Brukerne fikk likevel si sin mening": ["brukermedvirkning"],
-                     "ett felles kontor": ["samordning"]}
+                     "ett felles kontor": ["samordning"], "Lederen fulgte opp målene": ["new_public_management"]}
 
 
 @pytest.mark.parametrize("variant", ["old-namespace", "no-namespace", "Sources-folder", "lf-counted-offsets",
@@ -306,10 +326,11 @@ def test_bad_file_leaves_the_corpus_unchanged(tmp_path, small_corpus):
 def test_qualcoder_style_project_maps_to_the_corpus_by_file_name(tmp_path, small_corpus):
     path = _zip(tmp_path / "qc.qdpx", qualcoder_project())
     summary = import_qdpx(path, tmp_path / "out", small_corpus, negatives=False)
-    assert summary.matched_sources == 1
+    assert summary.matched_sources == 2  # "intervju_a.txt" and "intervju_b.pdf" are documents intervju_a, _b
     rows = [json.loads(line) for line in (tmp_path / "out" / "labels.jsonl").read_text().splitlines()]
-    assert {r["doc_id"] for r in rows} == {"intervju_a"}
-    assert sorted(label for r in rows for label in r["labels"]) == ["brukermedvirkning", "samordning"]
+    assert {r["doc_id"] for r in rows} == {"intervju_a", "intervju_b"}
+    assert sorted(label for r in rows for label in r["labels"]) == ["brukermedvirkning", "new_public_management",
+                                                                     "samordning"]
 
 
 def test_held_out_project_with_multi_coding_nested_codes_and_relative_paths(tmp_path):
