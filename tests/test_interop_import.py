@@ -385,3 +385,22 @@ def test_cli_qdc_commands_accept_a_corpus_option(tmp_path):
                                  "--out", str(tmp_path / "in")])
     assert result.exit_code == 0, result.output
     assert Codebook.load(tmp_path / "in" / "codebook.yaml").names == Codebook.default().names
+
+
+def test_add_sources_ingests_the_project_texts_and_maps_to_them(tmp_path):
+    corpus = Corpus(tmp_path / "corpus", create=True)
+    try:
+        summary = import_qdpx(_zip(tmp_path / "hand.qdpx", spec_project()), tmp_path / "out", corpus,
+                              add_sources=True)
+        assert summary.added_documents == 2
+        assert sorted(d.doc_id for d in corpus.documents()) == ["intervju_a", "intervju_b"]
+        assert summary.matched_sources == 2
+        rows = [json.loads(line) for line in (tmp_path / "out" / "labels.jsonl").read_text().splitlines()]
+        assert {r["doc_id"] for r in rows} == {"intervju_a", "intervju_b"}
+        assert all(":" in r["id"] for r in rows)  # passage ids of the corpus, not selection ids
+        # a second import adds nothing: the sources are documents now
+        again = import_qdpx(_zip(tmp_path / "hand.qdpx", spec_project()), tmp_path / "out2", corpus,
+                            add_sources=True)
+        assert again.added_documents == 0 and len(corpus.documents()) == 2
+    finally:
+        corpus.close()

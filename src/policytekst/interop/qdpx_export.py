@@ -96,6 +96,12 @@ def codebook_xml(book: Codebook) -> etree._Element:
     return root
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, write) -> None:
     """Write through a temporary file beside ``path`` so an interrupted export leaves nothing half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,6 +109,7 @@ def _atomic_write(path: Path, write) -> None:
     os.close(handle)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; an export is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
