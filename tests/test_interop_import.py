@@ -184,7 +184,8 @@ def test_import_qualcoder_style_project_with_crlf_and_bom(tmp_path, count):
 
 
 @pytest.mark.parametrize("variant", ["old-namespace", "no-namespace", "Sources-folder", "lf-counted-offsets",
-                                     "braced-guids", "pdf-representation", "zipped-in-a-folder"])
+                                     "braced-guids", "pdf-representation", "zipped-in-a-folder",
+                                     "inclusive-end"])
 def test_vendor_variants(tmp_path, variant):
     """Variants tools are known to write: each imports with the same coded texts as the standard form."""
     entries = spec_project()
@@ -219,6 +220,16 @@ def test_vendor_variants(tmp_path, variant):
                           f'<Representation guid="0F3C8C4E-0000-4000-8000-000000000500" name="b">')
         qde = qde.replace("</TextSource></Sources>", "</Representation></PDFSource></Sources>")
         entries["project.qde"] = qde.encode()
+    elif variant == "inclusive-end":  # a tool that writes the last code point's position (names hold the quote)
+        qde = entries["project.qde"].decode()
+        for text, words in ((TEXT_A, "bestiller-utfører-modell"), (TEXT_A, "ett felles kontor"),
+                            (TEXT_B, "Lederen fulgte opp målene")):
+            start, end = _span(text, words)
+            qde = qde.replace(f'startPosition="{start}" endPosition="{end}"',
+                              f'name="{words}" startPosition="{start}" endPosition="{end - 1}"')
+        start, end = _span(TEXT_A, "Brukerne fikk likevel si sin mening om vedtakene, og brukerrådet ble spurt før "
+                                   "endringer.")
+        entries["project.qde"] = qde.replace(f'endPosition="{end}"', f'endPosition="{end - 1}"').encode()
     elif variant == "zipped-in-a-folder":  # a project folder zipped by hand: everything one level down
         entries = {f"Handlaget/{name}": data for name, data in entries.items()}
     project = read_qdpx(_zip(tmp_path / f"{variant}.qdpx", entries))

@@ -243,6 +243,39 @@ def _selections(text_source: etree._Element) -> list[tuple[str, int, int, str, l
     return rows
 
 
+def _reading(raw: str, text: str, selections: list) -> tuple[bool, int]:
+    """How a source's offsets are to be read: (in the file as it is?, 1 if the end is inclusive else 0).
+
+    The standard: code points of the file as it is (a CRLF is two), end exclusive. Some tools count the text's LF
+    form (they keep LF text and write CRLF files), and some write the end inclusive. The reading chosen is the one
+    under which selections stay inside the text, do not split a CRLF pair, and match the quoted text when a tool
+    stores it in the selection's name; the standard reading wins ties, and an inclusive end needs quotes to show it.
+    """
+    if not selections:
+        return True, 0
+    quoted = any(quote for _, _, _, quote, _ in selections)
+    readings = [(True, 0)] + ([(False, 0)] if "\r\n" in raw else [])
+    if quoted:
+        readings += [(as_raw, 1) for as_raw, _ in list(readings)]
+
+    def score(reading: tuple[bool, int]) -> int:
+        as_raw, extra = reading
+        base = raw if as_raw else text
+        points = 0
+        for _, start, end, quote, _refs in selections:
+            end += extra
+            if not 0 <= start < end <= len(base):
+                points -= 10
+                continue
+            if as_raw and "\r\n" in (base[start - 1:start + 1], base[end - 1:end + 1]):
+                points -= 1
+            if quote and " ".join(quote.split()) == " ".join(base[start:end].split()):
+                points += 2
+        return points
+
+    return max(readings, key=lambda r: (score(r), r == (True, 0), r[1] == 0))
+
+
 def _read_source(element: etree._Element, name: str, archive: _Archive, codes: dict[str, Code],
                  project: Project) -> None:
     source_guid = (element.get("guid") or "").strip("{}").lower()
@@ -263,34 +296,18 @@ def _read_source(element: etree._Element, name: str, archive: _Archive, codes: d
         raw = raw[1:]
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     selections = _selections(element)
-    # Offsets count code points of the file as it is (CRLF = 2); some tools count its LF form. Choose the reading
-    # under which selections do not split a CRLF pair and whose names (when a tool stores the quote) match.
+    as_raw, extra = _reading(raw, text, selections)
     to_lf = _lf_offsets(raw)
-    use_lf = False
-    if "\r\n" in raw and selections:
-        def score(as_raw: bool) -> int:
-            points = 0
-            for _, start, end, quote, _refs in selections:
-                span = raw[start:end] if as_raw else text[start:end]
-                limit = len(raw) if as_raw else len(text)
-                if not 0 <= start < end <= limit:
-                    points -= 10
-                    continue
-                if as_raw and (raw[start - 1:start + 1] == "\r\n" or raw[end - 1:end + 1] == "\r\n"):
-                    points -= 1
-                if quote and quote.replace("\r\n", "\n") == span.replace("\r\n", "\n"):
-                    points += 2
-            return points
-        use_lf = score(False) > score(True)
-    limit = len(text) if use_lf or "\r" not in raw else len(raw)
+    limit = len(raw) if as_raw else len(text)
     for sel_guid, start, end, _quote, refs in selections:
+        end += extra
         if start == end and 0 <= start <= limit:  # an empty selection codes no text: nothing to learn from
             project.warnings.append(f"source {name!r}: selection {sel_guid} is empty; left out")
             continue
         if not 0 <= start < end <= limit:
-            raise RefiError(f"{archive.path}: selection {sel_guid or '?'} of source {name!r} spans {start}-{end}, "
-                            f"outside its text of {limit} characters")
-        if not (use_lf or "\r" not in raw):
+            raise RefiError(f"{archive.path}: selection {sel_guid or '?'} of source {name!r} spans "
+                            f"{start}-{end - extra}, outside its text of {limit} characters")
+        if as_raw:
             start, end = to_lf[start], to_lf[end]
         keys = sorted({codes[r].key for r in refs if r in codes})
         unknown = [r for r in refs if r not in codes]
