@@ -14,7 +14,8 @@ policytekst becomes a codebook file, a labels file that ``themes train --labels`
 
 Lenient about what tools really write: older or missing namespace versions (``urn:QDA-XML:project:0.x``),
 ``Sources/`` vs ``sources/``, text inline (PlainTextContent) or in a file, a BOM, CRLF line ends with offsets
-counted either way, PDF sources with a text representation. Strict about what would give wrong labels: a file
+counted either way, inclusive selection ends (recognised from quoted text), PDF sources with a text
+representation, a project zipped inside a folder, empty selections (a warning). Strict about what would give wrong labels: a file
 that is not a ZIP, has no ``project.qde``, is not XML, is in a foreign namespace, or has selections outside their
 text raises :class:`~policytekst.interop.refi.RefiError` (one line naming the file) before anything is written.
 """
