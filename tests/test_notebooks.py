@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "corpus"
 NAMES = ["01_build_and_inspect.ipynb", "02_themes_over_time.ipynb", "03_topics_and_k.ipynb",
-         "04_example_passages.ipynb", "05_compare.ipynb"]
+         "04_example_passages.ipynb", "05_compare.ipynb", "06_export.ipynb"]
 
 # Test-time parameters: smaller sweeps and bootstraps keep the suite inside its time budget.
 OVERRIDES = {
@@ -40,7 +40,8 @@ def executed(demo_corpus, tmp_path_factory):
     """
     handout = tmp_path_factory.mktemp("handout")
     extra = {**OVERRIDES, "04_example_passages.ipynb": {**OVERRIDES["04_example_passages.ipynb"],
-                                                        "OUT_DIR": str(handout)}}
+                                                        "OUT_DIR": str(handout)},
+             "06_export.ipynb": {"OUT_DIR": str(tmp_path_factory.mktemp("export"))}}
     results: dict[str, object] = {"handout": handout}
 
     def one(name: str) -> None:
@@ -165,3 +166,13 @@ def test_05_compare(executed):
     assert not set(got["key_terms_before"]) & set(got["key_terms_after"])
     assert got["doc_a"] != got["doc_b"] and got["doc_a"] not in got["neighbours"]
     assert images(nb) >= 2
+
+
+def test_06_export(executed, demo_corpus):
+    nb = notebook(executed, "06_export.ipynb")
+    got = summary(nb)
+    assert got["documents"] == len([d for d in demo_corpus.documents() if not d.duplicate_of])
+    assert got["segments_back"] == got["selections"] > 0  # the round trip gives every coded selection back
+    assert got["label_rows"] > 0
+    assert got["table_rows"] == len(demo_corpus.passage_ids()) and got["year_is_integer"]
+    assert got["dtm_shape"][0] == got["documents"] and got["dtm_shape"][1] == got["vocabulary"] > 0

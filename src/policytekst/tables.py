@@ -1,7 +1,7 @@
 """The one table writer: every result table leaves policytekst through here, its format chosen by the file suffix.
 
 ``.csv`` ``.tsv`` (lists joined with "; "), ``.json`` (an array of objects), ``.jsonl`` (one object a line), ``.md``
-(a pipe table), ``.parquet`` (pyarrow) and ``.xlsx`` (openpyxl). On the command line ``--out/-o FILE`` means "write
+(a pipe table), ``.parquet`` and ``.feather`` (pyarrow) and ``.xlsx`` (openpyxl). On the command line ``--out/-o FILE`` means "write
 the table to FILE" in every command. The file is written to a temporary name beside it and moved into place, so an
 interrupted write never leaves half a table.
 
@@ -27,7 +27,7 @@ import pandas as pd
 
 from policytekst.errors import UsageError
 
-TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".md", ".parquet", ".xlsx")
+TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".md", ".parquet", ".feather", ".xlsx")
 PLOT_SUFFIXES = (".png", ".svg")
 
 
@@ -93,13 +93,21 @@ def to_markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+def _arrow_ready(frame: pd.DataFrame) -> pd.DataFrame:
     table = frame.copy()
     for column in table.columns:  # mixed object columns (ints and strings) are not one Arrow type: keep as text
         if table[column].dtype == object and not table[column].map(lambda v: isinstance(v, (list, str)) or v is None
                                                                    ).all():
             table[column] = table[column].map(lambda v: None if v is None else str(v))
-    table.to_parquet(path, index=False)
+    return table
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    _arrow_ready(frame).to_parquet(path, index=False)
+
+
+def _write_feather(frame: pd.DataFrame, path: Path) -> None:
+    _arrow_ready(frame).reset_index(drop=True).to_feather(path)
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
@@ -114,6 +122,7 @@ _WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
                                         encoding="utf-8"),
     ".md": lambda f, p: p.write_text(to_markdown_table(f), encoding="utf-8"),
     ".parquet": _write_parquet,
+    ".feather": _write_feather,
     ".xlsx": _write_xlsx,
 }
 
