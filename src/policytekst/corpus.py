@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from policytekst.errors import UnknownNameError, UsageError
-from policytekst.ingest import Ingester, IngestResult, TableOptions
+from policytekst.ingest import DEFAULT_MAX_MB, Ingester, IngestResult, TableOptions
 from policytekst.model import ANALYSIS_KINDS, Document, Passage
 from policytekst.store import Store
 
@@ -62,11 +62,16 @@ class Corpus:
         workers: int = 1,
         progress: bool = True,
         on_result: Callable[[IngestResult], None] | None = None,
+        prune: bool = False,
+        max_mb: float = DEFAULT_MAX_MB,
     ) -> dict[str, int]:
         """Ingest files and folders; returns counts per status. Re-running is safe and skips unchanged files.
 
         A path that does not exist is reported as a failed file; when none of ``paths`` exists the call raises
         :class:`~policytekst.errors.UsageError` before anything (not even the corpus directory) is created.
+        Stored sources under the given folders (or rows of the given tables) that are gone are reported as
+        "vanished"; ``prune`` removes them. A document file over ``max_mb`` megabytes (or a DOCX inflating beyond
+        it) fails with a clear message; 0 lifts the cap.
         """
         if not paths:
             raise UsageError("nothing to ingest: no files or folders given")
@@ -75,7 +80,7 @@ class Corpus:
             raise UsageError(f"nothing to ingest: {', '.join(missing)}: no such file or directory")
         table = TableOptions(text_column, id_column, date_column, title_column, meta_columns, author_column)
         ingester = Ingester(self.store, password=password, table=table, force=force, workers=workers,
-                            progress=progress)
+                            progress=progress, prune=prune, max_mb=max_mb)
         return ingester.run([Path(p) for p in paths], on_result=on_result)
 
     # -- reading -----------------------------------------------------------------------------------------
