@@ -628,3 +628,19 @@ def test_fuzz_truncated_and_byte_flipped_real_pdfs(tmp_path: Path) -> None:
         process(raw, f"fuzz{i}")
         outcomes["read"] += 1
     assert outcomes["read"] and outcomes["readerror"] >= 0
+
+
+def test_prune_never_removes_a_source_that_still_exists(tmp_path: Path) -> None:
+    """A file the folder walk skips (hidden, a README) but that was ingested by name is not "vanished"."""
+    folder = tmp_path / "src"
+    good = write_good(folder, 2)
+    hidden = folder / ".skjult.txt"
+    hidden.write_text(good_text(30), encoding="utf-8")
+    readme = folder / "README.md"
+    readme.write_text(good_text(31), encoding="utf-8")
+    corpus_dir = tmp_path / "corpus"
+    ingest(str(folder), str(hidden), str(readme), "--corpus", str(corpus_dir))
+    assert len(texts(corpus_dir)) == len(good) + 2
+    code, records, _ = ingest(str(folder), "--corpus", str(corpus_dir), "--prune")
+    assert code == 0 and not [r for r in records if r["status"] in ("removed", "vanished")]
+    assert len(texts(corpus_dir)) == len(good) + 2

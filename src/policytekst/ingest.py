@@ -198,6 +198,7 @@ class Ingester:
         self._notes: list[str] = []  # sidecar problems, told with the next result
         self._seen: set[str] = set()  # source keys met in this run (files, table rows)
         self._partial_tables: set[str] = set()  # tables read only in part: their unseen rows did not vanish
+        self._tables_read: set[str] = set()  # tables read to their end: an unseen row of theirs is gone
 
     def _sidecar_for(self, path: Path) -> dict | None:
         folder = path.parent.resolve()
@@ -244,8 +245,8 @@ class Ingester:
             except sqlite3.OperationalError as exc:  # disk full, I/O error: the store cannot take more
                 raise PolicytekstError(f"{self.store.path}: cannot write to the corpus ({exc}); the documents "
                                        "reported before this line are stored, run again when fixed") from exc
-            if self._notes:  # sidecar problems with no document after them
-                tell(IngestResult(display(paths[-1]), "skipped", warnings=[]))
+            if self._notes and on_result:  # sidecar problems with no result after them: told, not counted
+                on_result(IngestResult(display(paths[-1]), "skipped", warnings=self._notes))
             self.duplicates = self.store.update_duplicates()
             self.store.finish_run(run_id, counts)
         return counts
@@ -268,7 +269,7 @@ class Ingester:
         blind = tuple(display(p.resolve()).rstrip(os.sep) + os.sep for p in unlisted)  # not seen is not gone
         gone = [(key, doc_id, path) for key, doc_id, path in self.store.source_keys()
                 if key.startswith(tuple(roots)) and key not in self._seen and not key.startswith(blind or ("\0",))
-                and key.rsplit("#", 1)[0] not in self._partial_tables]
+                and not self._still_there(key)]
         if not gone:
             return
         if self.prune:
@@ -281,6 +282,16 @@ class Ingester:
                 yield IngestResult(path, "vanished", doc_id=doc_id,
                                    warnings=["source no longer exists under the ingested paths; still in the corpus "
                                              "(ingest again with --prune to remove it)"])
+
+    def _still_there(self, key: str) -> bool:
+        """Whether an unseen source may still exist: a file this walk skips (hidden, or named explicitly before),
+        or a row of a table that was not read to its end in this run. Only what is surely gone is "vanished"."""
+        if os.path.lexists(key):
+            return True
+        table, _, _ = key.rpartition("#")
+        if not table:
+            return False
+        return table in self._partial_tables or (table not in self._tables_read and os.path.lexists(table))
 
     def _results(self, files: list[tuple[Path, bool]], bar: Progress, task) -> Iterator[IngestResult]:
         pool = _new_pool(self.workers) if self.workers > 1 else None
@@ -472,6 +483,7 @@ class Ingester:
             return IngestResult(name, "failed", error=error, warnings=warnings, rows=rows)
         finally:
             bar.remove_task(row_task)
+        self._tables_read.add(table_key)
         if copies:
             warnings.append(f"{len(copies)} new rows have the same content as documents already in the corpus "
                             f"(e.g. {copies[0]}): the table ingested before under other row ids (--id-column)? "
