@@ -367,8 +367,8 @@ class Ingester:
         self._seen.add(source_key)
         if not stat.S_ISREG(info.st_mode):
             # a named pipe would block the read for ever, a device read until memory is gone
-            return IngestResult(name, "skipped", error=f"{name}: not a regular file ({_file_kind(info.st_mode)}); "
-                                "skipped"), None
+            return IngestResult(name, "skipped", error=f"{name}: not a regular file ({_file_kind(info.st_mode)}), "
+                                "not read"), None
         if source_key != display(source_key):
             # kept under an escaped name (stored text must be valid UTF-8), so the user can find and rename it
             source_key = display(source_key)
