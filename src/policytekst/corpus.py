@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from policytekst.errors import UnknownNameError, UsageError
-from policytekst.ingest import Ingester, IngestResult, TableOptions
+from policytekst.ingest import DEFAULT_MAX_MB, Ingester, IngestResult, TableOptions
 from policytekst.model import ANALYSIS_KINDS, Document, Passage
 from policytekst.read.ocr import DEFAULT_LANG, check_ocr
 from policytekst.store import Store
@@ -64,6 +64,8 @@ class Corpus:
         progress: bool = True,
         on_result: Callable[[IngestResult], None] | None = None,
         ocr: str | bool = False,
+        prune: bool = False,
+        max_mb: float = DEFAULT_MAX_MB,
     ) -> dict[str, int]:
         """Ingest files and folders; returns counts per status. Re-running is safe and skips unchanged files.
 
@@ -72,6 +74,9 @@ class Corpus:
 
         A path that does not exist is reported as a failed file; when none of ``paths`` exists the call raises
         :class:`~policytekst.errors.UsageError` before anything (not even the corpus directory) is created.
+        Stored sources under the given folders (or rows of the given tables) that are gone are reported as
+        "vanished"; ``prune`` removes them. A document file over ``max_mb`` megabytes (or a DOCX inflating beyond
+        it) fails with a clear message; 0 lifts the cap.
         """
         if not paths:
             raise UsageError("nothing to ingest: no files or folders given")
@@ -83,7 +88,7 @@ class Corpus:
             check_ocr(ocr)  # one line saying what to install, instead of one failure per scanned file
         table = TableOptions(text_column, id_column, date_column, title_column, meta_columns, author_column)
         ingester = Ingester(self.store, password=password, table=table, force=force, workers=workers,
-                            progress=progress, ocr=ocr)
+                            progress=progress, prune=prune, max_mb=max_mb, ocr=ocr)
         return ingester.run([Path(p) for p in paths], on_result=on_result)
 
     # -- reading -----------------------------------------------------------------------------------------

@@ -8,9 +8,15 @@ Documents can be processed in a pool of worker processes; only this process writ
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import signal
+import sqlite3
+import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -30,12 +36,16 @@ from policytekst.store import Store
 
 LOCK_NAME = ".ingest.lock"
 LOCK_HOLDER_NAME = ".ingest.pid"  # beside the lock: a locked file cannot be read on Windows
+# A document file larger than this (or a DOCX that inflates beyond it) is refused unless raised with --max-mb: one
+# 1 GiB document would hold the whole machine's memory for minutes. Tables of texts are streamed and not capped.
+DEFAULT_MAX_MB = 200
+STATUSES = ("added", "updated", "unchanged", "failed", "skipped")
 
 
 @dataclass
 class IngestResult:
     path: str
-    status: str  # added | updated | unchanged | failed | skipped
+    status: str  # added | updated | unchanged | failed | skipped | vanished | removed
     doc_id: str | None = None
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
@@ -80,7 +90,7 @@ def ingest_lock(directory: Path) -> Iterator[None]:
         except OSError:
             holder = "unknown"
         raise CorpusLockedError(
-            f"{directory}: another ingest (pid {holder}) is writing to this corpus; "
+            f"{directory}: another ingest (pid {holder}, {_process_state(holder)}) is writing to this corpus; "
             "wait for it to finish, then run again") from exc
     try:
         holder_file.write_text(str(os.getpid()), encoding="utf-8")
@@ -89,11 +99,39 @@ def ingest_lock(directory: Path) -> Iterator[None]:
         lock.release()
 
 
-def discover(paths: Iterable[Path], exclude: Path | None = None) -> Iterator[tuple[Path, bool]]:
-    """Yield (file, named_explicitly) in a stable order, walking folders lazily and skipping hidden entries."""
+def _process_state(pid: str) -> str:
+    """Whether the process holding the lock is alive, in words for the refusal message."""
+    if not pid.isdigit():
+        return "state unknown"
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return "no longer running; a process it started still holds the lock"
+    except PermissionError:
+        return "running, as another user"
+    except OSError:
+        return "state unknown"
+    return "still running"
+
+
+def display(path: Path | str) -> str:
+    """A path as text that can always be printed and stored: bytes that are not UTF-8 shown as \\xNN escapes."""
+    return os.fsencode(str(path)).decode("utf-8", errors="backslashreplace")
+
+
+def discover(paths: Iterable[Path], exclude: Path | None = None,
+             unlisted: list[tuple[Path, str]] | None = None) -> Iterator[tuple[Path, bool]]:
+    """Yield (file, named_explicitly) in a stable order, walking folders lazily and skipping hidden entries.
+
+    A sub-folder that cannot be listed is appended to ``unlisted`` as (folder, reason), so it can be reported.
+    """
+    def failed(exc: OSError) -> None:
+        if unlisted is not None:
+            unlisted.append((Path(exc.filename or "?"), exc.strerror or str(exc)))
+
     for path in paths:
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            for root, dirs, files in os.walk(path, onerror=failed):
                 root_path = Path(root)
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".")
                                  and (exclude is None or (root_path / d).resolve() != exclude))
@@ -105,10 +143,34 @@ def discover(paths: Iterable[Path], exclude: Path | None = None) -> Iterator[tup
 
 
 def _process_file(path: str, password: str | None, doc_id: str, sidecar: dict | None, digest: str,
-                  ocr: str | bool = False) -> ProcessedDocument:
+                  max_bytes: int | None = None, ocr: str | bool = False) -> ProcessedDocument:
     """Worker body: read and process one file (pure; runs in any process)."""
-    raw = read_file(Path(path), password=password, ocr=ocr)
+    raw = read_file(Path(path), password=password, max_bytes=max_bytes, ocr=ocr)
+    raw.source = display(path)  # stored and printed: must be valid text even when the file name is not
     return process(raw, doc_id, sidecar, content_hash=digest)
+
+
+def _worker_init() -> None:
+    """Ingest workers end with their parent: a killed ingest must leave no worker behind (Linux: PDEATHSIG)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # not glibc: the closed call pipe still ends the worker
+            pass
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    """A worker pool that inherits nothing of the parent's open files.
+
+    ``spawn`` (not ``fork``): forked workers would share the parent's ``.ingest.lock`` descriptor, so the flock
+    outlived a killed ingest for as long as its workers did, and every later ingest was refused.
+    """
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init)
 
 
 def _slug(stem: str) -> str:
@@ -122,7 +184,8 @@ class Ingester:
     """One ingest run into a store; yields results as documents finish."""
 
     def __init__(self, store: Store, *, password: str | None = None, table: TableOptions | None = None,
-                 force: bool = False, workers: int = 1, progress: bool = True, ocr: str | bool = False) -> None:
+                 force: bool = False, workers: int = 1, progress: bool = True, prune: bool = False,
+                 max_mb: float = DEFAULT_MAX_MB, ocr: str | bool = False) -> None:
         self.store = store
         self.password = password
         #: OCR the image-only pages of PDFs: False, or Tesseract's language(s) such as "nor+eng"
@@ -131,42 +194,144 @@ class Ingester:
         self.force = force
         self.workers = max(1, workers)
         self.progress = progress
+        self.prune = prune
+        self.max_bytes = int(max_mb * 1024 * 1024) if max_mb and max_mb > 0 else None
         self._sidecars: dict[Path, dict[str, dict]] = {}
+        self._notes: list[str] = []  # sidecar problems, told with the next result
+        self._seen: set[str] = set()  # source keys met in this run (files, table rows)
+        self._partial_tables: set[str] = set()  # tables read only in part: their unseen rows did not vanish
+        self._tables_read: set[str] = set()  # tables read to their end: an unseen row of theirs is gone
 
     def _sidecar_for(self, path: Path) -> dict | None:
         folder = path.parent.resolve()
         if folder not in self._sidecars:
-            self._sidecars[folder] = load_sidecar(folder)
+            entries, problems = load_sidecar(folder)
+            self._sidecars[folder] = entries
+            self._notes.extend(problems)
         return self._sidecars[folder].get(str(path.resolve()))
 
     def run(self, paths: list[Path], on_result: Callable[[IngestResult], None] | None = None) -> dict[str, int]:
-        counts = {s: 0 for s in ("added", "updated", "unchanged", "failed", "skipped")}
+        """Ingest ``paths``; returns counts per status (``vanished``/``removed`` only when there are any)."""
+        counts = dict.fromkeys(STATUSES, 0)
         with ingest_lock(self.store.directory):
-            run_id = self.store.start_run({"paths": [str(p) for p in paths], "force": self.force,
+            run_id = self.store.start_run({"paths": [display(p) for p in paths], "force": self.force,
                                            "workers": self.workers, "pipeline_version": PIPELINE_VERSION,
-                                           "table": asdict(self.table)})
+                                           "table": asdict(self.table), "prune": self.prune})
+
+            def tell(result: IngestResult) -> None:
+                if self._notes:  # sidecar problems found while preparing this result
+                    result.warnings[:0] = self._notes
+                    self._notes = []
+                counts[result.status] = counts.get(result.status, 0) + 1
+                if result.status == "failed":
+                    self.store.record_failure(run_id, result.path, result.error or "")
+                if on_result:
+                    on_result(result)
+
             console = Console(stderr=True)
             columns = (TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                        TextColumn("{task.description}"))
-            with Progress(*columns, console=console, disable=not self.progress, transient=True) as bar:
-                files = list(discover(paths, exclude=self.store.directory.resolve()))
-                task = bar.add_task("", total=len(files))
-                for result in self._results(files, bar, task):
-                    counts[result.status] += 1
-                    if result.status == "failed":
-                        self.store.record_failure(run_id, result.path, result.error or "")
-                    if on_result:
-                        on_result(result)
+            unlisted: list[tuple[Path, str]] = []
+            try:
+                with Progress(*columns, console=console, disable=not self.progress, transient=True) as bar:
+                    files = list(discover(paths, exclude=self.store.directory.resolve(), unlisted=unlisted))
+                    for folder, reason in unlisted:
+                        tell(IngestResult(display(folder), "failed",
+                                          error=f"{display(folder)}: folder cannot be listed ({reason}); "
+                                                "its files were not ingested"))
+                    task = bar.add_task("", total=len(files))
+                    for result in self._results(files, bar, task):
+                        tell(result)
+                for result in self._vanished(paths, [folder for folder, _ in unlisted]):
+                    tell(result)
+            except sqlite3.OperationalError as exc:  # disk full, I/O error: the store cannot take more
+                raise PolicytekstError(f"{self.store.path}: cannot write to the corpus ({exc}); the documents "
+                                       "reported before this line are stored, run again when fixed") from exc
+            if self._notes and on_result:  # sidecar problems with no result after them: told, not counted
+                on_result(IngestResult(display(paths[-1]), "skipped", warnings=self._notes))
             self.duplicates = self.store.update_duplicates()
             self.store.finish_run(run_id, counts)
         return counts
 
+    def _vanished(self, paths: list[Path], unlisted: list[Path]) -> Iterator[IngestResult]:
+        """Stored sources under the ingested paths that this run did not meet: deleted or renamed files, rows that
+        left a table (or a table re-read with another --id-column). Reported; removed with ``prune``."""
+        roots = []
+        for path in paths:
+            try:
+                resolved = display(path.resolve())
+            except (OSError, RuntimeError):
+                continue
+            if path.is_dir():
+                roots.append(resolved.rstrip(os.sep) + os.sep)
+            elif format_of(path) == "table":
+                roots.append(resolved + "#")
+        if not roots:
+            return
+        blind = tuple(display(p.resolve()).rstrip(os.sep) + os.sep for p in unlisted)  # not seen is not gone
+        gone = [(key, doc_id, path) for key, doc_id, path in self.store.source_keys()
+                if key.startswith(tuple(roots)) and key not in self._seen and not key.startswith(blind or ("\0",))
+                and not self._still_there(key)]
+        if not gone:
+            return
+        if self.prune:
+            self.store.remove_sources([key for key, _, _ in gone])
+        for _key, doc_id, path in gone:
+            if self.prune:
+                yield IngestResult(path, "removed", doc_id=doc_id,
+                                   warnings=["source no longer exists under the ingested paths: removed (--prune)"])
+            else:
+                yield IngestResult(path, "vanished", doc_id=doc_id,
+                                   warnings=["source no longer exists under the ingested paths; still in the corpus "
+                                             "(ingest again with --prune to remove it)"])
+
+    def _still_there(self, key: str) -> bool:
+        """Whether an unseen source may still exist: a file this walk skips (hidden, or named explicitly before),
+        or a row of a table that was not read to its end in this run. Only what is surely gone is "vanished"."""
+        if os.path.lexists(key):
+            return True
+        table, _, _ = key.rpartition("#")
+        if not table:
+            return False
+        return table in self._partial_tables or (table not in self._tables_read and os.path.lexists(table))
+
     def _results(self, files: list[tuple[Path, bool]], bar: Progress, task) -> Iterator[IngestResult]:
-        pool = ProcessPoolExecutor(self.workers) if self.workers > 1 else None
-        pending: list[tuple[Path, str, str, bool, Future]] = []
+        pool = _new_pool(self.workers) if self.workers > 1 else None
+        pending: list[tuple[Path, str, str, bool, tuple, Future]] = []
+
+        def collect(item: tuple[Path, str, str, bool, tuple, Future]) -> IngestResult:
+            nonlocal pool
+            p, d, h, u, args, fut = item
+            try:
+                fut.exception()  # wait; a worker that died (OOM killer, kill -9) breaks the whole pool
+            except BrokenProcessPool:
+                pass
+            if not isinstance(fut.exception(), BrokenProcessPool):
+                return self._finish(p, d, h, u, fut.result)
+            # The dead worker may have held any of the pending files: give this one a fresh pool of its own; if
+            # that breaks too it is the culprit. The other pending files are resubmitted to a fresh pool.
+            pool.shutdown(wait=False, cancel_futures=True)
+            alone = _new_pool(1)
+            try:
+                retry = alone.submit(_process_file, *args)
+                try:
+                    retry.exception()
+                except BrokenProcessPool:
+                    pass
+                broken = isinstance(retry.exception(), BrokenProcessPool)
+            finally:
+                alone.shutdown(wait=True, cancel_futures=True)
+            pool = _new_pool(self.workers)
+            for index, (p2, d2, h2, u2, args2, _) in enumerate(pending):
+                pending[index] = (p2, d2, h2, u2, args2, pool.submit(_process_file, *args2))
+            if broken:
+                return IngestResult(display(p), "failed", error=f"{display(p)}: the worker reading it died "
+                                    "(out of memory or killed); the other files go on")
+            return self._finish(p, d, h, u, retry.result)
+
         try:
             for path, explicit in files:
-                bar.update(task, description=path.name[:40])
+                bar.update(task, description=display(path.name)[:40])
                 result, job = self._prepare(path, explicit, bar)
                 if result is not None:
                     bar.advance(task)
@@ -175,19 +340,17 @@ class Ingester:
                 if job is None:  # a table: rows were handled inline
                     continue
                 doc_id, digest, updated, sidecar = job
+                args = (str(path), self.password, doc_id, sidecar, digest, self.max_bytes, self.ocr)
                 if pool is None:
-                    yield self._finish(path, doc_id, digest, updated, partial(
-                        _process_file, str(path), self.password, doc_id, sidecar, digest, self.ocr))
+                    yield self._finish(path, doc_id, digest, updated, partial(_process_file, *args))
                     bar.advance(task)
                     continue
-                pending.append((path, doc_id, digest, updated,
-                                pool.submit(_process_file, str(path), self.password, doc_id, sidecar, digest, self.ocr)))
+                pending.append((path, doc_id, digest, updated, args, pool.submit(_process_file, *args)))
                 while len(pending) >= 2 * self.workers:  # bounded in-flight work keeps memory flat
-                    p, d, h, u, fut = pending.pop(0)
-                    yield self._finish(p, d, h, u, fut.result)
+                    yield collect(pending.pop(0))
                     bar.advance(task)
-            for p, d, h, u, fut in pending:
-                yield self._finish(p, d, h, u, fut.result)
+            while pending:
+                yield collect(pending.pop(0))
                 bar.advance(task)
         finally:
             if pool is not None:
@@ -195,63 +358,103 @@ class Ingester:
 
     def _prepare(self, path: Path, explicit: bool, bar: Progress):
         """Decide what to do with one path: an immediate result, a table (handled here), or a job to process."""
-        if not path.exists():
-            return IngestResult(str(path), "failed", error=f"{path}: no such file or directory"), None
+        name = display(path)
+        try:
+            source_key = str(path.resolve())
+            info = path.stat()  # follows symlinks: a link to /dev/zero is judged by what it points at
+        except FileNotFoundError:
+            return IngestResult(name, "failed", error=f"{name}: no such file or directory"), None
+        except (OSError, RuntimeError) as exc:  # permission on a parent folder, a symlink loop
+            return IngestResult(name, "failed", error=f"{name}: cannot be read ({_reason(exc)})"), None
+        self._seen.add(source_key)
+        if not stat.S_ISREG(info.st_mode):
+            # a named pipe would block the read for ever, a device read until memory is gone
+            return IngestResult(name, "skipped", error=f"{name}: not a regular file ({_file_kind(info.st_mode)}), "
+                                "not read"), None
+        if source_key != display(source_key):
+            # kept under an escaped name (stored text must be valid UTF-8), so the user can find and rename it
+            source_key = display(source_key)
+            self._seen.add(source_key)
         if is_sidecar(path):
-            return IngestResult(str(path), "skipped", warnings=["metadata sidecar (applied to its folder)"]), None
+            return IngestResult(name, "skipped", warnings=["metadata sidecar (applied to its folder)"]), None
         if not explicit and path.stem.upper() in ("README", "LESMEG"):  # a folder's notes about itself
-            return IngestResult(str(path), "skipped", warnings=["folder README (documentation, not a document)"]), None
+            return IngestResult(name, "skipped", warnings=["folder README (documentation, not a document)"]), None
         fmt = format_of(path)
         if fmt is None:
             status = "failed" if explicit else "skipped"
-            return IngestResult(str(path), status, error=f"{path}: unsupported format "
-                                f"'{path.suffix or '(no extension)'}'"), None
+            return IngestResult(name, status, error=f"{name}: unsupported format "
+                                f"'{display(path.suffix) or '(no extension)'}'"), None
         if fmt == "table":
             return self._ingest_table(path, bar), None
+        if self.max_bytes is not None and info.st_size > self.max_bytes:
+            return IngestResult(name, "failed", error=f"{name}: file too large ({info.st_size / 2**20:.0f} MB; "
+                                f"the limit is {self.max_bytes / 2**20:.0f} MB, raise it with --max-mb)"), None
         try:
             data = path.read_bytes()
         except OSError as exc:
-            return IngestResult(str(path), "failed", error=f"{path}: cannot be read ({exc.strerror})"), None
+            return IngestResult(name, "failed", error=f"{name}: cannot be read ({_reason(exc)})"), None
         sidecar = self._sidecar_for(path)
         # OCR changes what is read from a scanned PDF: a file first ingested without it is not "unchanged"
         digest = content_hash(data, {**(sidecar or {}), "__ocr__": self.ocr} if self.ocr and fmt == "pdf" else sidecar)
-        source_key = str(path.resolve())
         known = self.store.known_hash(source_key)
         if known and known[1] == digest and not self.force:
-            return IngestResult(str(path), "unchanged", doc_id=known[0]), None
+            return IngestResult(name, "unchanged", doc_id=known[0]), None
         doc_id = known[0] if known else self.store.free_doc_id(_slug(path.stem), source_key)
         return None, (doc_id, digest, known is not None, sidecar)
 
     def _finish(self, path: Path, doc_id: str, digest: str, updated: bool, compute) -> IngestResult:
+        name = display(path)
         try:
             processed = compute()
         except ReadError as exc:
-            return IngestResult(str(path), "failed", error=f"{path}: {exc}")
+            return IngestResult(name, "failed", error=f"{name}: {exc}")
+        except MemoryError:
+            return IngestResult(name, "failed", error=f"{name}: out of memory while reading it")
         except Exception as exc:  # noqa: BLE001 - one bad file must never stop the run
-            return IngestResult(str(path), "failed", error=f"{path}: {type(exc).__name__}: {str(exc)[:200]}")
+            return IngestResult(name, "failed", error=f"{name}: {type(exc).__name__}: {str(exc)[:200]}")
         if processed.doc.n_passages == 0:
-            return IngestResult(str(path), "failed", error=f"{path}: no text passages after cleaning",
+            return IngestResult(name, "failed", error=f"{name}: no text passages after cleaning",
                                 warnings=processed.doc.warnings)
-        self.store.write_document(processed, str(path.resolve()))
-        return IngestResult(str(path), "updated" if updated else "added", doc_id=doc_id,
-                            warnings=processed.doc.warnings)
+        source_key = display(path.resolve())
+        warnings = list(processed.doc.warnings)
+        if not updated:
+            same = self.store.sources_with_hash(digest, source_key)
+            if same:
+                warnings.append(f"same content as {same[0][0]} ({same[0][1]}), already in the corpus: a copy or a "
+                                "renamed file? (--prune removes sources that no longer exist)")
+        self.store.write_document(processed, source_key)
+        return IngestResult(name, "updated" if updated else "added", doc_id=doc_id, warnings=warnings)
 
     def _ingest_table(self, path: Path, bar: Progress) -> IngestResult:
+        """Every row of a table of texts is a document; the table's result counts them ("N rows stored, M failed")."""
         rows = {s: 0 for s in ("added", "updated", "unchanged", "failed")}
         warnings: list[str] = []
-        row_task = bar.add_task(f"rows of {path.name}", total=None)
-        table_key = str(path.resolve())
+        told = 0  # row problems told one by one; the rest are counted
+        copies: list[str] = []  # new rows whose content is already stored under another source
+        name = display(path)
+        row_task = bar.add_task(f"rows of {display(path.name)}", total=None)
+        table_key = display(path.resolve())
         # a sidecar row for the table gives defaults for all its rows (e.g. genre); the row's own columns win
-        table_defaults = self._sidecar_for(path) or {}
+
+        def problem(text: str) -> None:
+            nonlocal told
+            if told < 20:
+                warnings.append(text)
+                told += 1
+
         try:
+            table_defaults = self._sidecar_for(path) or {}
             for raw in iter_table(path, **asdict(self.table)):
                 bar.advance(row_task)
+                raw.source = display(raw.source)
                 source_key = table_key + "#" + (raw.doc_id or "")
+                self._seen.add(source_key)
+                for note in raw.warnings:
+                    problem(note)
                 text = raw.pages[0].text
                 if not text.strip():
                     rows["failed"] += 1
-                    if len(warnings) < 20:
-                        warnings.append(f"row {raw.facts['row']} ({raw.doc_id}): empty text cell")
+                    problem(f"row {raw.facts['row']} ({raw.doc_id}): empty text cell")
                     continue
                 defaults = {k: v for k, v in table_defaults.items() if k not in raw.meta}
                 payload = json.dumps([text, raw.meta, defaults], ensure_ascii=False, sort_keys=True, default=str)
@@ -263,20 +466,52 @@ class Ingester:
                 doc_id = known[0] if known else self.store.free_doc_id(raw.doc_id or _slug(path.stem), source_key)
                 try:
                     processed = process(raw, doc_id, defaults or None, content_hash=digest)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:  # noqa: BLE001 - one bad row must not stop the table
                     rows["failed"] += 1
-                    if len(warnings) < 20:
-                        warnings.append(f"row {raw.facts['row']} ({raw.doc_id}): {type(exc).__name__}: {exc}")
+                    problem(f"row {raw.facts['row']} ({raw.doc_id}): {type(exc).__name__}: {str(exc)[:160]}")
                     continue
+                if not known:
+                    same = self.store.sources_with_hash(digest, source_key)
+                    if same:
+                        copies.append(same[0][0])
                 self.store.write_document(processed, source_key)
                 rows["updated" if known else "added"] += 1
         except ReadError as exc:
-            return IngestResult(str(path), "failed", error=f"{path}: {exc}", warnings=warnings, rows=rows)
+            # the rows before the fault are stored; the rows after it were never read, so none of them vanished
+            self._partial_tables.add(table_key)
+            stored = rows["added"] + rows["updated"] + rows["unchanged"]
+            error = f"{name}: {exc}"
+            if stored or rows["failed"]:
+                error += f"; {stored} rows stored, {rows['failed']} failed before reading stopped"
+            return IngestResult(name, "failed", error=error, warnings=warnings, rows=rows)
         finally:
             bar.remove_task(row_task)
-        if rows["failed"] > len(warnings):
-            warnings.append(f"... {rows['failed'] - len(warnings)} more rows failed")
-        status = "added" if rows["added"] else "updated" if rows["updated"] else "unchanged"
-        return IngestResult(str(path), status, warnings=warnings, rows=rows)
+        self._tables_read.add(table_key)
+        if copies:
+            warnings.append(f"{len(copies)} new rows have the same content as documents already in the corpus "
+                            f"(e.g. {copies[0]}): the table ingested before under other row ids (--id-column)? "
+                            "--prune removes the rows that are gone")
+        if rows["failed"] > told:
+            warnings.append(f"... and {rows['failed'] - told} more rows failed")
+        if rows["failed"]:
+            stored = rows["added"] + rows["updated"] + rows["unchanged"]
+            warnings.append(f"{stored} rows stored, {rows['failed']} failed")
+        if not any(rows.values()):
+            return IngestResult(name, "failed", error=f"{name}: no rows (the table has only its header)",
+                                warnings=warnings, rows=rows)
+        status = ("added" if rows["added"] else "updated" if rows["updated"] else
+                  "unchanged" if rows["unchanged"] else "failed")
+        error = f"{name}: no row could be stored ({rows['failed']} failed)" if status == "failed" else None
+        return IngestResult(name, status, warnings=warnings, rows=rows, error=error)
 
 
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return kind
+    return "not a plain file"

@@ -13,7 +13,7 @@ from policytekst.model import Document, ProcessedDocument, RawDocument
 from policytekst.segment import segment
 
 # Bump when cleaning/segmenting/describing changes output, so re-ingest re-processes unchanged files.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 
 
 def content_hash(data: bytes, sidecar: dict[str, Any] | None = None) -> str:
@@ -25,7 +25,8 @@ def content_hash(data: bytes, sidecar: dict[str, Any] | None = None) -> str:
 
 def process(raw: RawDocument, doc_id: str, sidecar: dict[str, Any] | None = None, *, content_hash: str = "") -> ProcessedDocument:
     blocks = clean_document(raw)
-    text, passages = segment(doc_id, blocks)
+    segment_warnings: list[str] = []
+    text, passages = segment(doc_id, blocks, segment_warnings)
     fields = describe(raw, blocks, sidecar)
     languages = [p.language for p in passages if p.language]
     language = fields["language"].value if "language" in fields else (
@@ -45,7 +46,7 @@ def process(raw: RawDocument, doc_id: str, sidecar: dict[str, Any] | None = None
         fields={name: f.to_dict() for name, f in fields.items()},
         meta={**{k: v for k, v in raw.meta.items() if k not in known},
               **{name: f.value for name, f in fields.items() if name not in known}},
-        warnings=list(raw.warnings),
+        warnings=[*raw.warnings, *segment_warnings],
         content_hash=content_hash,
     )
     labels = page_labels(raw)

@@ -16,6 +16,12 @@ from policytekst.model import TEXT_KINDS, Block, Passage
 MIN_WORDS = 60
 MAX_WORDS = 250
 TARGET_WORDS = 180  # where a long paragraph is cut, when a sentence ends near it
+# A sentence with no end in sight (a transcript, notes, keyword lists, OCR output) is cut here at a word boundary:
+# no passage is longer, so a punctuation-free file cannot become one passage of millions of words.
+HARD_MAX_WORDS = 2 * MAX_WORDS
+# Title page and report form together are a few dozen words (the seeds and real PDFs: at most 73). Text flagged as
+# front matter beyond this is running text that lacked sentence punctuation, so it is kept as body text.
+FRONT_MAX_WORDS = 400
 # a sentence ends at . ! ? (optionally closed by a quote/bracket) before a capital, digit or quote
 _SENTENCE_END = re.compile(r"(?<=[^\s.][.!?])[”\"»)]?\s+(?=[A-ZÆØÅ0-9«\"“(])")
 _ABBREVIATION = re.compile(r"\b(?:f\.eks|bl\.a|m\.fl|jf|ca|dvs|mht|nr|pkt|s|kap|mv|osv|etc|e\.g|i\.e|St\.meld|"
@@ -32,11 +38,34 @@ def _cut_points(text: str) -> list[int]:
     return points
 
 
-def split_long(text: str, max_words: int = MAX_WORDS) -> list[tuple[int, int]]:
+def split_long(text: str, max_words: int = MAX_WORDS, hard_max: int = HARD_MAX_WORDS,
+               hard_cuts: list[int] | None = None) -> list[tuple[int, int]]:
     """(start, end) spans of a paragraph cut at sentence ends into pieces of at most ``max_words`` words
-    (a single sentence longer than that stays whole)."""
+    (a single sentence longer than that stays whole up to ``hard_max`` words, and is then cut between words;
+    ``hard_cuts[0]`` counts those cuts)."""
     if len(text.split()) <= max_words:
         return [(0, len(text))]
+    spans = _split_at_sentences(text, max_words)
+    pieces = [piece for span in spans for piece in _hard_split(text, span, hard_max)]
+    if hard_cuts is not None:
+        hard_cuts[0] += len(pieces) - len(spans)
+    return pieces
+
+
+def _hard_split(text: str, span: tuple[int, int], hard_max: int) -> list[tuple[int, int]]:
+    """Cut a span of more than ``hard_max`` words into even pieces of at most ``hard_max`` words."""
+    start, end = span
+    offsets = [start + m.start() for m in re.finditer(r"\S+", text[start:end])]
+    if len(offsets) <= hard_max:
+        return [span]
+    n = -(-len(offsets) // hard_max)  # as few pieces as the bound allows, of even length
+    size = -(-len(offsets) // n)
+    cuts = [offsets[i] for i in range(size, len(offsets), size)]
+    bounds = [start, *cuts, end]
+    return list(zip(bounds, bounds[1:], strict=False))
+
+
+def _split_at_sentences(text: str, max_words: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     points = _cut_points(text) + [len(text)]
@@ -77,8 +106,28 @@ def _page_at(block: Block, offset: int) -> int:
     return page
 
 
-def segment(doc_id: str, blocks: list[Block]) -> tuple[str, list[Passage]]:
-    """Return (clean text, passages)."""
+def bound_front_matter(blocks: list[Block]) -> int:
+    """Give front matter beyond FRONT_MAX_WORDS back to the body (kind "body"); returns the words moved."""
+    seen = moved = 0
+    for block in blocks:
+        if block.kind != "front":
+            continue
+        words = len(block.text.split())
+        if seen + words > FRONT_MAX_WORDS:
+            block.kind = "body"
+            moved += words
+        else:
+            seen += words
+    return moved
+
+
+def segment(doc_id: str, blocks: list[Block], warnings: list[str] | None = None) -> tuple[str, list[Passage]]:
+    """Return (clean text, passages). Problems worth the user's attention are appended to ``warnings``."""
+    moved = bound_front_matter(blocks)
+    if moved and warnings is not None:
+        warnings.append(f"{moved:,} words flagged as front matter (title page) kept as body text instead: more than "
+                        f"{FRONT_MAX_WORDS} words without sentence punctuation is running text, not a title page")
+    hard_cuts = [0]
     parts: list[str] = []
     offset = 0
     starts: list[int] = []
@@ -121,7 +170,7 @@ def segment(doc_id: str, blocks: list[Block]) -> tuple[str, list[Passage]]:
                 section.pop()
             section.append((level, block.text))
             continue
-        for a, b in split_long(block.text):
+        for a, b in split_long(block.text, hard_cuts=hard_cuts):
             piece = block.text[a:b].strip()
             lead = len(block.text[a:b]) - len(block.text[a:b].lstrip())
             c0 = start + a + lead if start >= 0 else -1
@@ -137,4 +186,7 @@ def segment(doc_id: str, blocks: list[Block]) -> tuple[str, list[Passage]]:
             if block.kind == "footnote" or sum(len(g[0].split()) for g in group) >= MIN_WORDS:
                 flush()
     flush()
+    if hard_cuts[0] and warnings is not None:
+        warnings.append(f"{hard_cuts[0]:,} passages cut between words at {HARD_MAX_WORDS} words: text without "
+                        "sentence punctuation (a transcript, notes, OCR output?)")
     return text, passages

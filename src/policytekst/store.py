@@ -73,6 +73,7 @@ CREATE TABLE IF NOT EXISTS passages (
     n_words INTEGER
 );
 CREATE INDEX IF NOT EXISTS passages_by_doc ON passages(doc_id, seq);
+CREATE INDEX IF NOT EXISTS documents_by_hash ON documents(content_hash);  -- "same content as" warnings at ingest
 CREATE TABLE IF NOT EXISTS runs (
     run_id INTEGER PRIMARY KEY AUTOINCREMENT,
     started TEXT,
@@ -205,6 +206,27 @@ class Store:
         if row is None or row[0] == source_key:
             return wanted
         return f"{wanted}-{hashlib.sha1(source_key.encode()).hexdigest()[:6]}"
+
+    def sources_with_hash(self, digest: str, source_key: str) -> list[tuple[str, str]]:
+        """(doc_id, path) of the other sources whose stored content hash is ``digest`` (a renamed or re-keyed copy)."""
+        return [(row[0], row[1]) for row in self.conn.execute(
+            "SELECT doc_id, path FROM documents WHERE content_hash=? AND source_key<>? ORDER BY doc_id LIMIT 5",
+            (digest, source_key))]
+
+    def source_keys(self) -> Iterator[tuple[str, str, str]]:
+        """(source_key, doc_id, path) of every stored document, in source order."""
+        for row in self.conn.execute("SELECT source_key, doc_id, path FROM documents ORDER BY source_key"):
+            yield row[0], row[1], row[2]
+
+    def remove_sources(self, source_keys: Sequence[str]) -> int:
+        """Delete the documents of these sources and all derived from them (passages, fingerprints) at once."""
+        with self.transaction() as conn:
+            removed = 0
+            for key in source_keys:
+                removed += conn.execute("DELETE FROM documents WHERE source_key=?", (key,)).rowcount
+            if removed:
+                conn.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
+        return removed
 
     def write_document(self, processed: ProcessedDocument, source_key: str) -> None:
         """Replace the document (and everything derived from it) in one transaction."""

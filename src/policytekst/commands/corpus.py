@@ -24,7 +24,7 @@ from policytekst.commands.common import (
 )
 from policytekst.corpus import Corpus
 from policytekst.errors import UsageError
-from policytekst.ingest import IngestResult
+from policytekst.ingest import DEFAULT_MAX_MB, IngestResult
 
 DOC_COLUMNS = ["doc_id", "year", "genre", "language", "n_pages", "n_passages", "duplicate_of", "title"]
 
@@ -46,6 +46,10 @@ def ingest(
     force: bool = typer.Option(False, help="Re-process files even when unchanged."),
     workers: int = typer.Option(1, min=1, help="Worker processes for reading and cleaning."),
     strict: bool = typer.Option(False, help="Exit 1 when any file failed."),
+    prune: bool = typer.Option(False, help="Remove documents whose source file (or table row) no longer exists "
+                               "under the given folders and tables."),
+    max_mb: float = typer.Option(DEFAULT_MAX_MB, min=0, help="Refuse document files (and DOCX contents) larger "
+                                 "than this many megabytes; 0: no limit. Tables of texts are streamed, never capped."),
     as_json: bool = JsonOption,
 ) -> None:
     """Add files and folders (PDF, HTML, TXT, MD, DOCX, CSV/TSV of texts) to a corpus. Safe to re-run."""
@@ -55,15 +59,23 @@ def ingest(
         raise UsageError(f"no such file or folder: {', '.join(map(str, paths))}")
 
     def report(result: IngestResult) -> None:
+        # every captured value (paths, titles, reader messages) is data: escaped, never read as Rich markup
         if as_json:
             emit_json(result.to_dict())
-        elif result.status == "failed":
-            err.print(f"[red]failed[/red] {result.error}", highlight=False, markup=False)
+            return
+        if result.status == "failed":
+            err.print(f"[red]failed[/red] {escape(result.error or result.path)}", highlight=False)
         elif result.status == "skipped" and result.error:
-            err.print(f"[yellow]skipped[/yellow] {result.error}", highlight=False)
-        else:
-            for warning in result.warnings[:5]:
-                err.print(f"[yellow]warning[/yellow] {result.path}: {warning}", highlight=False)
+            err.print(f"[yellow]skipped[/yellow] {escape(result.error)}", highlight=False)
+        elif result.status in ("vanished", "removed"):
+            err.print(f"[yellow]{result.status}[/yellow] {escape(result.path)} ({escape(result.doc_id or '')})",
+                      highlight=False)
+            return
+        for warning in result.warnings[:5]:
+            err.print(f"[yellow]warning[/yellow] {escape(result.path)}: {escape(warning)}", highlight=False)
+        if len(result.warnings) > 5:
+            err.print(f"[yellow]warning[/yellow] {escape(result.path)}: ... {len(result.warnings) - 5} more "
+                      "(--json lists them all)", highlight=False)
 
     columns = [c.strip() for c in meta_columns.split(",")] if meta_columns else None
     with Corpus(corpus, create=True) as target:
@@ -71,9 +83,12 @@ def ingest(
                                date_column=date_column, title_column=title_column, author_column=author_column,
                                meta_columns=columns, ocr=ocr_lang if ocr else False,
                                force=force, workers=workers, progress=not as_json and sys.stderr.isatty(),
-                               on_result=report)
+                               on_result=report, prune=prune, max_mb=max_mb)
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
-    err.print(f"ingest into {corpus}: {summary or 'nothing to do'}", highlight=False)
+    err.print(f"ingest into {escape(str(corpus))}: {summary or 'nothing to do'}", highlight=False)
+    if counts.get("vanished"):
+        err.print(f"[yellow]{counts['vanished']} stored document(s) no longer have a source; `ingest --prune` "
+                  "removes them[/yellow]", highlight=False)
     if counts["failed"]:
         err.print(f"[yellow]{counts['failed']} file(s) failed; see the lines above or `policytekst status`[/yellow]")
         if strict:
@@ -118,8 +133,8 @@ def passages(corpus: Path = CorpusOption, doc: str | None = typer.Option(None, h
                 emit_json(passage.to_dict())
             else:
                 pages = f"{passage.page_start}" + (f"-{passage.page_end}" if passage.page_end != passage.page_start else "")
-                out.print(f"[bold]{passage.passage_id}[/bold] s. {pages} [{passage.kind}] {escape(passage.section or '')}",
-                          highlight=False)
+                out.print(f"[bold]{escape(passage.passage_id)}[/bold] s. {pages} {escape(f'[{passage.kind}]')} "
+                          f"{escape(passage.section or '')}", highlight=False)
                 out.print(passage.text, highlight=False, markup=False)
                 out.print()
     write_out(pd.DataFrame(kept), out_file)
@@ -141,11 +156,11 @@ def status(corpus: Path = CorpusOption, as_json: bool = JsonOption) -> None:
     if as_json:
         emit_json(info)
         return
-    out.print(f"corpus {info['corpus']}: {info['documents']} documents, {info['passages']} passages, "
+    out.print(f"corpus {escape(str(info['corpus']))}: {info['documents']} documents, {info['passages']} passages, "
               f"{info['words']:,} words", highlight=False)
     if info["duplicate_documents"] or info["duplicate_passages"]:
         out.print(f"duplicates left out of analyses: {info['duplicate_documents']} documents "
-                  f"({', '.join(f'{rep} <- {len(copies)}' for rep, copies in list(info['duplicate_groups'].items())[:10])}"
+                  f"({', '.join(f'{escape(rep)} <- {len(copies)}' for rep, copies in list(info['duplicate_groups'].items())[:10])}"
                   f"), {info['duplicate_passages']} repeated passages (--include-duplicates keeps them)",
                   highlight=False)
     run = info["last_run"]
@@ -153,7 +168,7 @@ def status(corpus: Path = CorpusOption, as_json: bool = JsonOption) -> None:
         counts = ", ".join(f"{n} {s}" for s, n in (run["counts"] or {}).items() if n)
         out.print(f"last ingest {run['started']} -> {run['finished'] or 'unfinished'}: {counts}", highlight=False)
         for failure in run["failures"][:50]:
-            out.print(f"  [red]failed[/red] {failure['error']}", highlight=False)
+            out.print(f"  [red]failed[/red] {escape(failure['error'] or failure['path'] or '')}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

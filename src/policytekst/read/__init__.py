@@ -38,18 +38,31 @@ def format_of(path: Path) -> str | None:
     return FILE_FORMATS.get(path.suffix.lower())
 
 
-def read_file(path: Path, *, password: str | None = None, ocr: bool | str = False) -> RawDocument:
+def read_file(path: Path, *, password: str | None = None, max_bytes: int | None = None,
+              ocr: bool | str = False) -> RawDocument:
     """Read one document file. Raises ReadError with a clear reason when the file cannot give text.
 
+    ``max_bytes`` caps the file's size and, for a DOCX, the size its parts inflate to (a zip bomb); None: no cap.
+    Only regular files are read: a named pipe would block for ever and a device never ends.
     ``ocr`` (PDF only): True, or a Tesseract language spec like "nor+eng", OCRs image-only pages.
     """
+    import stat
+
     fmt = format_of(path)
     if fmt is None:
         raise ReadError(f"unsupported format '{path.suffix or '(no extension)'}'")
-    if not path.exists():
-        raise ReadError("no such file")
-    if path.stat().st_size == 0:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ReadError("no such file") from None
+    except OSError as exc:
+        raise ReadError(f"cannot be read ({exc.strerror or exc})") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise ReadError("not a regular file (a pipe, device or folder)")
+    if info.st_size == 0:
         raise ReadError("empty file (0 bytes)")
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise ReadError(f"file too large ({info.st_size / 2**20:.0f} MB; the limit is {max_bytes / 2**20:.0f} MB)")
     if fmt == "pdf":
         from policytekst.read.pdf import read_pdf
 
@@ -61,7 +74,7 @@ def read_file(path: Path, *, password: str | None = None, ocr: bool | str = Fals
     if fmt == "docx":
         from policytekst.read.docx import read_docx
 
-        return read_docx(path)
+        return read_docx(path, max_bytes=max_bytes)
     from policytekst.read.text import read_text
 
     return read_text(path, markdown=(fmt == "markdown"))

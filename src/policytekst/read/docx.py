@@ -12,11 +12,23 @@ from policytekst.read.errors import ReadError
 _HEADING_STYLE = re.compile(r"^(?:heading|overskrift)\s*(\d)", re.IGNORECASE)
 
 
-def read_docx(path: Path) -> RawDocument:
+def read_docx(path: Path, *, max_bytes: int | None = None) -> RawDocument:
+    """Paragraphs and tables of a DOCX; ``max_bytes`` caps what its zip parts inflate to (None: no cap)."""
     import docx
 
     if not zipfile.is_zipfile(path):
         raise ReadError("not a valid DOCX file (not a zip archive)")
+    if max_bytes is not None:
+        # the sizes the archive declares; zipfile refuses to inflate an entry beyond its declared size, so a
+        # bomb that lies about them fails while reading instead of filling memory
+        try:
+            with zipfile.ZipFile(path) as archive:
+                inflated = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ReadError(f"damaged DOCX file ({str(exc)[:120]})") from exc
+        if inflated > max_bytes:
+            raise ReadError(f"DOCX inflates to {inflated / 2**20:.0f} MB, over the limit of "
+                            f"{max_bytes / 2**20:.0f} MB (a zip bomb?); raise it with --max-mb")
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # noqa: BLE001

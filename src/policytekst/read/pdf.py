@@ -37,8 +37,15 @@ def read_pdf(path: Path, *, password: str | None = None, ocr: bool | str = False
         meta, facts = _pdfium_metadata(pdf, warnings)
         pages = []
         layout_failed: list[int] = []
+        unloadable: list[int] = []
         for index in range(len(pdf)):
-            page = pdf[index]
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError:  # one damaged page object must not cost the whole document
+                unloadable.append(index + 1)
+                pages.append(Page(index + 1, ""))
+                continue
+            text = ""
             try:
                 textpage = page.get_textpage()
                 text = textpage.get_text_range()
@@ -47,9 +54,14 @@ def read_pdf(path: Path, *, password: str | None = None, ocr: bool | str = False
                 except Exception:  # noqa: BLE001 - a page whose geometry defeats the analysis keeps pdfium's order
                     layout_failed.append(index + 1)
                 textpage.close()
+            except pdfium.PdfiumError:
+                unloadable.append(index + 1)
             finally:
                 page.close()
             pages.append(Page(index + 1, text.replace("\r\n", "\n").replace("\r", "\n")))
+        if unloadable:
+            warnings.append(f"{len(unloadable)} of {len(pdf)} pages could not be loaded (pages {_ranges(unloadable)}); "
+                            "the rest of the document is kept")
         if layout_failed:
             warnings.append(f"layout analysis failed on {len(layout_failed)} pages ({_ranges(layout_failed)}); "
                             "their text is in the file's own order")
@@ -184,7 +196,10 @@ def _require_text_layer(pages: list[Page], image_pages: int | None = None) -> No
 def _count_image_pages(pdf: pdfium.PdfDocument) -> int:
     count = 0
     for index in range(len(pdf)):
-        page = pdf[index]
+        try:
+            page = pdf[index]
+        except pdfium.PdfiumError:  # an unloadable page is counted as neither
+            continue
         try:
             if any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2)):
                 count += 1
@@ -215,11 +230,20 @@ def _read_with_pypdf(path: Path, password: str | None) -> RawDocument:
     if reader.is_encrypted:
         if not password or not reader.decrypt(password):
             raise ReadError("wrong password for encrypted PDF" if password else "encrypted PDF: give its password with --password")
-    pages = [Page(i + 1, (p.extract_text() or "")) for i, p in enumerate(reader.pages)]
+    pages: list[Page] = []
+    unloadable: list[int] = []
+    for index in range(len(reader.pages)):
+        try:
+            pages.append(Page(index + 1, reader.pages[index].extract_text() or ""))
+        except Exception:  # noqa: BLE001 - one damaged page must not cost the rest
+            unloadable.append(index + 1)
+            pages.append(Page(index + 1, ""))
     if not pages:
         raise ReadError("damaged PDF: no pages could be read")
     _require_text_layer(pages)
     warnings = ["pdfium could not open the file; text read with pypdf (layout may be poorer)"]
+    if unloadable:
+        warnings.append(f"{len(unloadable)} of {len(pages)} pages could not be read (pages {_ranges(unloadable)})")
     meta, facts = _metadata(path, password, warnings)
     facts.update({"n_pages": len(pages), "extractor": "pypdf"})
     return RawDocument(str(path), "pdf", pages, meta=meta, facts=facts, warnings=warnings)

@@ -7,6 +7,7 @@ import gzip
 import io
 import re
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,17 +29,42 @@ def table_stem(path: Path) -> str:
     return re.sub(r"[^\w.-]+", "_", name)
 
 
-def open_table(path: Path) -> io.TextIOBase:
-    raw = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
-    head = raw.peek(65536)[:65536] if hasattr(raw, "peek") else b""
-    encoding = "utf-8-sig"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # A cut multi-byte char at the end of the sample is fine; anything earlier means a legacy code page.
-        if exc.start < len(head) - 4:
-            encoding = "cp1252"
-    return io.TextIOWrapper(raw, encoding=encoding, newline="")
+class _LineDecoder:
+    """Decode a table line by line: UTF-8, and cp1252 for a line that is not valid UTF-8.
+
+    One stray legacy byte deep in a large file (an Excel export edited by hand) must cost neither the table nor the
+    rows around it, so the encoding is decided per physical line, not once for the whole file. A file whose first
+    non-ASCII line is not UTF-8 is a legacy (cp1252) file and is read so without a word; in a UTF-8 file each line
+    that needed the fallback is kept in ``stray_lines``, so the rows they belong to can be named.
+    """
+
+    def __init__(self, raw: io.BufferedIOBase) -> None:
+        self.raw = raw
+        self.line = 0
+        self.utf8_seen = False  # a non-ASCII line decoded as UTF-8: the file is UTF-8
+        self.stray_lines: list[int] = []
+
+    def __iter__(self) -> Iterator[str]:
+        for data in self.raw:
+            self.line += 1
+            if self.line == 1 and data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                if self.utf8_seen:
+                    self.stray_lines.append(self.line)
+                yield data.decode("cp1252", errors="replace")
+                continue
+            if not self.utf8_seen and not data.isascii():
+                self.utf8_seen = True
+            yield text
+
+
+def open_table(path: Path) -> tuple[io.BufferedIOBase, _LineDecoder]:
+    """The raw byte stream (closed by the caller) and a per-line decoder over it."""
+    raw = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")  # noqa: SIM115
+    return raw, _LineDecoder(raw)
 
 
 def iter_table_rows(
@@ -60,10 +86,10 @@ def iter_table_rows(
     """
     if not path.exists():
         raise ReadError("no such file")
-    stream = open_table(path)
+    stream, lines = open_table(path)
     try:
         delimiter = "\t" if ".tsv" in path.name.lower() else ","
-        reader = csv.DictReader(stream, delimiter=delimiter)
+        reader = csv.DictReader(lines, delimiter=delimiter)
         columns = reader.fieldnames or []
         if not columns:
             raise ReadError("empty table (no header row)")
@@ -88,7 +114,15 @@ def iter_table_rows(
             raise ReadError(f"--meta-columns not in the table: {', '.join(missing)}")
         stem = table_stem(path)
         seen: set[str] = set()  # ids only, so memory stays small; repeated or empty ids get the row number
+        reported = 0  # fallback lines already named; new ones belong to the row just read (row 1: or its header)
         for number, row in enumerate(reader, start=1):
+            warnings = []
+            new = lines.stray_lines[reported:]
+            if new:
+                warnings.append(f"row {number}: not valid UTF-8, read as cp1252 (line {', '.join(map(str, new[:5]))})")
+                reported = len(lines.stray_lines)
+            if None in row:  # more cells than the header names: kept apart by csv under the key None
+                row.pop(None)
             row_id = (row.get(id_column) or "").strip() if id_column else ""
             row_id = re.sub(r"[^\w.-]+", "_", row_id)
             if not row_id or row_id in seen:
@@ -114,8 +148,11 @@ def iter_table_rows(
                 meta=meta,
                 facts={"table": str(path), "row": number, "n_pages": 1},
                 doc_id=f"{stem}-{row_id}",
+                warnings=warnings,
             )
-    except (csv.Error, UnicodeDecodeError, OSError, EOFError) as exc:
-        raise ReadError(f"table could not be read ({str(exc)[:160]})") from exc
+    except (csv.Error, UnicodeDecodeError, OSError, EOFError, zlib.error) as exc:
+        # OSError covers gzip.BadGzipFile (a .csv.gz that is not gzip) and a truncated gzip stream
+        where = f"at line {lines.line}: " if lines.line > 1 else ""
+        raise ReadError(f"table could not be read ({where}{str(exc)[:160]})") from exc
     finally:
         stream.close()
