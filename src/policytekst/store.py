@@ -145,6 +145,31 @@ def _check_pages(conn: sqlite3.Connection, path: Path) -> None:
                          "re-ingest into a new corpus folder")
 
 
+# Database files this process opened: after an unexpected SQLite error the command line checks them
+# (diagnose_damage), so a damaged corpus is named as such without checking every file at every open.
+_OPENED: set[Path] = set()
+
+
+def diagnose_damage(exc: BaseException) -> StoreError | None:
+    """A StoreError naming a damaged corpus database behind ``exc`` (an SQLite error), or None when the corpus
+    files this process opened pass SQLite's quick_check (then ``exc`` is not about damage)."""
+    if not isinstance(exc, sqlite3.DatabaseError) or isinstance(exc, sqlite3.IntegrityError):
+        return None
+    for path in sorted(_OPENED):
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+            try:
+                rows = [r[0] for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as check:
+            rows = [str(check)]
+        if rows != ["ok"]:
+            return StoreError(f"{path}: the corpus database is damaged ({'; '.join(rows)}); restore a copy or "
+                              "re-ingest into a new corpus folder")
+    return None
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -196,6 +221,7 @@ class Store:
             conn.executescript(_SCHEMA)
             conn.execute("INSERT OR IGNORE INTO info VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             conn.execute("INSERT OR IGNORE INTO info VALUES ('generation', '0')")
+            _OPENED.add(self.path)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"{self.path}: not a usable corpus database ({exc})") from exc
@@ -220,6 +246,7 @@ class Store:
             except sqlite3.Error as exc:
                 last = exc
                 continue
+            _OPENED.add(self.path)
             return conn
         raise StoreError(f"{self.path}: cannot open the read-only corpus database ({last})")
 
