@@ -73,10 +73,13 @@ def corpus_dir(tmp_path_factory) -> Path:
     for name, text in texts.items():
         (folder / name).write_text(text + "\n", encoding="utf-8")
     years = {"fest.txt": 2004, "skole.txt": 2010, "vei.txt": 2012, "havn.txt": None, "fest_kopi.txt": 2015}
+    # genres go into the report's plots: "$5 og $10" is money and "$\\frac{$" would break mathtext
+    genres = {"skole.txt": "tilskudd $5 og $10", "havn.txt": "$\\frac{$ notat"}
     lines = []
     for name, year in years.items():
         title = HOSTILE_TITLES.get(name, "Kopi av festen").replace("'", "''")
-        lines.append(f"{name}: {{title: '{title}'" + (f", year: {year}" if year else "") + ", genre: notat}")
+        genre = genres.get(name, "notat").replace("'", "''")
+        lines.append(f"{name}: {{title: '{title}'" + (f", year: {year}" if year else "") + f", genre: '{genre}'}}")
     (folder / "metadata.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     target = tmp_path_factory.mktemp("faults_corpus") / "c"
     with Corpus(target, create=True) as corpus:
@@ -389,6 +392,7 @@ def overview_report(corpus_dir, tmp_path_factory):
 
 
 def test_report_tables_are_formula_safe_and_years_whole(overview_report):
+    assert overview_report.status()["overview"] == "ok"  # the genre plot took "$...$" as text
     out = overview_report.out_dir
     documents = (out / "tables" / "overview_documents.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK" in documents and "'+cmd" in documents and "'@SUM" in documents

@@ -231,12 +231,16 @@ class Store:
         return conn
 
     def _connect_read_only(self) -> sqlite3.Connection:
-        """A read-only connection; ``immutable`` when SQLite cannot even create its shared-memory file beside the
-        database (a read-only folder or mount), since nobody can be writing there either."""
+        """A read-only connection: ``mode=ro`` where SQLite can share memory beside the file, else ``immutable``
+        (a read-only folder or mount, where nobody can be writing either)."""
         uri = self.path.resolve().as_uri()
-        modes = ["mode=ro"] if _writable(self.directory) else []
         last: Exception | None = None
-        for mode in [*modes, "immutable=1"]:
+        for mode in ("mode=ro", "immutable=1"):
+            wal = self.path.with_name(self.path.name + "-wal")
+            if mode == "immutable=1" and wal.exists() and wal.stat().st_size > 0:
+                # immutable ignores the write-ahead log: its last writes would be silently missing
+                raise StoreError(f"{self.path}: cannot read the read-only corpus ({last}); its last writes are "
+                                 f"still in {wal.name}: open it once where it is writable to fold them in")
             try:
                 conn = sqlite3.connect(f"{uri}?{mode}", uri=True, timeout=30, isolation_level=None,
                                        check_same_thread=False)
