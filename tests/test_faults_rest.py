@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import os
+import random
 import re
 import shutil
 import sqlite3
@@ -224,6 +225,36 @@ def test_deep_but_allowed_nesting_still_parses():
 ])
 def test_bad_queries_on_the_command_line_exit_2_in_one_line(corpus_dir, args):
     _one_line_error(runner.invoke(app, [*args, "--corpus", str(corpus_dir)]), 2)
+
+
+FUZZ_ATOMS = ["fest", "fest*", "f?st", '"festen i', '"', "(", ")", "AND", "OR", "NOT", "NEAR", "-", "*", "?", "[", "]",
+              "re:", "/", "{", "}", "\\", "'", ":", "^", "ø", "\x00", "+", '""', "*fest", "{99999}", "(?i)", "$", "-fest"]
+
+
+def test_random_hostile_queries_end_in_a_query_error_or_a_result(corpus_dir):
+    """Seeded random queries from operator, quote, bracket, regex and control pieces: nothing but
+    PolicytekstError may escape search or kwic (before: unterminated string, RecursionError, OverflowError)."""
+    rnd = random.Random(18)
+    escaped = []
+    with Corpus.open(corpus_dir) as corpus:
+        for _ in range(150):
+            query = "".join(rnd.choice(FUZZ_ATOMS) + rnd.choice(["", " "]) for _ in range(rnd.randint(1, 8)))
+            for run in (lambda q=query: search(corpus, q, limit=3),
+                        lambda q=query: kwic(corpus, q, limit=3, regex_timeout=2)):
+                try:
+                    run()
+                except PolicytekstError:
+                    pass
+                except Exception as exc:  # noqa: BLE001 - the test collects whatever escapes
+                    escaped.append((query, f"{type(exc).__name__}: {exc}"))
+    assert not escaped, escaped[:5]
+
+
+def test_nul_in_a_glob_is_not_an_fts_syntax_error(corpus_dir):
+    """A NUL used to end FTS5's copy of the candidate expression ("unterminated string")."""
+    with Corpus.open(corpus_dir) as corpus:
+        assert kwic(corpus, "\x00fest*").empty  # no word holds a NUL; the point is that it runs
+        assert search(corpus, "\x00fest*").attrs["fts_query"]
 
 
 def test_a_quoted_prefix_in_kwic_is_a_prefix(corpus_dir):

@@ -116,8 +116,9 @@ class _Matcher:
 
 
 def _quote(text: str) -> str:
-    """An FTS5 string literal (a quote inside the pattern is doubled, so it cannot end the string)."""
-    return '"' + text.replace('"', '""') + '"'
+    """An FTS5 string literal (a quote inside the pattern is doubled, so it cannot end the string; a NUL would end
+    FTS5's copy of the expression early)."""
+    return '"' + text.replace("\x00", "").replace('"', '""') + '"'
 
 
 def kwic(corpus: Corpus, pattern: str, window: int = 8, *, mode: str = "auto", sort: str | None = None,

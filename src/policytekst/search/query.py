@@ -329,7 +329,8 @@ class Compiler:
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+    # a NUL would end FTS5's copy of the expression inside the string ("unterminated string")
+    return '"' + text.replace("\x00", "").replace('"', '""') + '"'
 
 
 def compile_query(corpus: Corpus, query: str, mode: str = "lemma",
