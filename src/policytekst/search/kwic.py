@@ -28,7 +28,7 @@ import pandas as pd
 import regex as user_regex
 
 from policytekst.search.index import WORD, ensure_index, lemmatizer
-from policytekst.search.query import QueryError, filter_sql
+from policytekst.search.query import QueryError, filter_sql, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
@@ -193,7 +193,7 @@ def compile_regex(pattern: str) -> Any:
     try:
         return user_regex.compile(pattern, user_regex.IGNORECASE | user_regex.VERSION0)
     except (user_regex.error, re.error, OverflowError, RecursionError, ValueError, MemoryError) as exc:
-        raise QueryError(f"bad regular expression {pattern!r}: {exc}") from exc
+        raise QueryError(f"bad regular expression {shorten(pattern)}: {exc}") from exc
 
 
 def _occurrences(corpus: Corpus, pattern: str, mode: str, window: int, limit: int | None,
@@ -234,7 +234,7 @@ def _timed_finditer(regex: Any, text: str, deadline: float, pattern: str, budget
             raise TimeoutError
         return list(regex.finditer(text, timeout=remaining))
     except TimeoutError as exc:
-        raise QueryError(f"regular expression {pattern!r} ran over {budget:g} s; simplify it (nested repeats "
+        raise QueryError(f"regular expression {shorten(pattern)} ran over {budget:g} s; simplify it (nested repeats "
                          "such as (\\w+\\s?)+ backtrack without end) or narrow it with --year/--doc") from exc
 
 

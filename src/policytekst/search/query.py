@@ -168,11 +168,11 @@ class _Parser:
         if kind == "(":
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise QueryError(f"query {_short(self.query)} nests parentheses more than {MAX_DEPTH} deep")
+                raise QueryError(f"query {shorten(self.query)} nests parentheses more than {MAX_DEPTH} deep")
             inner = self.parse_or()
             self.depth -= 1
             if self.peek() is None or self.peek()[0] != ")":
-                raise QueryError(f"missing ')' in query {_short(self.query)}")
+                raise QueryError(f"missing ')' in query {shorten(self.query)}")
             self.pos += 1
             if inner is None:
                 raise QueryError(f"empty parentheses in query {self.query!r}")
@@ -190,7 +190,7 @@ class _Parser:
         raise QueryError(f"unexpected {text!r} in query {self.query!r}")
 
 
-def _short(query: str, limit: int = 80) -> str:
+def shorten(query: str, limit: int = 80) -> str:
     """The query quoted for a message, shortened in the middle when it is long (a message stays one line)."""
     if len(query) <= limit:
         return repr(query)
