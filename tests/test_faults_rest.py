@@ -467,8 +467,9 @@ def test_report_into_a_folder_with_other_files_keeps_them(overview_report, tmp_p
     out = tmp_path / "mappe"
     out.mkdir()
     (out / "notater.txt").write_text("mine notater", encoding="utf-8")
+    (out / ".git").mkdir()
     result = build_report(_corpus_of(overview_report), out, ReportParams(sections=("overview",)), strict=True)
-    assert (out / "notater.txt").read_text(encoding="utf-8") == "mine notater"
+    assert (out / "notater.txt").read_text(encoding="utf-8") == "mine notater" and (out / ".git").is_dir()
     assert result.path == out / "index.html" and result.path.is_file()
     assert all(p.is_file() for p in result.tables)
 

@@ -186,7 +186,7 @@ def _replaceable(out: Path) -> bool:
     """True when ``out`` is missing or holds nothing but an earlier report (safe to replace whole)."""
     if not out.exists():
         return True
-    return all(p.name in REPORT_FILES or p.name.startswith(".") for p in out.iterdir())
+    return all(p.name in REPORT_FILES for p in out.iterdir())
 
 
 def _swap(stage: Path, out: Path) -> None:
