@@ -15,6 +15,7 @@ usage errors (a missing option, a bad integer) keep their exit code 2.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from typing import Any
 
@@ -26,7 +27,10 @@ from policytekst import __version__
 from policytekst.commands import common, compare, corpus, interop, nlp, report, search, themes, topics
 from policytekst.commands.common import err
 from policytekst.errors import PolicytekstError, UsageError
+from policytekst.store import diagnose_damage
 
+# SQLite's result codes for a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB): a fact about the data, not a bug
+_DAMAGED = (11, 26)
 INTERNAL_HINT = "rerun with --debug for the traceback"
 
 
@@ -37,6 +41,13 @@ def error_line(exc: BaseException) -> tuple[str, int]:
         return message, 2
     if isinstance(exc, (PolicytekstError, OSError)):
         return message, 1
+    if isinstance(exc, sqlite3.DatabaseError):
+        damage = diagnose_damage(exc)  # an SQLite error from a damaged corpus file is a fact about the data
+        if damage is not None:
+            return " ".join(str(damage).split()), 1
+        if getattr(exc, "sqlite_errorcode", None) in _DAMAGED:
+            return (f"the corpus database is damaged ({message}); restore a copy or re-ingest into a new corpus "
+                    "folder"), 1
     return f"internal error: {type(exc).__name__}: {message} ({INTERNAL_HINT})", 1
 
 

@@ -40,6 +40,9 @@ _STYLE = {
     "axes.grid": True,
     "grid.color": "#e3e7ee",
     "grid.linewidth": 0.6,
+    # labels are captured text (titles, genres, terms): "$5 og $10" is money, not TeX, and an unbalanced "$"
+    # would make mathtext raise; figures here use no math
+    "text.parse_math": False,
 }
 
 

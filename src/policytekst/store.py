@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -132,6 +133,44 @@ _DOCUMENT_ROW = ("d.*, (SELECT duplicate_of FROM duplicates WHERE item=d.doc_id 
                  "AS duplicate_of")
 
 
+def _writable(path: Path) -> bool:
+    """Whether this process may write ``path`` (permissions and read-only mounts both count)."""
+    return os.access(path, os.W_OK)
+
+
+def _check_pages(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a database damaged inside its pages (SQLite's quick_check) before anything writes into it."""
+    rows = [r[0] for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
+    if rows != ["ok"]:
+        raise StoreError(f"{path}: the corpus database is damaged ({'; '.join(rows)}); restore a copy or "
+                         "re-ingest into a new corpus folder")
+
+
+# Database files this process opened: after an unexpected SQLite error the command line checks them
+# (diagnose_damage), so a damaged corpus is named as such without checking every file at every open.
+_OPENED: set[Path] = set()
+
+
+def diagnose_damage(exc: BaseException) -> StoreError | None:
+    """A StoreError naming a damaged corpus database behind ``exc`` (an SQLite error), or None when the corpus
+    files this process opened pass SQLite's quick_check (then ``exc`` is not about damage)."""
+    if not isinstance(exc, sqlite3.DatabaseError) or isinstance(exc, sqlite3.IntegrityError):
+        return None
+    for path in sorted(_OPENED):
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+            try:
+                rows = [r[0] for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as check:
+            rows = [str(check)]
+        if rows != ["ok"]:
+            return StoreError(f"{path}: the corpus database is damaged ({'; '.join(rows)}); restore a copy or "
+                              "re-ingest into a new corpus folder")
+    return None
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -146,8 +185,18 @@ class Store:
     def __init__(self, directory: str | Path, *, create: bool = True) -> None:
         self.directory = Path(directory)
         self.path = self.directory / DB_NAME
+        if self.directory.exists() and not self.directory.is_dir():
+            hint = (f"; give the folder that holds it: --corpus {self.directory.parent}"
+                    if self.directory.name == DB_NAME else "")
+            raise StoreError(f"{self.directory}: not a corpus folder (it is a file){hint}")
         if not self.path.exists() and not create:
             raise StoreError(f"{self.directory}: no corpus here (no {DB_NAME}); run `policytekst ingest` first")
+        # a corpus that cannot be written (read-only mount, folder or file) is still readable: read commands open
+        # it read-only; a command that writes (ingest) is refused in one line
+        self.read_only = self.path.exists() and not (_writable(self.path) and _writable(self.directory))
+        if self.read_only and create:
+            raise StoreError(f"{self.path}: the corpus is read-only (file, folder or mount); cannot write to it")
+        self._check = create  # writers verify the pages first: never write into a damaged database
         if self.path.exists():
             self.conn  # noqa: B018 - open an existing file now, so a broken one is reported at open time
 
@@ -155,6 +204,9 @@ class Store:
     def conn(self) -> sqlite3.Connection:
         """The connection, opened on first use: a new corpus's directory and file appear only when it is used,
         so a command that fails before (e.g. ingest of a path that does not exist) leaves nothing behind."""
+        if self.read_only:
+            return self._connect_read_only()
+        existed = self.path.exists()
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -165,13 +217,43 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            if existed and self._check:
+                _check_pages(conn, self.path)
             conn.executescript(_SCHEMA)
             conn.execute("INSERT OR IGNORE INTO info VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             conn.execute("INSERT OR IGNORE INTO info VALUES ('generation', '0')")
+            _OPENED.add(self.path)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"{self.path}: not a usable corpus database ({exc})") from exc
+        except StoreError:
+            conn.close()
+            raise
         return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A read-only connection: ``mode=ro`` where SQLite can share memory beside the file, else ``immutable``
+        (a read-only folder or mount, where nobody can be writing either)."""
+        uri = self.path.resolve().as_uri()
+        last: Exception | None = None
+        for mode in ("mode=ro", "immutable=1"):
+            wal = self.path.with_name(self.path.name + "-wal")
+            if mode == "immutable=1" and wal.exists() and wal.stat().st_size > 0:
+                # immutable ignores the write-ahead log: its last writes would be silently missing
+                raise StoreError(f"{self.path}: cannot read the read-only corpus ({last}); its last writes are "
+                                 f"still in {wal.name}: open it once where it is writable to fold them in")
+            try:
+                conn = sqlite3.connect(f"{uri}?{mode}", uri=True, timeout=30, isolation_level=None,
+                                       check_same_thread=False)
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA query_only=ON")
+                conn.execute("SELECT value FROM info WHERE key='generation'").fetchone()
+            except sqlite3.Error as exc:
+                last = exc
+                continue
+            _OPENED.add(self.path)
+            return conn
+        raise StoreError(f"{self.path}: cannot open the read-only corpus database ({last})")
 
     def close(self) -> None:
         if "conn" in self.__dict__:  # never opened: nothing to close (and nothing to create)

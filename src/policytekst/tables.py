@@ -5,6 +5,12 @@
 the table to FILE" in every command. The file is written to a temporary name beside it and moved into place, so an
 interrupted write never leaves half a table.
 
+Spreadsheet formats (``.csv``, ``.tsv``, ``.xlsx``) are opened by Excel and LibreOffice, which run a cell that starts
+with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) as a formula: captured text such as
+``=HYPERLINK(...)`` in a title would then act on the reader's machine. :func:`spreadsheet_safe` prefixes such text
+cells with an apostrophe (OWASP's advice for CSV injection); numbers, and text that is a plain number ("-12"), are
+left alone. JSON, Parquet and Markdown keep the text as it is.
+
 Examples
 --------
 >>> import pandas as pd
@@ -17,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -74,6 +81,28 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     return flat
 
 
+# A text cell starting with one of these is a formula to a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?%?")
+
+
+def defuse(value: Any) -> Any:
+    """``value`` made inert for a spreadsheet: text that would start a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells (and column names) cannot run as spreadsheet formulas."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):
+            safe[column] = safe[column].map(defuse)
+    safe.columns = [defuse(c) for c in safe.columns]
+    return safe
+
+
 def to_markdown_table(frame: pd.DataFrame) -> str:
     """A GitHub-flavoured pipe table; cell text is escaped so captured text cannot break the table."""
     def cell(value: Any) -> str:
@@ -111,12 +140,12 @@ def _write_feather(frame: pd.DataFrame, path: Path) -> None:
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
-    _flat(frame).to_excel(path, index=False, engine="openpyxl")
+    spreadsheet_safe(_flat(frame)).to_excel(path, index=False, engine="openpyxl")
 
 
 _WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
-    ".csv": lambda f, p: _flat(f).to_csv(p, index=False, encoding="utf-8"),
-    ".tsv": lambda f, p: _flat(f).to_csv(p, index=False, sep="\t", encoding="utf-8"),
+    ".csv": lambda f, p: spreadsheet_safe(_flat(f)).to_csv(p, index=False, encoding="utf-8"),
+    ".tsv": lambda f, p: spreadsheet_safe(_flat(f)).to_csv(p, index=False, sep="\t", encoding="utf-8"),
     ".json": lambda f, p: p.write_text(json.dumps(records(f), ensure_ascii=False, indent=1), encoding="utf-8"),
     ".jsonl": lambda f, p: p.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records(f)),
                                         encoding="utf-8"),

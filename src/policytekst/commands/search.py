@@ -34,7 +34,14 @@ from policytekst.corpus import Corpus
 from policytekst.errors import UsageError
 from policytekst.search import examples, kwic, kwic_counts, query_scores, search, similar_passages
 from policytekst.search.export import HANDOUT_SUFFIXES, write_handout
-from policytekst.search.index import IndexReport, ensure_index, index_size_bytes, is_current, nlp_fingerprint
+from policytekst.search.index import (
+    IndexReport,
+    ensure_index,
+    index_complete,
+    index_size_bytes,
+    is_current,
+    nlp_fingerprint,
+)
 from policytekst.selection import SYNTAX, parse_years
 from policytekst.tables import check_suffix
 
@@ -224,6 +231,10 @@ def index_command(corpus: Path = CorpusOption,
                   as_json: bool = JsonOption) -> None:
     """Build or update the search index now (search commands also do it when the corpus changed)."""
     with open_corpus(corpus) as c:
+        if not rebuild and is_current(c) and not index_complete(c):
+            # stamped current but rows missing (a build torn by an older version): say so and rebuild
+            err.print(f"search index of {escape(str(corpus))} is incomplete: rebuilding it", highlight=False)
+            rebuild = True
         report = _progress_index(c, rebuild=rebuild)
         record = {**asdict(report), "size_bytes": index_size_bytes(c)}
     if as_json:

@@ -116,6 +116,8 @@ def fit(
     if save_to is not None and name is not None:
         raise UsageError("give --save DIR or --name NAME, not both")
     target = save_to if save_to is not None else model_dir(corpus, None, name or DEFAULT_NAME)
+    if target.exists() and not target.is_dir():  # refused before the fit, not after minutes of work
+        raise UsageError(f"--save {target}: it is a file; give a folder for the model")
     if (target / "model.json").is_file() and not overwrite:
         raise UsageError(f"a topic model is already saved in {target}; add --overwrite to replace it, or give "
                          "another --name to keep both")

@@ -3,13 +3,21 @@
 The output folder is self-contained: ``index.html`` holds its styling and plots (inline SVG) and opens from disk;
 ``tables/`` holds every table behind a plot or list as CSV; ``params.json`` records parameters, versions, seeds,
 the corpus generation and each section's status.
+
+The folder is written whole to a temporary sibling and renamed into place, so an interrupted build (kill -9, disk
+full) leaves the previous report as it was, never an old ``index.html`` beside half-new tables. A folder that holds
+other files than a report's is not replaced: the report's files are then each replaced in place, index last.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +29,7 @@ from policytekst.errors import UnknownNameError
 from policytekst.report import html as h
 from policytekst.report.base import NotEnoughData, ReportContext, ReportParams, Section
 from policytekst.report.sections import keyness, overview, provenance, similarity, themes, topics
+from policytekst.tables import spreadsheet_safe
 from policytekst.versions import versions
 
 # Order of the report, with bilingual titles (used also when a section cannot be built).
@@ -34,6 +43,8 @@ SECTIONS: dict[str, tuple[str, str, Callable[[ReportContext], Section]]] = {
     themes.EXAMPLES_KEY: ("Eksempelavsnitt per tema", "Example passages per theme", themes.build_examples),
 }
 SECTION_KEYS = (*SECTIONS, provenance.KEY)
+# What a report folder holds: a folder with only these may be replaced whole by a new report.
+REPORT_FILES = frozenset({"index.html", "params.json", "errors.log", "tables"})
 
 
 @dataclass
@@ -107,7 +118,9 @@ def build_report(corpus: Any, out_dir: str | Path, params: ReportParams | None =
     if unknown:
         raise UnknownNameError(f"unknown report section(s): {', '.join(unknown)} (known: {', '.join(SECTION_KEYS)})")
     out = Path(out_dir)
-    (out / "tables").mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"{out}: the report folder is a file; give a folder name")
+    out.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     ctx = ReportContext(corpus=corpus, params=params, out_dir=out)
     log: list[str] = []
@@ -154,13 +167,64 @@ def _record(ctx: ReportContext, sections: list[Section]) -> dict[str, Any]:
 
 def _write(ctx: ReportContext, sections: list[Section], record: dict[str, Any], log: list[str]) -> ReportResult:
     out = ctx.out_dir
+    # mkdir, not mkdtemp: the folder becomes the report and keeps the user's usual permissions (umask)
+    stage = out.parent / f".{out.name}.new-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    stage.mkdir()
+    try:
+        tables = _write_files(ctx, stage, sections, record, log)
+        if _replaceable(out):
+            _swap(stage, out)
+        else:
+            _merge(stage, out)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return ReportResult(path=out / "index.html", out_dir=out, sections=sections,
+                        tables=[out / "tables" / t.name for t in tables])
+
+
+def _replaceable(out: Path) -> bool:
+    """True when ``out`` is missing or holds nothing but an earlier report (safe to replace whole)."""
+    if not out.exists():
+        return True
+    return all(p.name in REPORT_FILES for p in out.iterdir())
+
+
+def _swap(stage: Path, out: Path) -> None:
+    """Put the finished ``stage`` folder at ``out``; the old report is moved aside first and removed after."""
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.replace(out, old / out.name)
+    os.replace(stage, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _merge(stage: Path, out: Path) -> None:
+    """Move the report's files into a folder that also holds other files: tables first, index.html last."""
+    (out / "tables").mkdir(parents=True, exist_ok=True)
     for stale in (out / "tables").glob("*.csv"):  # tables of an earlier run that this run may not produce
-        stale.unlink()
+        if not (stage / "tables" / stale.name).exists():
+            stale.unlink()
+    for table in (stage / "tables").glob("*.csv"):
+        os.replace(table, out / "tables" / table.name)
+    if not (stage / "errors.log").exists():
+        (out / "errors.log").unlink(missing_ok=True)
+    for name in ("errors.log", "params.json", "index.html"):
+        if (stage / name).exists():
+            os.replace(stage / name, out / name)
+
+
+def _write_files(ctx: ReportContext, out: Path, sections: list[Section], record: dict[str, Any],
+                 log: list[str]) -> list[Path]:
+    """Write the report's files into ``out`` (the staging folder); returns the table paths there."""
+    (out / "tables").mkdir(parents=True, exist_ok=True)
     tables = []
     for section in sections:
         for name, frame in section.tables.items():
             path = out / "tables" / ctx.csv_name(section.key, name)
-            frame.to_csv(path, index=False)
+            # captured text (titles, genres, key terms) must not run as a formula in a spreadsheet
+            spreadsheet_safe(frame).to_csv(path, index=False)
             tables.append(path)
     body = "\n".join(h.section_html(s.key, s.title_nb, s.title_en, s.html, status=s.status) for s in sections)
     toc = [(s.key, s.title_nb) for s in sections]
@@ -180,9 +244,6 @@ def _write(ctx: ReportContext, sections: list[Section], record: dict[str, Any], 
     path = out / "index.html"
     path.write_text(page, encoding="utf-8")
     (out / "params.json").write_text(json.dumps(record, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    errors = out / "errors.log"
     if log:
-        errors.write_text("\n".join(log), encoding="utf-8")
-    elif errors.exists():
-        errors.unlink()
-    return ReportResult(path=path, out_dir=out, sections=sections, tables=tables)
+        (out / "errors.log").write_text("\n".join(log), encoding="utf-8")
+    return tables

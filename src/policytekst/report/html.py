@@ -81,6 +81,8 @@ def _cell(value: object, group: bool = True) -> tuple[str, bool]:
     if isinstance(value, float):
         if math.isnan(value):
             return "", True
+        if not group and value.is_integer():  # a label column read as float because a value is missing
+            return str(int(value)), True
         if value != 0 and abs(value) < 0.001:
             return f"{value:.1e}", True
         return (f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}").replace(",", "\u202f"), True

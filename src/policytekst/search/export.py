@@ -27,23 +27,25 @@ def write_handout(frame: pd.DataFrame, path: str | Path, *, title: str | None = 
 
 def to_markdown(frame: pd.DataFrame, *, title: str | None = None) -> str:
     """A Markdown handout: numbered passages quoted in full (or KWIC lines), each with its citation and id."""
-    lines = [f"# {title or frame.attrs.get('theme') or frame.attrs.get('query') or 'Utdrag'}", ""]
+    heading = title or frame.attrs.get("theme") or frame.attrs.get("query") or "Utdrag"
+    lines = [f"# {_line(heading)}", ""]
     meta = {k: v for k, v in frame.attrs.items() if isinstance(v, (str, int, float)) and k != "fts_query"}
     if meta:
-        lines += ["*" + "; ".join(f"{k}: {v}" for k, v in meta.items()) + f"; laget {date.today().isoformat()}*", ""]
+        lines += ["*" + "; ".join(f"{_line(k)}: {_line(v)}" for k, v in meta.items())
+                  + f"; laget {date.today().isoformat()}*", ""]
     if {"left", "match", "right"} <= set(frame.columns):  # a concordance
         for i, row in enumerate(records(frame), 1):
             lines.append(f"{i}. … {_md(row['left'])} **{_md(row['match'])}** {_md(row['right'])} … "
-                         f"(`{row['passage_id']}`)")
+                         f"({_code(row['passage_id'])})")
         return "\n".join(lines) + "\n"
     for i, row in enumerate(records(frame), 1):
         cite = row.get("citation") or row.get("doc_id") or ""
-        lines.append(f"## {i}. {cite}")
+        lines.append(f"## {i}. {_line(cite)}")
         lines.append("")
         body = row.get("text") or row.get("snippet") or ""
         lines += ["> " + _md(para) for para in str(body).splitlines() if para.strip()]
         lines.append("")
-        extra = [f"passasje `{row['passage_id']}`"]
+        extra = [f"passasje {_code(row['passage_id'])}"]
         for key, label in (("theme_score", "temaskår"), ("usability", "brukbarhet"), ("score", "skår"),
                            ("similarity", "likhet")):
             if isinstance(row.get(key), (int, float)):
@@ -52,9 +54,24 @@ def to_markdown(frame: pd.DataFrame, *, title: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def _md(text: str | None) -> str:
-    # Captured text is data, not markup: neutralise characters that would start Markdown/HTML constructs.
-    text = str(text or "")
-    for ch in ("\\", "`", "*", "_", "[", "]", "<", ">", "#", "|"):
+def _md(text: object) -> str:
+    """Captured text is data, not markup: neutralise characters that would start Markdown/HTML constructs
+    (tags, entities, links, emphasis, code) and keep it on one line where a heading or list item needs that."""
+    text = str(text if text is not None else "")
+    for ch in ("\\", "`", "*", "_", "[", "]", "<", ">", "#", "|", "&", "~", "!"):
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+def _line(text: object) -> str:
+    """Escaped text on one line (a heading ends at the first line break)."""
+    return " ".join(_md(text).split())
+
+
+def _code(text: object) -> str:
+    """``text`` as an inline code span whose fence is longer than any run of backticks inside it."""
+    text = " ".join(str(text if text is not None else "").split())
+    runs = [len(r) for r in "".join(ch if ch == "`" else " " for ch in text).split()]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -19,11 +19,15 @@ store has already cascaded its passages away.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import filelock
+
 from policytekst.db import transaction
+from policytekst.errors import PolicytekstError
 
 # WORD is re-exported: the search modules split words exactly as the index does.
 from policytekst.nlp.word_lemmas import WORD, WordLemmatizer, cache_version  # noqa: F401
@@ -37,6 +41,11 @@ UNITS_TABLE = "search_units"
 DOCS_TABLE = "search_docs"
 VOCAB_TABLE = "search_vocab"
 TERMS_TABLE = "search_terms"
+
+# One index build at a time per corpus, across processes (two notebook kernels searching a fresh corpus would
+# otherwise interleave a rebuild's DELETE with the other's batches). The OS drops the lock when its holder dies.
+LOCK_NAME = ".search.lock"
+LOCK_TIMEOUT = 3600.0  # seconds to wait for another process's build (a full Storting build takes minutes)
 
 # Passage kinds left out of the index: not part of the document's own text.
 UNINDEXED_KINDS = ("boilerplate", "toc")
@@ -80,6 +89,7 @@ class IndexReport:
     docs_removed: int = 0
     passages_indexed: int = 0
     rebuilt: bool = False
+    complete: bool = True  # the row counts matched the corpus when the build ended (see index_complete)
 
     @property
     def changed(self) -> bool:
@@ -130,11 +140,62 @@ def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200
     -------
     IndexReport
     """
+    if not rebuild and is_current(corpus):
+        return IndexReport(corpus.store.generation())
+    if corpus.store.read_only:
+        raise PolicytekstError(f"{corpus.directory}: the search index is not current and the corpus is read-only; "
+                               "run `policytekst search-index` where the corpus is writable")
+    with _build_lock(corpus):
+        # the lock holder before us may have brought the index up to date: _update re-checks under the lock
+        report = _update(corpus, rebuild, batch_docs, progress)
+        if not report.complete:
+            # rows missing or extra for the documents as they are now (an earlier build torn by a crash or an
+            # older, unlocked version): rebuild once from scratch
+            report = _update(corpus, True, batch_docs, progress)
+        return report
+
+
+@contextmanager
+def _build_lock(corpus: Corpus) -> Iterator[None]:
+    """Hold the corpus's index-build lock (a file next to the database), waiting for another builder."""
+    path = corpus.store.directory / LOCK_NAME
+    lock = filelock.FileLock(str(path), timeout=LOCK_TIMEOUT)
     try:
-        return _update(corpus, rebuild, batch_docs, progress)
-    except sqlite3.IntegrityError:
-        # another process indexed the same documents between our diff and our write: diff again
-        return _update(corpus, rebuild, batch_docs, progress)
+        lock.acquire()
+    except filelock.Timeout as exc:
+        raise PolicytekstError(f"{path}: another process has been building the search index for over "
+                               f"{LOCK_TIMEOUT:.0f} s; try again when it is done") from exc
+    except OSError as exc:
+        raise PolicytekstError(f"{path}: cannot take the search index lock ({exc})") from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def index_counts(corpus: Corpus) -> dict[str, int]:
+    """Rows the index holds and rows it should hold for the corpus as it is now (documents and passages)."""
+    conn = corpus.store.conn
+    placeholders = ", ".join("?" * len(UNINDEXED_KINDS))
+    one = lambda sql, *args: int(conn.execute(sql, args).fetchone()[0] or 0)  # noqa: E731
+    try:
+        return {
+            "documents": one("SELECT COUNT(*) FROM documents"),
+            "indexed_documents": one(f"SELECT COUNT(*) FROM {DOCS_TABLE}"),
+            "passages": one(f"SELECT COUNT(*) FROM passages WHERE kind NOT IN ({placeholders})", *UNINDEXED_KINDS),
+            "indexed_passages": one(f"SELECT COUNT(*) FROM {UNITS_TABLE}"),
+            "fts_rows": one(f"SELECT COUNT(*) FROM {FTS_TABLE}"),
+        }
+    except sqlite3.OperationalError:  # no index tables yet
+        return {"documents": one("SELECT COUNT(*) FROM documents"), "indexed_documents": 0, "passages": 0,
+                "indexed_passages": 0, "fts_rows": 0}
+
+
+def index_complete(corpus: Corpus) -> bool:
+    """True when the index holds one row per indexable passage and per document (what a clean build gives)."""
+    counts = index_counts(corpus)
+    return (counts["documents"] == counts["indexed_documents"]
+            and counts["passages"] == counts["indexed_passages"] == counts["fts_rows"])
 
 
 _MMAP_BYTES = 1 << 30
@@ -161,6 +222,11 @@ def _update(corpus: Corpus, rebuild: bool, batch_docs: int,
     report = IndexReport(generation, rebuilt=rebuild)
     if rebuild:
         with transaction(conn):
+            # markers first, in the same transaction: a build torn after this point is never stamped current,
+            # and the next build continues it (same format and lemma stamp) instead of starting over
+            conn.execute("DELETE FROM info WHERE key = 'search_generation'")
+            conn.execute("INSERT OR REPLACE INTO info VALUES ('search_version', ?)", (INDEX_VERSION,))
+            conn.execute("INSERT OR REPLACE INTO info VALUES ('search_nlp', ?)", (fingerprint,))
             conn.execute(f"DELETE FROM {UNITS_TABLE}")
             conn.execute(f"DELETE FROM {DOCS_TABLE}")
             conn.execute(f"DELETE FROM {FTS_TABLE}")
@@ -208,9 +274,15 @@ def _update(corpus: Corpus, rebuild: bool, batch_docs: int,
 
     if report.changed:
         _rebuild_terms(conn)
-    store.set_info("search_generation", str(generation))
-    store.set_info("search_version", INDEX_VERSION)
-    store.set_info("search_nlp", fingerprint)
+    if store.generation() != generation:
+        return report  # an ingest wrote while we built: leave it unstamped, the next call diffs again
+    if not index_complete(corpus):
+        report.complete = False
+        return report  # counts do not match the corpus: never stamp an incomplete index current
+    with transaction(conn):
+        conn.execute("INSERT OR REPLACE INTO info VALUES ('search_generation', ?)", (str(generation),))
+        conn.execute("INSERT OR REPLACE INTO info VALUES ('search_version', ?)", (INDEX_VERSION,))
+        conn.execute("INSERT OR REPLACE INTO info VALUES ('search_nlp', ?)", (fingerprint,))
     return report
 
 

@@ -16,13 +16,19 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import sqlite3
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+# User regexes run on the `regex` engine (the re syntax, plus a time limit): a pattern such as (\w+\s?)+$
+# backtracks catastrophically, and re cannot be interrupted.
+import regex as user_regex
+
 from policytekst.search.index import WORD, ensure_index, lemmatizer
-from policytekst.search.query import QueryError, filter_sql
+from policytekst.search.query import QueryError, filter_sql, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
@@ -33,6 +39,7 @@ KWIC_COLUMNS = ["doc_id", "passage_id", "left", "match", "right", "page_start", 
 # no English lemma for a pattern of unknown language: it maps Norwegian words to English lookalikes).
 LEMMA_LANGS = ("nb", "nn")
 MODES = ("auto", "word", "lemma", "glob", "phrase", "regex")
+REGEX_TIMEOUT = 10.0  # seconds a user regular expression may run over the whole corpus (kwic(regex_timeout=...))
 
 
 def detect_mode(pattern: str) -> tuple[str, str]:
@@ -41,7 +48,7 @@ def detect_mode(pattern: str) -> tuple[str, str]:
         return "regex", pattern[3:]
     if len(pattern) > 2 and pattern.startswith("/") and pattern.endswith("/"):
         return "regex", pattern[1:-1]
-    stripped = pattern.strip().strip('"')
+    stripped = pattern.replace('"', '').strip()  # quotes only group words: "nav"* is nav*
     if len(WORD.findall(stripped)) > 1:
         return "phrase", stripped
     if any(ch in stripped for ch in "*?["):
@@ -98,18 +105,24 @@ class _Matcher:
         if self.mode == "glob":
             literal = re.split(r"[*?\[]", self.glob, maxsplit=1)[0]
             if len(literal) >= 2 and self.glob.count("*") + self.glob.count("?") + self.glob.count("[") >= 1:
-                return f'{{surface lemmas}} : "{literal}" *'
+                return f'{{surface lemmas}} : {_quote(literal)} *'
             return ""
         phrase = " ".join(self.words)
-        parts = [f'surface : "{phrase}"']
+        parts = [f"surface : {_quote(phrase)}"]
         if self.mode != "word":
             lemma_forms = [self.words, *(self.lemmas(lang) for lang in LEMMA_LANGS)]
-            parts += [f'lemmas : "{" ".join(lem)}"' for lem in lemma_forms if lem]
+            parts += [f"lemmas : {_quote(' '.join(lem))}" for lem in lemma_forms if lem]
         return "(" + " OR ".join(dict.fromkeys(parts)) + ")"
 
 
+def _quote(text: str) -> str:
+    """An FTS5 string literal (a quote inside the pattern is doubled, so it cannot end the string; a NUL would end
+    FTS5's copy of the expression early)."""
+    return '"' + text.replace("\x00", "").replace('"', '""') + '"'
+
+
 def kwic(corpus: Corpus, pattern: str, window: int = 8, *, mode: str = "auto", sort: str | None = None,
-         limit: int | None = None, **filters: Any) -> pd.DataFrame:
+         limit: int | None = None, regex_timeout: float = REGEX_TIMEOUT, **filters: Any) -> pd.DataFrame:
     """A concordance of ``pattern``: one row per occurrence.
 
     Parameters
@@ -125,6 +138,8 @@ def kwic(corpus: Corpus, pattern: str, window: int = 8, *, mode: str = "auto", s
         AntConc's L1-L2-...), "right" by the words just after.
     limit : int, optional
         Stop after this many occurrences.
+    regex_timeout : float
+        Seconds a regular expression may run over all passages; longer raises QueryError (say how to simplify).
     **filters
         year, genre, doc_id (alias doc), language, kind, theme — as in :func:`policytekst.search.search`.
 
@@ -143,7 +158,7 @@ def kwic(corpus: Corpus, pattern: str, window: int = 8, *, mode: str = "auto", s
     if "doc" in filters:
         filters["doc_id"] = filters.pop("doc")
     ensure_index(corpus)
-    rows = _occurrences(corpus, pattern, mode, window, limit, filters)
+    rows = _occurrences(corpus, pattern, mode, window, limit, filters, regex_timeout)
     frame = pd.DataFrame.from_records(rows, columns=KWIC_COLUMNS)
     frame["year"] = frame["year"].astype("Int64")
     if sort == "left" and len(frame):
@@ -166,20 +181,30 @@ def _candidates(corpus: Corpus, fts: str, filters: dict[str, Any]) -> Iterator[A
            "COALESCE(p.language, d.language) AS language, d.year, COALESCE(d.title, d.doc_id) AS title "
            "FROM search_units u JOIN passages p ON p.passage_id = u.passage_id JOIN documents d ON d.doc_id = u.doc_id"
            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY u.rowid")
-    yield from corpus.store.conn.execute(sql, args)
+    try:
+        cursor = corpus.store.conn.execute(sql, args)
+    except sqlite3.OperationalError as exc:  # an FTS5 syntax error: a bug in fts(), but say which pattern
+        raise QueryError(f"pattern could not run ({exc}); FTS5 expression: {fts}") from exc
+    yield from cursor
+
+
+def compile_regex(pattern: str) -> Any:
+    """A user's regular expression, compiled case-insensitively (raises QueryError when it is not one)."""
+    try:
+        return user_regex.compile(pattern, user_regex.IGNORECASE | user_regex.VERSION0)
+    except (user_regex.error, re.error, OverflowError, RecursionError, ValueError, MemoryError) as exc:
+        raise QueryError(f"bad regular expression {shorten(pattern)}: {exc}") from exc
 
 
 def _occurrences(corpus: Corpus, pattern: str, mode: str, window: int, limit: int | None,
-                 filters: dict[str, Any]) -> list[dict[str, Any]]:
+                 filters: dict[str, Any], regex_timeout: float = REGEX_TIMEOUT) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     if mode == "regex":
-        try:
-            regex = re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
-            raise QueryError(f"bad regular expression {pattern!r}: {exc}") from exc
+        regex = compile_regex(pattern)
+        deadline = time.monotonic() + regex_timeout
         for p in _candidates(corpus, "", filters):
             spans = [(m.start(), m.end()) for m in WORD.finditer(p["text"])]
-            for m in regex.finditer(p["text"]):
+            for m in _timed_finditer(regex, p["text"], deadline, pattern, regex_timeout):
                 if m.end() == m.start():
                     continue
                 first = next((i for i, s in enumerate(spans) if s[1] > m.start()), len(spans))
@@ -199,6 +224,18 @@ def _occurrences(corpus: Corpus, pattern: str, mode: str, window: int, limit: in
             if limit and len(rows) >= limit:
                 return rows
     return rows
+
+
+def _timed_finditer(regex: Any, text: str, deadline: float, pattern: str, budget: float) -> list[Any]:
+    """All matches in ``text``, or QueryError when the corpus-wide time budget runs out (matching is stopped)."""
+    remaining = deadline - time.monotonic()
+    try:
+        if remaining <= 0:
+            raise TimeoutError
+        return list(regex.finditer(text, timeout=remaining))
+    except TimeoutError as exc:
+        raise QueryError(f"regular expression {shorten(pattern)} ran over {budget:g} s; simplify it (nested repeats "
+                         "such as (\\w+\\s?)+ backtrack without end) or narrow it with --year/--doc") from exc
 
 
 def _row(p: Any, spans: list[tuple[int, int]], first: int, last: int, window: int,

@@ -83,12 +83,17 @@ class Not:
 
 _TOKEN = re.compile(r'"(?P<phrase>[^"]*)"(?P<pstar>\*)?|(?P<lpar>\()|(?P<rpar>\))|(?P<word>[^\s()"]+)')
 _OPERATORS = {"AND", "OR", "NOT"}
+# Bounds on what a query may ask of the parser: deeper nesting is refused in one line, not a RecursionError.
+MAX_DEPTH = 50
+MAX_QUERY_CHARS = 10_000
 
 
 def parse(query: str) -> Any:
     """Parse a query string into a tree of Term/Phrase/And/Or/Not (raises QueryError)."""
     if not query.strip():
         raise QueryError("empty query: give a word, a \"phrase\", a prefix* or a combination with AND/OR/NOT")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"query too long ({len(query):,} characters; at most {MAX_QUERY_CHARS:,})")
     if query.count('"') % 2:
         raise QueryError(f"unbalanced quote in query {query!r}")
     tokens: list[tuple[str, str, bool]] = []
@@ -107,13 +112,13 @@ def parse(query: str) -> Any:
     if parser.pos != len(tokens):
         raise QueryError(f"unexpected {tokens[parser.pos][1]!r} in query {query!r}")
     if tree is None:
-        raise QueryError(f"empty query {query!r}")
+        raise QueryError(f"empty query {query!r}: give a word, a \"phrase\" or a prefix*")
     return tree
 
 
 class _Parser:
     def __init__(self, tokens: list[tuple[str, str, bool]], query: str) -> None:
-        self.tokens, self.query, self.pos = tokens, query, 0
+        self.tokens, self.query, self.pos, self.depth = tokens, query, 0, 0
 
     def peek(self) -> tuple[str, str, bool] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -123,7 +128,7 @@ class _Parser:
         while (tok := self.peek()) is not None and tok[:2] == ("op", "OR"):
             self.pos += 1
             children.append(self.parse_and())
-        if any(c is None for c in children):
+        if len(children) > 1 and any(c is None for c in children):
             raise QueryError(f"OR needs a term on both sides in {self.query!r}")
         return children[0] if len(children) == 1 else Or(children)
 
@@ -132,6 +137,9 @@ class _Parser:
         while (tok := self.peek()) is not None and tok[0] != ")" and tok[:2] != ("op", "OR"):
             if tok[:2] == ("op", "AND"):
                 self.pos += 1
+                after = self.peek()
+                if not (positives or negatives) or after is None or after[0] == ")" or after[:2] == ("op", "OR"):
+                    raise QueryError(f"AND needs a term on both sides in {self.query!r}")
                 continue
             if tok[:2] == ("op", "NOT"):
                 self.pos += 1
@@ -158,9 +166,13 @@ class _Parser:
         self.pos += 1
         kind, text, star = tok
         if kind == "(":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QueryError(f"query {shorten(self.query)} nests parentheses more than {MAX_DEPTH} deep")
             inner = self.parse_or()
+            self.depth -= 1
             if self.peek() is None or self.peek()[0] != ")":
-                raise QueryError(f"missing ')' in query {self.query!r}")
+                raise QueryError(f"missing ')' in query {shorten(self.query)}")
             self.pos += 1
             if inner is None:
                 raise QueryError(f"empty parentheses in query {self.query!r}")
@@ -170,8 +182,19 @@ class _Parser:
                 raise QueryError(f"empty phrase in query {self.query!r}")
             return Phrase(text, prefix=star)
         if kind == "word":
+            nxt = self.peek()
+            if text == "NEAR" and nxt is not None and nxt[0] == "(":
+                raise QueryError(f"NEAR(...) is not part of the query language in {self.query!r}: use a "
+                                 "\"phrase\" for adjacent words, or AND")
             return _word(text.lstrip("+"), self.query)
         raise QueryError(f"unexpected {text!r} in query {self.query!r}")
+
+
+def shorten(query: str, limit: int = 80) -> str:
+    """The query quoted for a message, shortened in the middle when it is long (a message stays one line)."""
+    if len(query) <= limit:
+        return repr(query)
+    return repr(query[:limit // 2] + " … " + query[-limit // 2:])
 
 
 def _word(text: str, query: str) -> Term:
@@ -306,7 +329,8 @@ class Compiler:
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+    # a NUL would end FTS5's copy of the expression inside the string ("unterminated string")
+    return '"' + text.replace("\x00", "").replace('"', '""') + '"'
 
 
 def compile_query(corpus: Corpus, query: str, mode: str = "lemma",

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import pickle
+import shutil
 import time
+import uuid
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -14,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from policytekst.citation import citations
-from policytekst.errors import UsageError
+from policytekst.errors import PolicytekstError, UsageError
 from policytekst.model import ANALYSIS_KINDS
 from policytekst.topics.engines import make_engine
 from policytekst.topics.labels import auto_labels, top_terms_frame
@@ -237,10 +241,37 @@ class TopicModel:
     # -- persistence ---------------------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
         """Write the model to a directory: model.json (parameters, versions, corpus generation, labels, terms),
-        topic_term.npy, doc_topics.csv.gz and the engine's own model file."""
+        topic_term.npy, doc_topics.csv.gz and the engine's own model file.
+
+        The files are written to a temporary sibling folder and renamed into place, so an interrupted save
+        (kill -9, disk full) leaves the earlier model, or none, never a torn one. A path that is a file, or a folder
+        holding other things than a saved model, is refused (PolicytekstError naming it) before anything is written.
+        """
         self._check_fitted()
         path = Path(directory)
-        path.mkdir(parents=True, exist_ok=True)
+        if path.exists() and not path.is_dir():
+            raise PolicytekstError(f"{path}: cannot save a topic model there (it is a file); give a folder name")
+        if path.exists() and not _replaceable_model_dir(path):
+            raise PolicytekstError(f"{path}: the folder holds other files than a saved topic model; give a new or "
+                                   "empty folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stage = path.parent / f".{path.name}.new-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        stage.mkdir()
+        try:
+            self._write(stage)
+            old = None
+            if path.exists():
+                old = path.parent / f".{path.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+                os.replace(path, old)
+            os.replace(stage, path)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+        return path
+
+    def _write(self, path: Path) -> None:
+        """The model's files, written into ``path`` (an empty folder)."""
         record = {**self.info_, "labels": self.labels_,
                   "seed_topics": {str(k): v for k, v in self.seed_topics_.items()},
                   "seed_terms": {str(k): v for k, v in self.seed_terms_.items()},
@@ -254,15 +285,25 @@ class TopicModel:
         frame["n_tokens"] = self.n_tokens_
         frame.to_csv(path / "doc_topics.csv.gz", float_format="%.6g")
         self.engine_.save(self.native_, path)
-        return path
 
     @classmethod
     def load(cls, directory: str | Path) -> TopicModel:
-        """Load a model written by :meth:`save` (raises FileNotFoundError naming the directory)."""
+        """Load a model written by :meth:`save` (raises FileNotFoundError naming the directory; a damaged or
+        incomplete model raises PolicytekstError naming it)."""
         path = Path(directory)
         meta_file = path / "model.json"
         if not meta_file.is_file():
             raise FileNotFoundError(f"{path}: not a saved topic model (no model.json)")
+        try:
+            return cls._load(path, meta_file)
+        except (OSError, ValueError, KeyError, TypeError, EOFError, RuntimeError, ImportError,
+                pickle.UnpicklingError) as exc:
+            # EOFError matters: click turns an escaping one into a bare "Aborted."
+            raise PolicytekstError(f"{path}: the saved topic model is damaged or incomplete "
+                                   f"({type(exc).__name__}: {exc}); fit it again") from exc
+
+    @classmethod
+    def _load(cls, path: Path, meta_file: Path) -> TopicModel:
         record = json.loads(meta_file.read_text(encoding="utf-8"))
         params = dict(record["params"])
         engine_params = params.pop("engine_params", {}) or {}
@@ -286,3 +327,9 @@ class TopicModel:
         model.info_ = {k: v for k, v in record.items()
                        if k not in ("labels", "terms", "seed_topics", "seed_terms", "vocabulary")}
         return model
+
+
+def _replaceable_model_dir(path: Path) -> bool:
+    """True for an empty folder or a saved model's folder (model.json and plain files): safe to replace whole."""
+    entries = list(path.iterdir())
+    return not entries or ((path / "model.json").is_file() and all(e.is_file() for e in entries))

@@ -92,6 +92,8 @@ def build(ctx: ReportContext) -> Section:
 
     listing = docs.reindex(columns=["doc_id", "title", "authors", "year", "genre", "language", "format",
                                     "n_pages", "n_passages"]).sort_values(["year", "doc_id"], na_position="last")
+    # whole years, also when some documents have none (a float column would print 2004.0 in the CSV)
+    listing["year"] = pd.to_numeric(listing["year"], errors="coerce").astype("Int64")
     section.tables["documents"] = listing
     parts.append("<h3>Dokumentene · the documents</h3>")
     parts.append(h.table_html(listing, max_rows=25) + h.csv_link(ctx.csv_name(KEY, "documents")))
