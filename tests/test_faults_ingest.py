@@ -668,3 +668,24 @@ def test_one_unloadable_pdf_page_keeps_the_rest_of_the_pdf(monkeypatch: pytest.M
     assert raw.n_pages == whole.n_pages and raw.pages[1].text == ""
     assert [p.text for i, p in enumerate(raw.pages) if i != 1] == [p.text for i, p in enumerate(whole.pages) if i != 1]
     assert any("could not be loaded (pages 2)" in w for w in raw.warnings), raw.warnings
+
+
+def test_a_lock_file_owned_by_another_user_is_one_line(tmp_path, monkeypatch):
+    """Item 14: a `.ingest.lock` this user may not open (as root the permission cannot be made real: simulated)."""
+    from filelock import FileLock
+    from typer.testing import CliRunner
+
+    from policytekst.cli import app
+
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "notat.txt").write_text("Et kort notat om samordning mellom etatene i kommunen.\n", encoding="utf-8")
+
+    def refused(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self.lock_file))
+
+    monkeypatch.setattr(FileLock, "acquire", refused)
+    result = CliRunner().invoke(app, ["ingest", str(source), "--corpus", str(tmp_path / "corpus")])
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.exit_code == 1 and len(lines) == 1, result.output
+    assert ".ingest.lock" in lines[0] and "Permission denied" in lines[0] and "Traceback" not in result.output

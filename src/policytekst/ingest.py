@@ -92,6 +92,9 @@ def ingest_lock(directory: Path) -> Iterator[None]:
         raise CorpusLockedError(
             f"{directory}: another ingest (pid {holder}, {_process_state(holder)}) is writing to this corpus; "
             "wait for it to finish, then run again") from exc
+    except OSError as exc:  # a lock file left by another user, a read-only folder
+        raise CorpusLockedError(f"{directory / LOCK_NAME}: the ingest lock cannot be taken ({exc.strerror or exc}); "
+                                "check who owns that file and the folder's permissions") from exc
     try:
         holder_file.write_text(str(os.getpid()), encoding="utf-8")
         yield
