@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     # analyses over a corpus, each returning tables
     ("analysis", {"themes", "topics", "search", "compare"}),
     # presents analysis results; computes nothing of its own
-    ("report", {"report"}),
+    ("report", {"report", "web"}),
     # the typer sub-commands
     ("commands", {"commands"}),
     # the entry point

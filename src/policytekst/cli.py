@@ -23,7 +23,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from policytekst import __version__
-from policytekst.commands import common, compare, corpus, nlp, report, search, themes, topics
+from policytekst.commands import common, compare, corpus, nlp, report, search, themes, topics, web
 from policytekst.commands.common import err
 from policytekst.errors import PolicytekstError, UsageError
 
@@ -93,7 +93,7 @@ def main_options(
     common.OPEN_OPTIONS["include_duplicates"] = include_duplicates
 
 
-for area in (corpus, themes, topics, compare, search, report, nlp):
+for area in (corpus, themes, topics, compare, search, report, nlp, web):
     area.register(app)
 
 
