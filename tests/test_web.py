@@ -124,6 +124,9 @@ def test_pages_render(demo):
     assert 'class="match"' in kwic
     assert "temaskår" in demo.get("/themes/kasteball").text
     assert demo.get("/static/htmx.min.js").status_code == 200
+    listing = demo.get("/docs", params={"year": "2010.."}).text
+    years = [int(y) for y in re.findall(r"<tr><td>(\d{4})</td>", listing)]
+    assert years and min(years) >= 2010
     assert demo.get("/search", params={"q": "kasteball"}, headers={"HX-Request": "true"}).text.lstrip()[:1] == "<"
 
 
@@ -247,3 +250,12 @@ def test_upload_ingests_and_refuses_bad_files(small, tmp_path):
     assert len(docs) >= 3  # the new document is visible to the running app at once
     found = small.get("/api/search", params={"q": "sosialhjelp"}).json()["results"]
     assert any("Kommunen stilte krav" in r["text"] and r["doc_id"] == "ny_rapport" for r in found)
+
+
+def test_warm_start_builds_index_and_scores_ahead(small):
+    view = small.app_state.view
+    from policytekst.search.index import is_current
+
+    view.warm()
+    assert is_current(view.corpus) and view._scores is not None and view._overview is not None
+    assert small.get("/api/search", params={"q": "kontoret"}).json()["results"]

@@ -41,7 +41,7 @@ def serve(
     # answer only to the bound name (and localhost): stops DNS-rebinding pages reaching the local server
     hosts = ["127.0.0.1", "localhost", "[::1]", "::1"] if warning is None else ["*"]
     app = create_app(corpus, include_duplicates=OPEN_OPTIONS["include_duplicates"], allowed_hosts=hosts,
-                     max_upload_mb=max_upload_mb)
+                     max_upload_mb=max_upload_mb, warm=True)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     err.print(f"policytekst serving {corpus} at {url} (Ctrl+C stops)", highlight=False)
     if open_browser:

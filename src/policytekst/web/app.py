@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import re
 import secrets
+import threading
 from collections.abc import Sequence
 from datetime import date
 from importlib import resources
@@ -32,6 +33,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from policytekst.corpus import Corpus
 from policytekst.errors import PolicytekstError, UnknownNameError, UsageError
+from policytekst.selection import parse_years
 from policytekst.web.uploads import UploadJobs, save_upload
 from policytekst.web.views import HIT_CLOSE, HIT_OPEN, CorpusView, highlight_segments
 
@@ -39,6 +41,8 @@ PACKAGE = resources.files("policytekst.web")
 BASKET_COOKIE = "policytekst_basket"
 BASKET_MAX = 200  # passages in a basket (the cookie must stay under the browsers' 4 kB)
 CSRF_HEADER = "x-csrf-token"
+OVERVIEW_DOCS = 50  # documents listed on the overview (the rest on /docs, a page at a time)
+DOCS_PAGE = 200
 
 
 def marked(text: str | None) -> Markup:
@@ -53,7 +57,8 @@ def basket_ids(request: Request) -> list[str]:
 
 
 def create_app(corpus_dir: str | Path, *, include_duplicates: bool = False,
-               allowed_hosts: Sequence[str] | None = None, max_upload_mb: float = 50.0) -> FastAPI:
+               allowed_hosts: Sequence[str] | None = None, max_upload_mb: float = 50.0,
+               warm: bool = False) -> FastAPI:
     """The web app over the corpus in ``corpus_dir`` (which must exist: `policytekst ingest` makes one).
 
     Parameters
@@ -67,6 +72,9 @@ def create_app(corpus_dir: str | Path, *, include_duplicates: bool = False,
         None answers any (tests).
     max_upload_mb : float
         Largest file accepted by the upload page.
+    warm : bool
+        Build the search index and the theme scores in a background thread at once (``policytekst serve`` does),
+        so the first search or document page does not wait for them.
     """
     corpus = Corpus.open(corpus_dir, include_duplicates=include_duplicates)
     view = CorpusView(corpus)
@@ -87,6 +95,8 @@ def create_app(corpus_dir: str | Path, *, include_duplicates: bool = False,
     app = FastAPI(title="policytekst", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
                   dependencies=[Depends(require_csrf)])
     app.state.view = view
+    if warm:
+        threading.Thread(target=view.warm, daemon=True, name="policytekst-warm").start()
     app.state.csrf_token = csrf_token
     if allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
@@ -124,8 +134,9 @@ def create_app(corpus_dir: str | Path, *, include_duplicates: bool = False,
 
     # -- JSON API -------------------------------------------------------------------------------------------
     @app.get("/api/docs")
-    def api_docs() -> list[dict[str, Any]]:
-        return view.documents()
+    def api_docs(offset: int = Query(0, ge=0), limit: int | None = Query(None, ge=1)) -> list[dict[str, Any]]:
+        docs = view.documents()
+        return docs[offset:offset + limit if limit else None]
 
     @app.get("/api/doc/{doc_id}")
     def api_doc(doc_id: str, highlights: bool = True) -> dict[str, Any]:
@@ -166,7 +177,19 @@ def create_app(corpus_dir: str | Path, *, include_duplicates: bool = False,
     # -- pages ----------------------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse)
     def overview(request: Request) -> HTMLResponse:
-        return page(request, "overview.html", overview=view.overview(), docs=view.documents())
+        docs = view.documents()
+        return page(request, "overview.html", overview=view.overview(), docs=docs[:OVERVIEW_DOCS],
+                    n_docs=len(docs))
+
+    @app.get("/docs", response_class=HTMLResponse)
+    def documents_page(request: Request, offset: int = Query(0, ge=0), year: str = "") -> HTMLResponse:
+        docs = view.documents()
+        if year:
+            lo, hi = parse_years(year).as_tuple()
+            docs = [d for d in docs if d["year"] is not None and (lo is None or d["year"] >= lo)
+                    and (hi is None or d["year"] <= hi)]
+        return page(request, "documents.html", docs=docs[offset:offset + DOCS_PAGE], n_docs=len(docs),
+                    offset=offset, step=DOCS_PAGE, year=year)
 
     @app.get("/search", response_class=HTMLResponse)
     def search_page(request: Request, q: str = "", view_as: str = Query("results", alias="view"),
@@ -191,11 +214,14 @@ def create_app(corpus_dir: str | Path, *, include_duplicates: bool = False,
     @app.get("/doc/{doc_id}", response_class=HTMLResponse)
     def document_page(request: Request, doc_id: str, highlights: bool = True) -> HTMLResponse:
         doc = view.document(doc_id, highlights=highlights)
-        toc = []
+        toc: list[tuple[str, str]] = []  # (section path, its first passage), in reading order
+        seen: set[str] = set()
         for p in doc["passages"]:
-            if p["kind"] == "heading":
-                toc.append(p)
-        return page(request, "document.html", doc=doc, toc=toc, highlights=highlights, themes=view.themes())
+            if p["section"] and p["section"] not in seen and p["kind"] not in ("footnote", "boilerplate", "toc"):
+                seen.add(p["section"])
+                toc.append((p["section"], p["passage_id"]))
+        shown = sorted({t for p in doc["passages"] for t in [*p["themes"], *(h["theme"] for h in p["hits"])]})
+        return page(request, "document.html", doc=doc, toc=toc, highlights=highlights, themes=shown)
 
     @app.get("/themes", response_class=HTMLResponse)
     def themes_page(request: Request) -> HTMLResponse:

@@ -18,7 +18,7 @@ from policytekst.citation import citations
 from policytekst.corpus import Corpus
 from policytekst.errors import UsageError
 from policytekst.model import ANALYSIS_KINDS
-from policytekst.search import examples, kwic, search, similar_passages, to_markdown
+from policytekst.search import ensure_index, examples, kwic, search, similar_passages, to_markdown
 from policytekst.tables import records
 from policytekst.themes import Codebook, theme_scores
 
@@ -39,7 +39,10 @@ class CorpusView:
         self.corpus = corpus
         self.codebook = Codebook.default()
         self._lock = threading.Lock()
+        self._index_lock = threading.Lock()
         self._scores: tuple[int, pd.DataFrame] | None = None
+        self._documents: tuple[int, list[dict[str, Any]]] | None = None
+        self._overview: tuple[int, dict[str, Any]] | None = None
 
     # -- derived, cached ---------------------------------------------------------------------------------
     def scores(self) -> pd.DataFrame:
@@ -50,12 +53,28 @@ class CorpusView:
                 self._scores = (generation, theme_scores(self.corpus, method="model"))
             return self._scores[1]
 
+    def warm(self) -> None:
+        """Make the slow first-time things now: the search index, the theme scores, the overview."""
+        self.ensure_index()
+        self.overview()  # reads the theme scores (computed now if the corpus has none cached)
+
+    def ensure_index(self) -> None:
+        """The search index, built or brought up to date by one thread while the others wait for it."""
+        with self._index_lock:
+            ensure_index(self.corpus)
+
     def themes(self) -> list[str]:
         return list(self.scores().columns)
 
     # -- documents ---------------------------------------------------------------------------------------
     def documents(self) -> list[dict[str, Any]]:
         """One record per document (the fields of `policytekst docs --json`), by year then title."""
+        generation = self.corpus.generation
+        if self._documents is None or self._documents[0] != generation:
+            self._documents = (generation, self._read_documents())
+        return self._documents[1]
+
+    def _read_documents(self) -> list[dict[str, Any]]:
         docs = sorted(self.corpus.documents(), key=lambda d: (d.year is None, d.year or 0, d.title or d.doc_id))
         return [{"doc_id": d.doc_id, "title": d.title or d.doc_id, "authors": list(d.authors), "year": d.year,
                  "genre": d.genre, "language": d.language, "n_pages": d.n_pages, "n_passages": d.n_passages,
@@ -63,6 +82,12 @@ class CorpusView:
 
     def overview(self) -> dict[str, Any]:
         """Counts by year, genre and language, and the share of passages per theme and year."""
+        generation = self.corpus.generation
+        if self._overview is None or self._overview[0] != generation:
+            self._overview = (generation, self._compute_overview())
+        return self._overview[1]
+
+    def _compute_overview(self) -> dict[str, Any]:
         docs = self.documents()
         frame = pd.DataFrame(docs) if docs else pd.DataFrame(columns=["year", "genre", "language"])
 
@@ -114,6 +139,7 @@ class CorpusView:
         """Search results as records: passage_id, doc_id, text, snippet (hits between HIT_OPEN/HIT_CLOSE),
         citation, title, year, pages, section, score."""
         wanted = {k: v for k, v in filters.items() if k in SEARCH_FILTERS and v not in (None, "")}
+        self.ensure_index()
         frame = search(self.corpus, q, limit=limit, mark=(HIT_OPEN, HIT_CLOSE), **wanted)
         keep = ["passage_id", "doc_id", "text", "snippet", "citation", "title", "year", "page_start", "page_end",
                 "section", "kind", "score"]
@@ -121,6 +147,7 @@ class CorpusView:
 
     def kwic(self, pattern: str, window: int = 8, limit: int = 200, **filters: Any) -> list[dict[str, Any]]:
         wanted = {k: v for k, v in filters.items() if k in SEARCH_FILTERS and v not in (None, "")}
+        self.ensure_index()
         return records(kwic(self.corpus, pattern, window, limit=limit, **wanted))
 
     def similar(self, passage_id: str, n: int = 10) -> list[dict[str, Any]]:
