@@ -259,3 +259,57 @@ def test_warm_start_builds_index_and_scores_ahead(small):
     view.warm()
     assert is_current(view.corpus) and view._scores is not None and view._overview is not None
     assert small.get("/api/search", params={"q": "kontoret"}).json()["results"]
+
+
+# -- labelling a theme of one's own --------------------------------------------------------------------------
+@pytest.fixture()
+def labelling(tmp_path):
+    """A client over four demo documents (the label files are written into this corpus)."""
+    from conftest import DEMO
+
+    with Corpus(tmp_path / "corpus", create=True) as corpus:
+        corpus.ingest(sorted(DEMO.glob("*.md"))[:4], progress=False)
+    with TestClient(create_app(tmp_path / "corpus")) as client:
+        yield client, tmp_path / "corpus"
+
+
+def test_label_ten_passages_retrain_and_export(labelling):
+    from policytekst.themes.training import read_labels
+
+    client, corpus_dir = labelling
+    token = csrf(client)
+    start = client.get("/label", params={"theme": "Digital", "q": "bruker*"}, follow_redirects=False)
+    assert start.status_code == 303 and start.headers["location"].startswith("/label/digital")
+    assert client.post("/label/digital/train", data={"csrf_token": token}).status_code == 400  # nothing yet
+    answered: dict[str, str] = {}
+    for _ in range(6):  # the page proposes passages a few at a time; answer until 10 are labelled
+        page = client.get("/label/digital", params={"q": "bruker* OR tjeneste*"}).text
+        ids = list(dict.fromkeys(re.findall(r'name="passage_id" value="([^"]+)"', page)))  # 3 forms per card
+        for pid in ids:
+            if len(answered) == 10:
+                break
+            answer = "yes" if len(answered) % 2 == 0 else "no"
+            reply = client.post("/label/digital", data={"passage_id": pid, "answer": answer, "csrf_token": token},
+                                headers={"HX-Request": "true"})
+            assert reply.status_code == 200 and "Merket" in reply.text
+            answered[pid] = answer
+    assert len(answered) == 10, "the seed query proposed too few passages"
+    client.post("/label/digital", data={"passage_id": next(iter(answered)), "answer": "skip", "csrf_token": token})
+    answered[next(iter(answered))] = "skip"
+    assert client.post("/label/digital/train", data={"csrf_token": token}).status_code == 200
+    curve = [line for line in (corpus_dir / "labels" / "digital.curve.jsonl").read_text().splitlines() if line]
+    point = __import__("json").loads(curve[-1])
+    assert point["n_labels"] == 9 and 0.0 <= point["f1"] <= 1.0
+    page = client.get("/label/digital").text
+    assert "Læringskurve" in page and "modellen er usikker" in page
+    proposed = set(re.findall(r'name="passage_id" value="([^"]+)"', page))
+    assert proposed and not proposed & set(answered)  # never proposes a passage already answered
+    exported = client.get("/label/digital/labels.jsonl")
+    path = corpus_dir / "exported.jsonl"
+    path.write_bytes(exported.content)
+    labels = read_labels(path)
+    assert len(labels) == 10 and sum(1 for row in labels.labels if row == ["digital"]) == \
+        sum(1 for a in answered.values() if a == "yes")
+    assert client.get("/label/..%2Fetc").status_code in (400, 404)
+    assert client.post("/label/digital", data={"passage_id": "x:1", "answer": "kanskje", "csrf_token": token}
+                       ).status_code == 400

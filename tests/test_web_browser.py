@@ -147,3 +147,37 @@ def test_upload_a_pdf(page, tmp_path):
         assert (tmp_path / "corpus" / "uploads" / pdf.name).is_file()
     finally:
         server.should_exit = True
+
+
+def test_label_ten_passages_and_retrain(page, tmp_path):
+    with Corpus(tmp_path / "corpus", create=True) as corpus:
+        corpus.ingest(sorted((ROOT / "corpus").glob("*.md"))[:4], progress=False)
+    base, server = serve(tmp_path / "corpus")
+    try:
+        page.goto(base + "/label")
+        page.fill("form.search input[name=theme]", "digital")
+        page.fill("form.search input[name=q]", "bruker* OR tjeneste*")
+        page.click("form.search button[type=submit]")
+        expect(page.locator("h1")).to_contain_text("digital")
+        labelled = 0
+        for _ in range(6):
+            cards = page.locator("li.label-card")
+            for i in range(cards.count()):
+                if labelled == 10:
+                    break
+                button = "button.answer-yes" if labelled % 2 == 0 else "button.answer-no"
+                cards.nth(i).locator(button).click()  # htmx POST with the CSRF header
+                expect(cards.nth(i).locator(".answered")).to_be_visible()
+                labelled += 1
+            if labelled == 10:
+                break
+            page.click("text=Nye forslag")
+        assert labelled == 10
+        expect(page.locator("#label-counts")).to_contain_text("5 ja · 5 nei")
+        shot(page, "7-label")
+        page.click("#retrain")
+        expect(page.locator("table.curve tr")).to_have_count(2)
+        expect(page.locator("li.label-card").first).to_contain_text("modellen er usikker")
+        shot(page, "8-label-trained")
+    finally:
+        server.should_exit = True

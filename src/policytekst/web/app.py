@@ -23,6 +23,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -34,6 +35,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from policytekst.corpus import Corpus
 from policytekst.errors import PolicytekstError, UnknownNameError, UsageError
 from policytekst.selection import parse_years
+from policytekst.web.labelling import Labeller, ThemeLabels, check_theme_name
 from policytekst.web.uploads import UploadJobs, save_upload
 from policytekst.web.views import HIT_CLOSE, HIT_OPEN, CorpusView, highlight_segments
 
@@ -79,6 +81,7 @@ def create_app(corpus_dir: str | Path, *, include_duplicates: bool = False,
     corpus = Corpus.open(corpus_dir, include_duplicates=include_duplicates)
     view = CorpusView(corpus)
     jobs = UploadJobs(corpus.directory, include_duplicates=include_duplicates)
+    labeller = Labeller(corpus)
     csrf_token = secrets.token_urlsafe(32)
 
     async def require_csrf(request: Request) -> None:
@@ -297,6 +300,46 @@ def create_app(corpus_dir: str | Path, *, include_duplicates: bool = False,
     @app.get("/upload/jobs/{job_id}", response_class=HTMLResponse)
     def upload_job(request: Request, job_id: str) -> HTMLResponse:
         return page(request, "upload_job.html", job=jobs.get(job_id))
+
+    # -- labelling a theme of one's own -----------------------------------------------------------------------
+    @app.get("/label", response_class=HTMLResponse)
+    def label_start(request: Request, theme: str = "", q: str = "") -> Response:
+        if theme:
+            url = f"/label/{check_theme_name(theme)}" + (f"?{urlencode({'q': q})}" if q else "")
+            return RedirectResponse(url, status_code=303)
+        existing = sorted(p.stem for p in (corpus.directory / "labels").glob("*.jsonl")
+                          if not p.name.endswith(".curve.jsonl"))
+        return page(request, "label_start.html", existing=existing)
+
+    def label_context(theme: str, q: str) -> dict[str, Any]:
+        labels = ThemeLabels(corpus, theme)
+        return {"theme": labels.theme, "q": q, "counts": labels.counts(), "curve": labels.curve(),
+                "proposals": labeller.proposals(labels.theme, q).to_dict("records"),
+                "trained": labels.theme in labeller.models}
+
+    @app.get("/label/{theme}", response_class=HTMLResponse)
+    def label_page(request: Request, theme: str, q: str = "") -> HTMLResponse:
+        return page(request, "label.html", **label_context(theme, q))
+
+    @app.post("/label/{theme}", response_class=HTMLResponse)
+    def label_answer(request: Request, theme: str, passage_id: str = Form(...), answer: str = Form(...),
+                     q: str = Form(""), csrf_token: str = Form("")) -> Response:
+        ThemeLabels(corpus, theme).answer(passage_id, answer)
+        if request.headers.get("hx-request"):
+            return page(request, "label_answered.html", answer=answer,
+                        counts=ThemeLabels(corpus, theme).counts())
+        return RedirectResponse(f"/label/{check_theme_name(theme)}?{urlencode({'q': q})}", status_code=303)
+
+    @app.post("/label/{theme}/train", response_class=HTMLResponse)
+    def label_train(request: Request, theme: str, q: str = Form(""), csrf_token: str = Form("")) -> Response:
+        labeller.retrain(theme)
+        return RedirectResponse(f"/label/{check_theme_name(theme)}?{urlencode({'q': q})}", status_code=303)
+
+    @app.get("/label/{theme}/labels.jsonl")
+    def label_export(theme: str) -> Response:
+        labels = ThemeLabels(corpus, theme)
+        return Response(labels.export(), media_type="application/x-ndjson; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{labels.theme}.jsonl"'})
 
     @app.get("/api/upload/jobs/{job_id}")
     def api_upload_job(job_id: str) -> dict[str, Any]:
