@@ -190,6 +190,8 @@ def test_every_post_needs_the_csrf_token(small):
     for data in ({"passage_id": pid}, {"passage_id": pid, "csrf_token": "forged"}):
         assert small.post("/basket", data=data).status_code == 403
     assert small.post("/upload", files={"files": ("a.txt", b"tekst")}).status_code == 403
+    huge = small.post("/upload", content=b"x", headers={"content-length": str(2**30), "X-CSRF-Token": csrf(small)})
+    assert huge.status_code == 413
     assert BASKET_COOKIE not in small.cookies
     assert small.post("/basket", data={"passage_id": pid}, headers={"X-CSRF-Token": csrf(small)},
                        follow_redirects=False).status_code == 303

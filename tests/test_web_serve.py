@@ -28,11 +28,15 @@ def free_port() -> int:
 
 
 def test_serve_without_a_corpus_says_so_in_one_line(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "policytekst", "serve", "--corpus", str(tmp_path / "none")],
-                          capture_output=True, text=True, env=env(), timeout=60)
-    assert done.returncode == 1
-    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
-    assert str(tmp_path / "none") in done.stderr
+    from typer.testing import CliRunner
+
+    from policytekst.cli import app
+
+    done = CliRunner().invoke(app, ["serve", "--corpus", str(tmp_path / "none")])
+    assert done.exit_code == 1
+    message = done.stderr if done.stderr_bytes is not None else done.output
+    assert len(message.strip().splitlines()) == 1 and "Traceback" not in message
+    assert "none" in message and not (tmp_path / "none").exists()
 
 
 @pytest.mark.slow

@@ -27,6 +27,7 @@ def serve(
     max_upload_mb: float = typer.Option(50.0, min=0.1, help="Largest file the upload page accepts (MB)."),
 ) -> None:
     """Serve a local web app over the corpus: overview, search, reader, themes, handouts, uploads."""
+    open_corpus(corpus).close()  # a clear one-line error for a missing corpus, before anything else
     try:
         import uvicorn
 
@@ -34,7 +35,6 @@ def serve(
         from policytekst.web.app import create_app
     except ImportError as exc:
         raise PolicytekstError(f"{WEB_EXTRA_HINT} ({exc})") from None
-    open_corpus(corpus).close()  # a clear one-line error for a missing corpus, before the server starts
     warning = host_warning(host)
     if warning:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)

@@ -45,6 +45,7 @@ BASKET_MAX = 200  # passages in a basket (the cookie must stay under the browser
 CSRF_HEADER = "x-csrf-token"
 OVERVIEW_DOCS = 50  # documents listed on the overview (the rest on /docs, a page at a time)
 DOCS_PAGE = 200
+MAX_FILES_PER_REQUEST = 20  # with max_upload_mb, bounds one upload request
 
 
 def marked(text: str | None) -> Markup:
@@ -83,6 +84,7 @@ def create_app(corpus_dir: str | Path, *, include_duplicates: bool = False,
     jobs = UploadJobs(corpus.directory, include_duplicates=include_duplicates)
     labeller = Labeller(corpus)
     csrf_token = secrets.token_urlsafe(32)
+    max_request_bytes = int(max_upload_mb * 2**20 * MAX_FILES_PER_REQUEST) + 2**20
 
     async def require_csrf(request: Request) -> None:
         """Every POST carries the token (htmx sends it as a header, plain forms as a field); else 403."""
@@ -126,6 +128,10 @@ def create_app(corpus_dir: str | Path, *, include_duplicates: bool = False,
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
+        # refuse an oversized request before the multipart parser spools it to disk
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > max_request_bytes:
+            return HTMLResponse(f"request too large (over {max_request_bytes / 2**20:.0f} MB)", status_code=413)
         response = await call_next(request)
         # the pages are self-contained: no script, style or request may come from elsewhere
         response.headers.setdefault("Content-Security-Policy",
