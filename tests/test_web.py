@@ -245,6 +245,9 @@ def test_upload_ingests_and_refuses_bad_files(small, tmp_path):
     assert job["files"] == ["ny_rapport.txt", "hostile.txt"]
     statuses = {r["path"]: r["status"] for r in job["results"]}
     assert statuses["ny_rapport.txt"] == "added"
+    by_name = {r["path"]: r for r in job["results"]}
+    assert by_name["hostile.txt"]["duplicate_of"] == "hostile"  # the same text as a document already there
+    assert by_name["ny_rapport.txt"]["duplicate_of"] is None
     uploads = small.app_state.view.corpus.directory / "uploads"
     assert sorted(p.name for p in uploads.iterdir()) == ["hostile.txt", "ny_rapport.txt"]
     assert not list(tmp_path.glob("**/*.part")) and not (tmp_path / "ny rapport.txt").exists()

@@ -108,6 +108,9 @@ class UploadJobs:
         try:
             with self._writer, Corpus.open(self.corpus_dir, include_duplicates=self.include_duplicates) as corpus:
                 corpus.ingest(paths, progress=False, on_result=on_result)
+                for record in job.results:  # duplicates are found as documents are stored: say so per file
+                    doc = corpus.store.document(record["doc_id"]) if record.get("doc_id") else None
+                    record["duplicate_of"] = doc.duplicate_of if doc is not None else None
         except Exception as exc:  # shown on the page; the server keeps running
             job.error = f"{type(exc).__name__}: {exc}"
         finally:

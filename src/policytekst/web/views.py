@@ -43,6 +43,7 @@ class CorpusView:
         self._scores: tuple[int, pd.DataFrame] | None = None
         self._documents: tuple[int, list[dict[str, Any]]] | None = None
         self._overview: tuple[int, dict[str, Any]] | None = None
+        self._examples: dict[tuple, pd.DataFrame] = {}
 
     # -- derived, cached ---------------------------------------------------------------------------------
     def scores(self) -> pd.DataFrame:
@@ -56,7 +57,11 @@ class CorpusView:
     def warm(self) -> None:
         """Make the slow first-time things now: the search index, the theme scores, the overview."""
         self.ensure_index()
+        self.search("tjenester", limit=1)  # loads the lemmatiser and the query machinery once
         self.overview()  # reads the theme scores (computed now if the corpus has none cached)
+        docs = self.documents()
+        if docs:  # compiles the codebook matcher the reader uses
+            self.document(docs[0]["doc_id"])
 
     def ensure_index(self) -> None:
         """The search index, built or brought up to date by one thread while the others wait for it."""
@@ -162,7 +167,13 @@ class CorpusView:
 
             raise unknown("theme", theme, self.themes())
         wanted = {k: v for k, v in filters.items() if k in ("year", "genre", "language") and v not in (None, "")}
-        frame = examples(self.corpus, theme, n=n, scores=self.scores()[theme], **wanted)
+        key = (self.corpus.generation, theme, n, tuple(sorted(wanted.items())))
+        if key not in self._examples:  # the example finder reads every passage: keep its answers for the session
+            frame = examples(self.corpus, theme, n=n, scores=self.scores()[theme], **wanted)
+            if len(self._examples) >= 64:
+                self._examples.pop(next(iter(self._examples)))
+            self._examples[key] = frame
+        frame = self._examples[key]
         return records(frame[["rank", "passage_id", "doc_id", "theme_score", "usability", "citation", "title",
                               "year", "page_start", "page_end", "section", "text"]])
 
