@@ -5,12 +5,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO_OUT ?= build/demo
 
-.PHONY: demo test test-fast notebooks lab bench lint clean install browser
+.PHONY: demo test test-fast notebooks lab bench lint clean install browser serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,web]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -23,14 +23,22 @@ demo: $(STAMP)
 	@echo "Run the command as $(VENV)/bin/policytekst (e.g. $(VENV)/bin/policytekst docs --corpus $(DEMO_OUT)/corpus),"
 	@echo "or first 'source $(VENV)/bin/activate' and then just: policytekst --help"
 
-# Headless Chromium for tests/test_browser.py: Debian's package, best effort (only as root; never fails the build).
-browser:
+# The local web app on the demo corpus (made by `make demo` when missing), at http://127.0.0.1:8765/
+SERVE_ARGS ?=
+serve: $(STAMP)
+	@test -f $(DEMO_OUT)/corpus/corpus.sqlite || $(PY) -m policytekst ingest corpus --corpus $(DEMO_OUT)/corpus
+	$(PY) -m policytekst serve --corpus $(DEMO_OUT)/corpus $(SERVE_ARGS)
+
+# Headless Chromium for tests/test_browser.py and tests/test_web_browser.py: Debian's package, best effort (only as root; never fails the build).
+browser: $(STAMP)
 	@if command -v chromium >/dev/null 2>&1; then echo "chromium present: $$(command -v chromium)"; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    chromium fonts-dejavu-core >/dev/null && echo "chromium installed") \
 	  || echo "could not install chromium; tests/test_browser.py will skip"; \
 	else echo "not root or no apt-get: chromium not installed; tests/test_browser.py will skip"; fi
+	@$(PY) -m pip install --quiet -e '.[browser]' >/dev/null 2>&1 && echo "playwright (python package) installed" \
+	  || echo "could not install playwright; tests/test_web_browser.py will skip"
 
 # Everything: unit tests, real-data tests (../shared), notebooks, the browser check.
 test: $(STAMP)

@@ -31,8 +31,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("corpus", {"read", "clean", "segment", "describe", "pipeline", "ingest", "store", "corpus", "citation", "titles", ROOT}),
     # analyses over a corpus, each returning tables
     ("analysis", {"themes", "topics", "search", "compare"}),
-    # presents analysis results (reports; exchange files for QDA tools and tables); computes nothing of its own
-    ("report", {"report", "interop"}),
+    # presents analysis results (reports, the web app, exchange files for QDA tools and tables); computes nothing
+    ("report", {"report", "interop", "web"}),
     # the typer sub-commands
     ("commands", {"commands"}),
     # the entry point

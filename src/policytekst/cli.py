@@ -24,7 +24,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from policytekst import __version__
-from policytekst.commands import common, compare, corpus, interop, nlp, report, search, themes, topics
+from policytekst.commands import common, compare, corpus, interop, nlp, report, search, themes, topics, web
 from policytekst.commands.common import err
 from policytekst.errors import PolicytekstError, UsageError
 from policytekst.store import diagnose_damage
@@ -104,7 +104,7 @@ def main_options(
     common.OPEN_OPTIONS["include_duplicates"] = include_duplicates
 
 
-for area in (corpus, themes, topics, compare, search, report, nlp, interop):
+for area in (corpus, themes, topics, compare, search, report, nlp, interop, web):
     area.register(app)
 
 
