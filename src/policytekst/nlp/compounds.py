@@ -7,6 +7,8 @@ Norwegian puts between parts ("brukermedvirkning-s-prosessen"). Used for diction
 
 from __future__ import annotations
 
+import functools
+
 from policytekst.nlp.lemmas import _dictionary, _lang, _split
 from policytekst.nlp.word_lemmas import lemma_of
 
@@ -97,3 +99,108 @@ def contains_lemma(word: str, target: str, lang: str = "nb") -> bool:
                     return True
                 start = candidate.find(needle, start + 1)
     return False
+
+
+MAX_PARTS_WORD = 40  # longer "words" are glued PDF text, not compounds worth indexing
+
+
+@functools.lru_cache(maxsize=200_000)
+def compound_terms(word: str, lang: str = "nb") -> tuple[str, ...]:
+    """The terms a compound is findable by: its parts (split down to dictionary words) and every run of
+    neighbouring parts, a run that ends the word lemmatised; () for a word that is not a compound.
+
+    The search index puts these in their own column and KWIC matches through them, so a query word matches a
+    compound in which it is the head or a modifier, and both use this one function. The whole word is left out
+    (it is already the word's own lemma).
+
+    Examples
+    --------
+    >>> compound_terms("brukermedvirkningsprosessen")
+    ('bruker', 'brukermedvirkning', 'medvirkning', 'medvirkningsprosess', 'prosess')
+    >>> compound_terms("kasteballsproblematikken")
+    ('kasteball', 'problematikk')
+    >>> compound_terms("prosessen")
+    ()
+    """
+    low = word.lower()
+    if len(low) > MAX_PARTS_WORD or len(low) < 2 * MIN_PART or not low.isalpha():
+        return ()
+    leaves = _leaves(low, lang)
+    if len(leaves) < 2:
+        return ()
+    # where each part starts in the word, so a run keeps its linking letters ("medvirkning-s-prosess")
+    starts, pos = [], 0
+    for leaf in leaves[:-1]:
+        at = low.find(leaf, pos)
+        if at < 0:  # a part that is not spelt as in the word: give the parts alone
+            return tuple(sorted(set(leaves)))
+        starts.append(at)
+        pos = at + len(leaf)
+    starts.append(pos)
+    terms = set(leaves)
+    n = len(leaves)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if i == 0 and j == n - 1:
+                continue  # the whole word
+            if j == n - 1:
+                terms.add(lemma_of(low[starts[i]:], lang))
+            else:
+                terms.add(low[starts[i]:starts[j] + len(leaves[j])])
+    terms.discard(low)
+    terms.discard(lemma_of(low, lang))
+    return tuple(sorted(t for t in terms if len(t) >= MIN_PART))
+
+
+def _leaves(low: str, lang: str) -> list[str]:
+    """The word split down to parts that do not split further (the last one lemmatised).
+
+    The dictionary lists many compounds whole ("medvirkningsprosess", "velferdsstat"); those are split again
+    when :func:`_split_whole` is sure enough, so "prosess" and "velferd" are found inside them.
+    """
+    code = _lang(lang)
+    parts = compound_parts(low, lang)
+    if len(parts) < 2:
+        parts = list(_split_whole(lemma_of(low, lang), code) or [low])
+        if len(parts) < 2:
+            return parts
+    leaves: list[str] = []
+    for k, part in enumerate(parts):
+        sub = _split_whole(part, code)
+        if sub is None:
+            leaves.append(part)
+        else:
+            leaves.extend(sub[:-1])
+            leaves.append(lemma_of(sub[-1], lang) if k == len(parts) - 1 else sub[-1])
+    return leaves
+
+
+WHOLE_MIN = 5  # parts of a word the dictionary lists whole: shorter ones are mostly syllables ("tjen|este")
+
+
+@functools.lru_cache(maxsize=200_000)
+def _split_whole(word: str, code: str) -> tuple[str, str] | None:
+    """A word the dictionary lists whole, read as modifier + head when that is near certain, else None.
+
+    The modifier must be a dictionary lemma and the head a dictionary word; both have at least
+    :data:`WHOLE_MIN` letters, or :data:`MIN_LEFT` with the linking s between them ("velferd-s-stat"). So
+    "medvirkningsprosess" and "kommunehelsetjeneste" split, "kasteball", "problematikk" and "tjeneste" do not.
+    """
+    if len(word) < 2 * MIN_LEFT + 1:
+        return None
+    dictionary = _dictionary(code)
+    best: tuple[str, str] | None = None
+    for cut in range(MIN_LEFT, len(word) - MIN_LEFT + 1):
+        head = word[:cut]
+        for link in ("s", ""):
+            if not word.startswith(link, cut):
+                continue
+            rest = word[cut + len(link):]
+            shortest = MIN_LEFT if link else WHOLE_MIN
+            if len(head) < shortest or len(rest) < shortest or dictionary.get(rest) is None:
+                continue
+            if dictionary.get(head) is None or lemma_of(head, code) != head:
+                continue
+            if best is None or len(rest) > len(best[1]):
+                best = (head, rest)
+    return best
