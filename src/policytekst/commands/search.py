@@ -177,7 +177,8 @@ def kwic_command(
     if counts:
         _output(kwic_counts(frame), as_json, out, None, ["doc_id", "hits", "passages", "title"])
     else:
-        _output(frame, as_json, out, handout, ["left", "match", "right", "match_type", "citation"], title=pattern)
+        _output(frame, as_json, out, handout, ["left", "match", "right", "match_type", "citation", "passage_id"],
+                title=pattern)
 
 
 def examples_command(
