@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from policytekst.db import transaction
+from policytekst.nlp import standards
 from policytekst.nlp.compounds import compound_terms
 
 # WORD is re-exported: the search modules split words exactly as the index does.
@@ -90,25 +91,52 @@ class IndexReport:
         return bool(self.docs_added or self.docs_removed or self.rebuilt)
 
 
-def lemmatizer() -> WordLemmatizer:
+class SearchLemmatizer(WordLemmatizer):
+    """The word lemmatiser with nynorsk lemmas read as their bokmål lemmas (:mod:`policytekst.nlp.standards`),
+    so a query in either written standard finds passages in both ("brukarmedverknad" <-> "brukermedvirkning");
+    ``POLICYTEKST_STANDARDS=keep`` keeps them apart."""
+
+    def lemmas(self, words: list[str], lang: str = "nb") -> list[str]:
+        out = super().lemmas(words, lang)
+        return [standards.bokmal_lemma(x, "nn") for x in out] if lang == "nn" else out
+
+    def lemma(self, word: str, lang: str = "nb") -> str:
+        return standards.bokmal_lemma(super().lemma(word, lang), lang)
+
+    def lemma_text(self, text: str, lang: str = "nb") -> str:
+        if lang != "nn":
+            return super().lemma_text(text, lang)
+        return " ".join(self.lemmas(WORD.findall(text.lower()), lang))
+
+
+def lemmatizer() -> SearchLemmatizer:
     """The word lemmatiser index and queries share (a function of word and language only, so they always agree)."""
     return _LEMMATIZER
 
 
-_LEMMATIZER = WordLemmatizer()
+_LEMMATIZER = SearchLemmatizer()
+
+
+def search_parts(word: str, lang: str = "nb") -> tuple[str, ...]:
+    """The compound terms a word is indexed and matched by (:func:`compound_terms`, nynorsk parts as bokmål)."""
+    terms = compound_terms(word, lang)
+    if lang == "nn" and terms:
+        return tuple(dict.fromkeys(standards.bokmal_lemma(t, "nn") for t in terms))
+    return terms
 
 
 def nlp_fingerprint() -> str:
     """The lemma stamp the index records: :func:`policytekst.nlp.word_lemmas.cache_version` (one stamp for every
-    lemma store), so a changed lemmatiser or word list rebuilds the lemma column."""
-    return cache_version()
+    lemma store) plus the written-standards setting, so a changed lemmatiser, word list or setting rebuilds the
+    lemma column."""
+    return f"{cache_version()}+{standards.fingerprint()}"
 
 
 def parts_text(text: str, lang: str = "nb") -> str:
     """The ``parts`` column of a passage: the compound terms of its words, space-separated, each once."""
     terms: dict[str, None] = {}
     for word in set(WORD.findall(text.lower())):
-        for term in compound_terms(word, lang):
+        for term in search_parts(word, lang):
             terms[term] = None
     return " ".join(sorted(terms))
 
@@ -122,7 +150,7 @@ def is_current(corpus: Corpus) -> bool:
     store = corpus.store
     return (store.get_info("search_generation") == str(store.generation())
             and store.get_info("search_version") == INDEX_VERSION
-            and store.get_info("search_nlp") == cache_version())
+            and store.get_info("search_nlp") == nlp_fingerprint())
 
 
 def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200,
@@ -165,7 +193,7 @@ def _update(corpus: Corpus, rebuild: bool, batch_docs: int,
         _MAPPED.add(id(conn))
     generation = store.generation()
     # a changed lemmatiser or word list must not leave a stale lemma column
-    fingerprint = cache_version()
+    fingerprint = nlp_fingerprint()
     if not rebuild and is_current(corpus):
         return IndexReport(generation)
     if store.get_info("search_version") not in (None, INDEX_VERSION):

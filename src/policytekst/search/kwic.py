@@ -24,9 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from policytekst.nlp.compounds import compound_terms
 from policytekst.search.examples import is_toc_line
-from policytekst.search.index import WORD, ensure_index, lemmatizer
+from policytekst.search.index import WORD, ensure_index, lemmatizer, search_parts
 from policytekst.search.query import QueryError, filter_sql
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -93,7 +92,7 @@ class _Matcher:
                         yield i, i, "word"
                     elif lemma in targets:
                         yield i, i, "inflection"
-                    elif self.compounds and not targets.isdisjoint(compound_terms(t, lang)):
+                    elif self.compounds and not targets.isdisjoint(search_parts(t, lang)):
                         yield i, i, "compound"
                 return
             i = 0

@@ -29,8 +29,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from policytekst.errors import UsageError
-from policytekst.nlp.compounds import compound_terms
-from policytekst.search.index import FTS_TABLE, TERMS_TABLE, UNITS_TABLE, WORD, ensure_index, lemmatizer
+from policytekst.search.index import (
+    FTS_TABLE,
+    TERMS_TABLE,
+    UNITS_TABLE,
+    WORD,
+    ensure_index,
+    lemmatizer,
+    search_parts,
+)
 from policytekst.selection import parse_years
 from policytekst.themes import theme_scores
 
@@ -451,7 +458,7 @@ def _hit_kinds(tokens: list[str], highlight: Highlight, lang: str) -> list[int]:
             kinds.append(3)
         elif tok in words or lemma in wanted_lemmas:
             kinds.append(2)
-        elif parts and not parts.isdisjoint(compound_terms(tok, lang)):
+        elif parts and not parts.isdisjoint(search_parts(tok, lang)):
             kinds.append(1)
         else:
             kinds.append(0)
