@@ -507,7 +507,8 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     -------
     DataFrame with columns passage_id, doc_id, score (higher is better), snippet (matches in ``mark``),
     citation, title, year, genre, page_start, page_end, section, kind, language, n_words, text, match_type
-    (word / inflection / compound: the best way the passage matched, see :func:`match_type`).
+    (word / inflection / compound: the best way the passage matched, see :func:`match_type`). Passages that match
+    without compounds come first (by score), then those found only through a compound (by score).
     ``frame.attrs`` holds the FTS5 expression (``fts_query``) and the number of matching passages (``n_matches``:
     exact when fewer than ``limit`` matched or ``count=True``, else None).
 
@@ -537,8 +538,18 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
            f"FROM {FTS_TABLE} JOIN {UNITS_TABLE} u ON u.rowid = {FTS_TABLE}.rowid "
            f"WHERE {FTS_TABLE} MATCH ?" + "".join(f" AND {w}" for w in where) +
            " ORDER BY score DESC, u.rowid LIMIT ?")
+    # Whole-word hits rank above compound hits: rank the passages that match without compounds first, and only
+    # when they do not fill the page the ones that need a compound. Common words ("tjenestene") then never rank
+    # the tens of thousands of compounds they are part of, which keeps search fast at a million passages.
+    whole = compile_query(corpus, query, mode, langs, False)[0] if compounds and mode == "lemma" else None
+    tiers = [expression] if whole is None or whole == expression else [
+        f"({whole}) AND ({expression})" if "NOT" in expression else whole, f"({expression}) NOT ({whole})"]
+    hits: list[Any] = []
     try:
-        hits = conn.execute(sql, (expression, *args, limit)).fetchall()
+        for tier in tiers:
+            hits += conn.execute(sql, (tier, *args, limit - len(hits))).fetchall()
+            if len(hits) >= limit:
+                break
     except sqlite3.OperationalError as exc:  # an FTS5 syntax error: say which query and expression
         raise QueryError(f"query {query!r} could not run ({exc}); FTS5 expression: {expression}") from exc
     if not hits:
