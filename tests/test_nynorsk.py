@@ -124,5 +124,7 @@ def test_search_meets_both_standards(two_standards):
     for query in ("brukermedvirkning", "brukarmedverknad", "brukermedvirk*", "medvirkning", "tilsett", "ansatt"):
         docs = {pid.split(":")[0] for pid in search(two_standards, query)["passage_id"]}
         assert docs == {"bokmal", "nynorsk"}, query
+    marked = search(two_standards, "brukermedvirk*")
+    assert marked["match_type"].notna().all() and marked["snippet"].str.contains("**", regex=False).all()
     lines = kwic(two_standards, "brukermedvirkning")
     assert set(lines["match"].str.lower()) == {"brukermedvirkning", "brukarmedverknad"}

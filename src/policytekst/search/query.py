@@ -446,7 +446,8 @@ def match_type(text: str, highlight: Highlight, lang: str = "nb") -> str | None:
 def _hit_kinds(tokens: list[str], highlight: Highlight, lang: str) -> list[int]:
     """Per token: 3 a word hit, 2 an inflection hit, 1 a compound hit, 0 none."""
     lem = lemmatizer()
-    lemmas = lem.lemmas(tokens, lang) if (highlight.lemmas or any(p[1] for p in highlight.phrases)) else tokens
+    lemmas = lem.lemmas(tokens, lang) if (highlight.lemmas or highlight.prefixes
+                                          or any(p[1] for p in highlight.phrases)) else tokens
     typed = highlight.typed | highlight.terms
     words = highlight.words | highlight.terms
     wanted_lemmas = highlight.lemmas
@@ -456,7 +457,7 @@ def _hit_kinds(tokens: list[str], highlight: Highlight, lang: str) -> list[int]:
     for tok, lemma in zip(tokens, lemmas, strict=True):
         if tok in typed or (prefixes and tok.startswith(prefixes)):
             kinds.append(3)
-        elif tok in words or lemma in wanted_lemmas:
+        elif tok in words or lemma in wanted_lemmas or (prefixes and lemma.startswith(prefixes)):
             kinds.append(2)
         elif parts and not parts.isdisjoint(search_parts(tok, lang)):
             kinds.append(1)
