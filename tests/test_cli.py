@@ -215,7 +215,7 @@ def test_tables_in_a_pipe_are_full_width_tsv_with_a_header(demo):
     assert max(len(line) for line in lines) > 80
 
     search = run("search", "nav", "-c", demo, "-n", "3").stdout.splitlines()
-    assert search[0].split("\t") == ["score", "citation", "snippet", "passage_id"] and len(search) == 4
+    assert search[0].split("\t") == ["score", "match_type", "citation", "snippet", "passage_id"] and len(search) == 4
     assert all(":" in line.split("\t")[-1] for line in search[1:])  # passage ids, whole
 
 

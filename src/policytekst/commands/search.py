@@ -131,21 +131,25 @@ def search_command(
     lang: list[str] | None = LangOption, kind: list[str] | None = KindOption,
     theme: str | None = typer.Option(None, help="Only passages coded with this theme."),
     theme_method: str = typer.Option("model", help="Theme scores from 'model' or 'codebook'."),
-    surface: bool = typer.Option(False, "--surface", help="Match word forms as typed (no lemma matching)."),
+    exact: bool = typer.Option(False, "--exact", "--surface",
+                               help="Match word forms as typed (no inflections, no compounds)."),
+    compounds: bool = typer.Option(True, "--compounds/--no-compounds",
+                                   help="Also match a word inside compounds (kasteball -> kasteballproblematikk)."),
     as_json: bool = JsonOption, out: Path | None = OutOption, handout: Path | None = HandoutOption,
     export: Path | None = ExportOption,
 ) -> None:
-    """Full-text search (BM25) over passages, matching inflected forms through lemmas."""
+    """Full-text search (BM25) over passages, matching inflected forms through lemmas and compounds."""
     out, handout = _files(out, handout, export)
     filters = _filters(year, genre, doc, lang, kind, theme)
     with open_corpus(corpus) as c:
         _progress_index(c)
-        frame = search(c, query, limit=limit, mode="surface" if surface else "lemma", count=not as_json,
+        frame = search(c, query, limit=limit, mode="surface" if exact else "lemma", compounds=compounds,
+                       count=not as_json,
                        theme_method=theme_method, **filters)
     if not as_json:
         err.print(f"{frame.attrs.get('n_matches') or 0} matching passages for {query!r}; showing {len(frame)}",
                   highlight=False)
-    _output(frame, as_json, out, handout, ["score", "citation", "snippet", "passage_id"], title=query)
+    _output(frame, as_json, out, handout, ["score", "match_type", "citation", "snippet", "passage_id"], title=query)
 
 
 def kwic_command(
@@ -156,6 +160,10 @@ def kwic_command(
     sort: str | None = typer.Option(None, help="Sort by 'left' or 'right' context."),
     limit: int | None = typer.Option(None, "--limit", "-n", help="At most this many lines."),
     counts: bool = typer.Option(False, "--counts", help="Print occurrences per document instead of lines."),
+    exact: bool = typer.Option(False, "--exact", help="Only the word or phrase as typed (no inflections, "
+                               "no compounds)."),
+    compounds: bool = typer.Option(True, "--compounds/--no-compounds",
+                                   help="Also find a word inside compounds (kasteball -> kasteballproblematikk)."),
     year: str | None = YearOption, genre: list[str] | None = GenreOption, doc: list[str] | None = DocOption,
     lang: list[str] | None = LangOption, kind: list[str] | None = KindOption,
     as_json: bool = JsonOption, out: Path | None = OutOption, handout: Path | None = HandoutOption,
@@ -168,14 +176,16 @@ def kwic_command(
     filters = _filters(year, genre, doc, lang, kind)
     with open_corpus(corpus) as c:
         _progress_index(c)
-        frame = kwic(c, pattern, window=window, mode=mode, sort=sort, limit=limit, **filters)
+        frame = kwic(c, pattern, window=window, mode=mode, sort=sort, limit=limit, exact=exact, compounds=compounds,
+                     **filters)
     if not as_json:
         err.print(f"{len(frame)} occurrences of {pattern!r} in {frame['doc_id'].nunique()} documents",
                   highlight=False)
     if counts:
         _output(kwic_counts(frame), as_json, out, None, ["doc_id", "hits", "passages", "title"])
     else:
-        _output(frame, as_json, out, handout, ["left", "match", "right", "passage_id"], title=pattern)
+        _output(frame, as_json, out, handout, ["left", "match", "right", "match_type", "citation", "passage_id"],
+                title=pattern)
 
 
 def examples_command(

@@ -7,6 +7,9 @@ Norwegian puts between parts ("brukermedvirkning-s-prosessen"). Used for diction
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
+
 from policytekst.nlp.lemmas import _dictionary, _lang, _split
 from policytekst.nlp.word_lemmas import lemma_of
 
@@ -97,3 +100,180 @@ def contains_lemma(word: str, target: str, lang: str = "nb") -> bool:
                     return True
                 start = candidate.find(needle, start + 1)
     return False
+
+
+MAX_PARTS_WORD = 40  # longer "words" are glued PDF text, not compounds worth indexing
+
+
+@functools.lru_cache(maxsize=200_000)
+def compound_terms(word: str, lang: str = "nb") -> tuple[str, ...]:
+    """The terms a compound is findable by: its parts (split down to dictionary words) and every run of
+    neighbouring parts, a run that ends the word lemmatised; () for a word that is not a compound.
+
+    The search index puts these in their own column and KWIC matches through them, so a query word matches a
+    compound in which it is the head or a modifier, and both use this one function. The whole word is left out
+    (it is already the word's own lemma).
+
+    Examples
+    --------
+    >>> compound_terms("brukermedvirkningsprosessen")
+    ('bruker', 'brukermedvirkning', 'medvirkning', 'medvirkningsprosess', 'prosess')
+    >>> compound_terms("kasteballsproblematikken")
+    ('kasteball', 'problematikk')
+    >>> compound_terms("prosessen")
+    ()
+    """
+    low = word.lower()
+    if len(low) > MAX_PARTS_WORD or len(low) < 2 * MIN_PART or not low.isalpha():
+        return ()
+    leaves = _leaves(low, lang)
+    if len(leaves) < 2:
+        return ()
+    # where each part starts in the word, so a run keeps its linking letters ("medvirkning-s-prosess")
+    starts, pos = [], 0
+    for leaf in leaves[:-1]:
+        at = low.find(leaf, pos)
+        if at < 0:  # a part that is not spelt as in the word: give the parts alone
+            return tuple(sorted(set(leaves)))
+        starts.append(at)
+        pos = at + len(leaf)
+    starts.append(pos)
+    terms = set(leaves)
+    n = len(leaves)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if i == 0 and j == n - 1:
+                continue  # the whole word
+            if j == n - 1:
+                terms.add(lemma_of(low[starts[i]:], lang))
+            else:
+                terms.add(low[starts[i]:starts[j] + len(leaves[j])])
+    terms.discard(low)
+    terms.discard(lemma_of(low, lang))
+    return tuple(sorted(t for t in terms if len(t) >= MIN_PART))
+
+
+def _leaves(low: str, lang: str) -> list[str]:
+    """The word split down to parts that do not split further (the last one lemmatised).
+
+    The dictionary lists many compounds whole ("medvirkningsprosess", "velferdsstat"); those are split again
+    when :func:`_split_whole` is sure enough, so "prosess" and "velferd" are found inside them.
+    """
+    if low.endswith("s") and len(low) > 2 * MIN_LEFT:
+        # a genitive s: "sosialtjenestens" is "sosialtjenesten"+s, not sosial+tjen+est+ens
+        leaves = _leaves_of(low, lang)
+        if len(leaves) < 2 or len(leaves[-1]) < MIN_LEFT:
+            without = _leaves_of(low[:-1], lang)
+            if len(without) >= 2:
+                return without
+        return leaves
+    return _leaves_of(low, lang)
+
+
+def _leaves_of(low: str, lang: str) -> list[str]:
+    code = _lang(lang)
+    parts = compound_parts(low, lang)
+    if len(parts) < 2:
+        parts = list(_split_whole(lemma_of(low, lang), code) or [low])
+        if len(parts) < 2:
+            return parts
+    if (sum(len(part) < MIN_LEFT for part in parts) > 1 or len(parts[-1]) < MIN_PART
+            or parts[-1] in _ENDINGS or any(low.endswith(e) and low[:-len(e)].endswith(parts[-2]) for e in _ENDINGS)):
+        return [low]  # several syllable-sized parts ("kri-sti-ans-and"): not a compound the lexicon knows
+    leaves: list[str] = []
+    for k, part in enumerate(parts):
+        sub = _split_whole(part, code)
+        if sub is None:
+            leaves.append(part)
+        else:
+            leaves.extend(sub[:-1])
+            leaves.append(lemma_of(sub[-1], lang) if k == len(parts) - 1 else sub[-1])
+    return leaves
+
+
+# Inflection endings the dictionary also lists as words ("ens", "enes"): a "part" like that is an ending
+# ("prosjekt-ets", "myndighet-enes"), not the head of a compound.
+_ENDINGS = frozenset({"ene", "ens", "ets", "enes", "ers", "erne", "ernes", "nes", "ane", "ars"})
+WHOLE_MIN = 5  # parts of a word the dictionary lists whole: shorter ones are mostly syllables ("tjen|este")
+
+
+@functools.lru_cache(maxsize=200_000)
+def _split_whole(word: str, code: str) -> tuple[str, str] | None:
+    """A word the dictionary lists whole, read as modifier + head when that is near certain, else None.
+
+    The modifier must be a dictionary lemma and the head a dictionary word; both have at least
+    :data:`WHOLE_MIN` letters, or :data:`MIN_LEFT` with the linking s between them ("velferd-s-stat"). So
+    "medvirkningsprosess" and "kommunehelsetjeneste" split, "kasteball", "problematikk" and "tjeneste" do not.
+    """
+    if len(word) < 2 * MIN_LEFT + 1:
+        return None
+    dictionary = _dictionary(code)
+    best: tuple[str, str] | None = None
+    for cut in range(MIN_LEFT, len(word) - MIN_LEFT + 1):
+        head = word[:cut]
+        for link in ("s", ""):
+            if not word.startswith(link, cut):
+                continue
+            rest = word[cut + len(link):]
+            shortest = MIN_LEFT if link else WHOLE_MIN
+            if len(head) < shortest or len(rest) < shortest or dictionary.get(rest) is None:
+                continue
+            if dictionary.get(head) is None or lemma_of(head, code) != head:
+                continue
+            if best is None or len(rest) > len(best[1]):
+                best = (head, rest)
+    return best
+
+
+def split_points(word: str, lang: str = "nb") -> list[int]:
+    """Where a compound splits: offsets into the lower-cased word, a linking s/e kept with the part before it
+    ("kasteballs|problematikken" -> [10]); [] for a word that is not a compound. Used to measure the splitter
+    against hand-made splits.
+    """
+    low = word.lower()
+    leaves = _leaves(low, lang) if low.isalpha() else [low]
+    points: list[int] = []
+    pos = 0
+    for k in range(len(leaves) - 1):
+        at = low.find(leaves[k], pos)
+        if at < 0:
+            return []
+        end = at + len(leaves[k])
+        following = leaves[k + 1]
+        # the next part starts here or after one linking letter; the last part is lemmatised, so compare its stem
+        stem = following[:max(MIN_PART, len(following) - 2)] if k + 1 == len(leaves) - 1 else following
+        if low.startswith(stem, end):
+            cut = end
+        elif low[end:end + 1] in ("s", "e") and low.startswith(stem, end + 1):
+            cut = end + 1
+        else:
+            return []
+        points.append(cut)
+        pos = cut
+    return points
+
+
+def split_quality(gold: Iterable[tuple[str, str]], lang: str = "nb") -> dict[str, float]:
+    """Precision and recall of :func:`split_points` against hand-made splits ("kasteballs+problematikken").
+
+    Returns boundary precision, recall and F1 (a split point counts when it is at the gold offset), the share of
+    words split exactly as the gold, and how many words and gold compounds there were.
+    """
+    tp = fp = fn = exact = words = compounds = 0
+    for word, split in gold:
+        truth, pos = set(), 0
+        for part in split.split("+")[:-1]:
+            pos += len(part)
+            truth.add(pos)
+        found = set(split_points(word, lang))
+        tp += len(found & truth)
+        fp += len(found - truth)
+        fn += len(truth - found)
+        exact += found == truth
+        words += 1
+        compounds += bool(truth)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"words": words, "compounds": compounds, "precision": precision, "recall": recall, "f1": f1,
+            "exact": exact / words if words else 0.0}

@@ -41,6 +41,26 @@ _CITATION = re.compile(
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*%?$")
 _SENTENCE_END = re.compile(r"[.!?»”\")]$")
 _LINE_END = re.compile(r"[.!?:;,»”\")]$")
+# A line of a table of contents: a title, dot leaders (or a wide gap) and a page number at the end.
+_LEADERS = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}\b")  # several in one line: entries re-flowed together
+_TOC_LINE = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}\s*$|…{2,}\s*\d{1,4}\s*$")
+
+
+def is_toc_line(line: str) -> bool:
+    """True for a table-of-contents line ("3.2 Kasteball ........ 14"): KWIC and examples leave them out.
+
+    Examples
+    --------
+    >>> is_toc_line("3.2 Kasteballproblematikk .......... 14"), is_toc_line("Kasteball er et problem.")
+    (True, False)
+    """
+    return bool(_TOC_LINE.search(line)) or len(_LEADERS.findall(line)) >= 2
+
+
+def _toc_share(text: str) -> float:
+    """Share of a passage's non-empty lines that are table-of-contents lines."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return sum(map(is_toc_line, lines)) / len(lines) if lines else 0.0
 
 
 def usability(text: str, kind: str = "body") -> float:
@@ -60,6 +80,7 @@ def usability(text: str, kind: str = "body") -> float:
     if n == 0:
         return 0.0
     score = KIND_FIT.get(kind, 0.5)
+    score *= (1.0 - _toc_share(text)) ** 2  # contents lines inside a passage: not an example
     # length: a smooth ramp below 60 words, a gentler one above 200
     if n < MIN_WORDS:
         score *= (n / MIN_WORDS) ** 2

@@ -1,11 +1,14 @@
 """The search index: SQLite FTS5 over each passage's surface text and its lemmas, inside the corpus file.
 
-Two indexed columns per passage:
+Three indexed columns per passage:
 
 * ``surface`` — the passage text as written, so phrases and exact word forms match;
 * ``lemmas`` — the passage's words replaced by their word lemmas (:func:`policytekst.nlp.lemma_of`, a function of
   word and language only, the same on the query side), joined by spaces in reading order, so "kasteballene" finds
-  "kasteball" and lemma phrases ("mål og resultatstyring") still match positionally.
+  "kasteball" and lemma phrases ("mål og resultatstyring") still match positionally;
+* ``parts`` — the compound parts of the passage's compounds (:func:`policytekst.nlp.compounds.compound_terms`:
+  "brukermedvirkningsprosessen" -> bruker, brukermedvirkning, medvirkning, medvirkningsprosess, prosess), so a
+  word finds the compounds it is the head or a modifier of through a MATCH on this column, not a scan.
 
 The tokenizer is ``unicode61 remove_diacritics 0``: case is folded but å/ø/æ stay their own letters, so "får" is
 not "far" (the default ``remove_diacritics 1`` would fold them).
@@ -28,6 +31,8 @@ import filelock
 
 from policytekst.db import transaction
 from policytekst.errors import PolicytekstError
+from policytekst.nlp import standards
+from policytekst.nlp.compounds import compound_terms
 
 # WORD is re-exported: the search modules split words exactly as the index does.
 from policytekst.nlp.word_lemmas import WORD, WordLemmatizer, cache_version  # noqa: F401
@@ -35,7 +40,7 @@ from policytekst.nlp.word_lemmas import WORD, WordLemmatizer, cache_version  # n
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
 
-INDEX_VERSION = "5"  # 5: the lemma column holds word lemmas (policytekst.nlp.lemma_of)
+INDEX_VERSION = "6"  # 6: a column of compound parts (5: the lemma column holds word lemmas)
 FTS_TABLE = "search_fts"
 UNITS_TABLE = "search_units"
 DOCS_TABLE = "search_docs"
@@ -69,7 +74,7 @@ CREATE TABLE IF NOT EXISTS {DOCS_TABLE} (
     rowid_hi INTEGER NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
-    surface, lemmas, tokenize = "unicode61 remove_diacritics 0"
+    surface, lemmas, parts, tokenize = "unicode61 remove_diacritics 0"
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB_TABLE} USING fts5vocab({FTS_TABLE}, 'col');
 CREATE TABLE IF NOT EXISTS {TERMS_TABLE} (
@@ -96,18 +101,54 @@ class IndexReport:
         return bool(self.docs_added or self.docs_removed or self.rebuilt)
 
 
-def lemmatizer() -> WordLemmatizer:
+class SearchLemmatizer(WordLemmatizer):
+    """The word lemmatiser with nynorsk lemmas read as their bokmål lemmas (:mod:`policytekst.nlp.standards`),
+    so a query in either written standard finds passages in both ("brukarmedverknad" <-> "brukermedvirkning");
+    ``POLICYTEKST_STANDARDS=keep`` keeps them apart."""
+
+    def lemmas(self, words: list[str], lang: str = "nb") -> list[str]:
+        out = super().lemmas(words, lang)
+        return [standards.bokmal_lemma(x, "nn") for x in out] if lang == "nn" else out
+
+    def lemma(self, word: str, lang: str = "nb") -> str:
+        return standards.bokmal_lemma(super().lemma(word, lang), lang)
+
+    def lemma_text(self, text: str, lang: str = "nb") -> str:
+        if lang != "nn":
+            return super().lemma_text(text, lang)
+        return " ".join(self.lemmas(WORD.findall(text.lower()), lang))
+
+
+def lemmatizer() -> SearchLemmatizer:
     """The word lemmatiser index and queries share (a function of word and language only, so they always agree)."""
     return _LEMMATIZER
 
 
-_LEMMATIZER = WordLemmatizer()
+_LEMMATIZER = SearchLemmatizer()
+
+
+def search_parts(word: str, lang: str = "nb") -> tuple[str, ...]:
+    """The compound terms a word is indexed and matched by (:func:`compound_terms`, nynorsk parts as bokmål)."""
+    terms = compound_terms(word, lang)
+    if lang == "nn" and terms:
+        return tuple(dict.fromkeys(standards.bokmal_lemma(t, "nn") for t in terms))
+    return terms
 
 
 def nlp_fingerprint() -> str:
     """The lemma stamp the index records: :func:`policytekst.nlp.word_lemmas.cache_version` (one stamp for every
-    lemma store), so a changed lemmatiser or word list rebuilds the lemma column."""
-    return cache_version()
+    lemma store) plus the written-standards setting, so a changed lemmatiser, word list or setting rebuilds the
+    lemma column."""
+    return f"{cache_version()}+{standards.fingerprint()}"
+
+
+def parts_text(text: str, lang: str = "nb") -> str:
+    """The ``parts`` column of a passage: the compound terms of its words, space-separated, each once."""
+    terms: dict[str, None] = {}
+    for word in set(WORD.findall(text.lower())):
+        for term in search_parts(word, lang):
+            terms[term] = None
+    return " ".join(sorted(terms))
 
 
 def create_schema(conn) -> None:
@@ -119,7 +160,7 @@ def is_current(corpus: Corpus) -> bool:
     store = corpus.store
     return (store.get_info("search_generation") == str(store.generation())
             and store.get_info("search_version") == INDEX_VERSION
-            and store.get_info("search_nlp") == cache_version())
+            and store.get_info("search_nlp") == nlp_fingerprint())
 
 
 def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200,
@@ -213,9 +254,14 @@ def _update(corpus: Corpus, rebuild: bool, batch_docs: int,
         _MAPPED.add(id(conn))
     generation = store.generation()
     # a changed lemmatiser or word list must not leave a stale lemma column
-    fingerprint = cache_version()
+    fingerprint = nlp_fingerprint()
     if not rebuild and is_current(corpus):
         return IndexReport(generation)
+    if store.get_info("search_version") not in (None, INDEX_VERSION):
+        # an index of another format may have other FTS columns: CREATE ... IF NOT EXISTS would keep them
+        with transaction(conn):
+            conn.execute(f"DROP TABLE IF EXISTS {VOCAB_TABLE}")
+            conn.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
     create_schema(conn)
     if store.get_info("search_nlp") != fingerprint or store.get_info("search_version") != INDEX_VERSION:
         rebuild = True
@@ -259,13 +305,13 @@ def _update(corpus: Corpus, rebuild: bool, batch_docs: int,
             for p in _passages(conn, doc_id):
                 lang = p["language"] or doc_lang or "nb"
                 units.append((next_rowid, p["passage_id"], doc_id, p["kind"], p["language"], year, genre))
-                fts_rows.append((next_rowid, p["text"], lem.lemma_text(p["text"], lang)))
+                fts_rows.append((next_rowid, p["text"], lem.lemma_text(p["text"], lang), parts_text(p["text"], lang)))
                 next_rowid += 1
             doc_rows.append((doc_id, fp, lo, max(lo, next_rowid - 1)))
             next_rowid = max(next_rowid, lo + 1)  # an empty document still owns one rowid, so ranges never touch
         with transaction(conn):
             conn.executemany(f"INSERT INTO {UNITS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)", units)
-            conn.executemany(f"INSERT INTO {FTS_TABLE} (rowid, surface, lemmas) VALUES (?, ?, ?)", fts_rows)
+            conn.executemany(f"INSERT INTO {FTS_TABLE} (rowid, surface, lemmas, parts) VALUES (?, ?, ?, ?)", fts_rows)
             conn.executemany(f"INSERT OR REPLACE INTO {DOCS_TABLE} VALUES (?, ?, ?, ?)", doc_rows)
         report.docs_added += len(batch)
         report.passages_indexed += len(units)

@@ -2,14 +2,17 @@
 
 Pattern kinds (``mode``):
 
-* ``word``   — the word form as typed (case-insensitive);
-* ``lemma``  — any inflection of the word ("kasteball" also finds "kasteballene"); the default for a plain word;
+* ``word``   — the word form as typed (case-insensitive), or several words in a row as typed (``exact=True``);
+* ``lemma``  — any inflection of the word ("kasteball" also finds "kasteballene") and, unless ``compounds=False``,
+  compounds where it is the head or a modifier ("kasteballsproblematikken"); the default for a plain word;
 * ``glob``   — shell wildcards over one word ("brukermedvirk*", "s?mordning");
 * ``phrase`` — several words in order, each matched by form or lemma ("mål- og resultatstyring");
 * ``regex``  — a Python regular expression over the passage text (``re:`` prefix or ``/.../`` in auto mode).
 
 ``auto`` picks: ``re:x`` or ``/x/`` -> regex; several words -> phrase; wildcards -> glob; otherwise lemma.
-Candidate passages come from the FTS5 index (fast on large corpora); regexes scan the passages.
+Candidate passages come from the FTS5 index (fast on large corpora); regexes scan the passages. Every line has
+the passage's citation and its ``match_type`` (word / inflection / compound); lines of a table of contents
+(dot leaders and a page number) are left out.
 """
 
 from __future__ import annotations
@@ -27,14 +30,15 @@ import pandas as pd
 # backtracks catastrophically, and re cannot be interrupted.
 import regex as user_regex
 
-from policytekst.search.index import WORD, ensure_index, lemmatizer
+from policytekst.search.examples import is_toc_line
+from policytekst.search.index import WORD, ensure_index, lemmatizer, search_parts
 from policytekst.search.query import QueryError, filter_sql, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
 
 KWIC_COLUMNS = ["doc_id", "passage_id", "left", "match", "right", "page_start", "page_end", "section", "kind",
-                "year", "title"]
+                "year", "title", "match_type", "citation"]
 # Lemma forms used to pick candidate passages; each passage is then matched in its own language (as in search,
 # no English lemma for a pattern of unknown language: it maps Norwegian words to English lookalikes).
 LEMMA_LANGS = ("nb", "nn")
@@ -59,12 +63,13 @@ def detect_mode(pattern: str) -> tuple[str, str]:
 class _Matcher:
     """Finds matches as (first token, last token) index pairs in a tokenised passage."""
 
-    def __init__(self, mode: str, pattern: str) -> None:
+    def __init__(self, mode: str, pattern: str, compounds: bool = True) -> None:
         self.mode = mode
+        self.compounds = compounds and mode == "lemma"
         self.lem = lemmatizer()
         words = [w.lower() for w in WORD.findall(pattern)]
         one_word = len(WORD.findall(re.sub(r"[*?\[\]]", "", pattern))) == 1
-        if mode in ("word", "lemma", "glob") and not one_word:
+        if mode in ("lemma", "glob") and not one_word:
             raise QueryError(f"{mode} pattern {pattern!r} must be one word (use mode 'phrase' for several)")
         self.words = words
         self.glob = pattern.lower()
@@ -76,26 +81,33 @@ class _Matcher:
             self._lemmas[lang] = self.lem.lemma_text(self.pattern, lang).split()
         return self._lemmas[lang]
 
-    def matches(self, tokens: list[str], lang: str) -> Iterator[tuple[int, int]]:
-        if self.mode == "word":
-            yield from ((i, i) for i, t in enumerate(tokens) if t == self.words[0])
+    def matches(self, tokens: list[str], lang: str) -> Iterator[tuple[int, int, str]]:
+        """(first token, last token, match type) of each match."""
+        if self.mode == "word":  # the form(s) as typed: one word, or several in a row
+            n = len(self.words)
+            yield from ((i, i + n - 1, "word") for i in range(len(tokens) - n + 1) if tokens[i:i + n] == self.words)
         elif self.mode == "glob":
-            yield from ((i, i) for i, t in enumerate(tokens) if fnmatch.fnmatchcase(t, self.glob))
+            yield from ((i, i, "word") for i, t in enumerate(tokens) if fnmatch.fnmatchcase(t, self.glob))
         else:
             lemmas = self.lem.lemmas(tokens, lang)
             wanted = [self.lemmas(lang), self.lemmas("nb"), self.words]  # the typed form counts as a lemma too
             n = len(self.words)
             if n == 1:  # the common case, by set look-up
                 word, targets = self.words[0], {w[0] for w in wanted if len(w) == 1}
-                yield from ((i, i) for i, (t, lemma) in enumerate(zip(tokens, lemmas, strict=True))
-                            if t == word or lemma in targets)
+                for i, (t, lemma) in enumerate(zip(tokens, lemmas, strict=True)):
+                    if t == word:
+                        yield i, i, "word"
+                    elif lemma in targets:
+                        yield i, i, "inflection"
+                    elif self.compounds and not targets.isdisjoint(search_parts(t, lang)):
+                        yield i, i, "compound"
                 return
             i = 0
             while i <= len(tokens) - n:
                 window = tokens[i:i + n]
                 window_lemmas = lemmas[i:i + n]
                 if window == self.words or any(window_lemmas == w for w in wanted if len(w) == n):
-                    yield i, i + n - 1
+                    yield i, i + n - 1, "word" if window == self.words else "inflection"
                     i += n
                 else:
                     i += 1
@@ -112,6 +124,8 @@ class _Matcher:
         if self.mode != "word":
             lemma_forms = [self.words, *(self.lemmas(lang) for lang in LEMMA_LANGS)]
             parts += [f"lemmas : {_quote(' '.join(lem))}" for lem in lemma_forms if lem]
+            if self.compounds and len(self.words) == 1:
+                parts += [f"parts : {_quote(lem[0])}" for lem in lemma_forms if len(lem) == 1]
         return "(" + " OR ".join(dict.fromkeys(parts)) + ")"
 
 
@@ -122,7 +136,8 @@ def _quote(text: str) -> str:
 
 
 def kwic(corpus: Corpus, pattern: str, window: int = 8, *, mode: str = "auto", sort: str | None = None,
-         limit: int | None = None, regex_timeout: float = REGEX_TIMEOUT, **filters: Any) -> pd.DataFrame:
+         limit: int | None = None, compounds: bool = True, exact: bool = False,
+         regex_timeout: float = REGEX_TIMEOUT, **filters: Any) -> pd.DataFrame:
     """A concordance of ``pattern``: one row per occurrence.
 
     Parameters
@@ -140,13 +155,21 @@ def kwic(corpus: Corpus, pattern: str, window: int = 8, *, mode: str = "auto", s
         Stop after this many occurrences.
     regex_timeout : float
         Seconds a regular expression may run over all passages; longer raises QueryError (say how to simplify).
+    compounds : bool
+        In lemma mode, also find the word inside compounds (default True); ``mode="word"`` matches the form as
+        typed only.
+    exact : bool
+        Only the word or phrase as typed: no inflections, no compounds (the CLI's ``--exact``; mode "word").
     **filters
         year, genre, doc_id (alias doc), language, kind, theme — as in :func:`policytekst.search.search`.
 
     Returns
     -------
-    DataFrame(doc_id, passage_id, left, match, right, page_start, page_end, section, kind, year, title)
+    DataFrame(doc_id, passage_id, left, match, right, page_start, page_end, section, kind, year, title,
+    match_type, citation)
     """
+    from policytekst.citation import citations
+
     if mode not in MODES:
         raise QueryError(f"unknown kwic mode {mode!r} (use one of {', '.join(MODES)})")
     if sort not in (None, "left", "right"):
@@ -155,10 +178,17 @@ def kwic(corpus: Corpus, pattern: str, window: int = 8, *, mode: str = "auto", s
         raise QueryError(f"window must be 0 or more words (got {window})")
     if mode == "auto":
         mode, pattern = detect_mode(pattern)
+    if exact:
+        if mode not in ("lemma", "phrase", "word"):
+            raise QueryError(f"exact matching is for words and phrases, not a {mode} pattern")
+        mode = "word"
     if "doc" in filters:
         filters["doc_id"] = filters.pop("doc")
     ensure_index(corpus)
-    rows = _occurrences(corpus, pattern, mode, window, limit, filters, regex_timeout)
+    rows = _occurrences(corpus, pattern, mode, window, limit, filters, compounds, regex_timeout)
+    cites = citations(corpus, list(dict.fromkeys(r["passage_id"] for r in rows))) if rows else {}
+    for row in rows:
+        row["citation"] = cites.get(row["passage_id"], "")
     frame = pd.DataFrame.from_records(rows, columns=KWIC_COLUMNS)
     frame["year"] = frame["year"].astype("Int64")
     if sort == "left" and len(frame):
@@ -197,7 +227,8 @@ def compile_regex(pattern: str) -> Any:
 
 
 def _occurrences(corpus: Corpus, pattern: str, mode: str, window: int, limit: int | None,
-                 filters: dict[str, Any], regex_timeout: float = REGEX_TIMEOUT) -> list[dict[str, Any]]:
+                 filters: dict[str, Any], compounds: bool = True,
+                 regex_timeout: float = REGEX_TIMEOUT) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     if mode == "regex":
         regex = compile_regex(pattern)
@@ -209,18 +240,22 @@ def _occurrences(corpus: Corpus, pattern: str, mode: str, window: int, limit: in
                     continue
                 first = next((i for i, s in enumerate(spans) if s[1] > m.start()), len(spans))
                 last = max(first, next((i for i in range(len(spans) - 1, -1, -1) if spans[i][0] < m.end()), first))
-                rows.append(_row(p, spans, first, last, window, match_span=(m.start(), m.end())))
+                if is_toc_line(_line_at(p["text"], m.start())):
+                    continue
+                rows.append(_row(p, spans, first, last, window, match_span=(m.start(), m.end()), match_type="word"))
                 if limit and len(rows) >= limit:
                     return rows
         return rows
     if not WORD.search(pattern):
         raise QueryError(f"pattern {pattern!r} has no letters or digits to look for")
-    matcher = _Matcher(mode, pattern)
+    matcher = _Matcher(mode, pattern, compounds)
     for p in _candidates(corpus, matcher.fts(), filters):
         spans = [(m.start(), m.end()) for m in WORD.finditer(p["text"])]
         tokens = [p["text"][s:e].lower() for s, e in spans]
-        for first, last in matcher.matches(tokens, p["language"] or "nb"):
-            rows.append(_row(p, spans, first, last, window))
+        for first, last, kind in matcher.matches(tokens, p["language"] or "nb"):
+            if is_toc_line(_line_at(p["text"], spans[first][0])):
+                continue
+            rows.append(_row(p, spans, first, last, window, match_type=kind))
             if limit and len(rows) >= limit:
                 return rows
     return rows
@@ -238,8 +273,15 @@ def _timed_finditer(regex: Any, text: str, deadline: float, pattern: str, budget
                          "such as (\\w+\\s?)+ backtrack without end) or narrow it with --year/--doc") from exc
 
 
+def _line_at(text: str, pos: int) -> str:
+    """The line of ``text`` around character ``pos``."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return text[start:] if end < 0 else text[start:end]
+
+
 def _row(p: Any, spans: list[tuple[int, int]], first: int, last: int, window: int,
-         match_span: tuple[int, int] | None = None) -> dict[str, Any]:
+         match_span: tuple[int, int] | None = None, match_type: str | None = None) -> dict[str, Any]:
     text = p["text"]
     if match_span is None:
         match_span = (spans[first][0], spans[last][1])
@@ -251,7 +293,7 @@ def _row(p: Any, spans: list[tuple[int, int]], first: int, last: int, window: in
         "match": " ".join(text[match_span[0]:match_span[1]].split()),
         "right": " ".join(text[match_span[1]:right_end].split()),
         "page_start": p["page_start"], "page_end": p["page_end"], "section": p["section"], "kind": p["kind"],
-        "year": p["year"], "title": p["title"],
+        "year": p["year"], "title": p["title"], "match_type": match_type,
     }
 
 

@@ -3,6 +3,9 @@
 Query language
 --------------
 ``kasteball``                  the word in any inflection (surface form or lemma: "kasteballene" finds "kasteball")
+                               and in compounds where it is the head or a modifier ("kasteballproblematikken",
+                               "brukermedvirkning" for ``medvirkning``); ``compounds=False`` leaves compounds out,
+                               ``mode="surface"`` (the CLI's ``--exact``) matches only the forms as typed
 ``"mål- og resultatstyring"``  a phrase (words adjacent, in order; inflections allowed unless ``mode="surface"``)
 ``brukermedvirk*``             prefix; ``s?mordning`` / ``*reform`` / ``bruker*ing`` are globs expanded against
                                the index vocabulary
@@ -26,7 +29,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from policytekst.errors import UsageError
-from policytekst.search.index import FTS_TABLE, TERMS_TABLE, UNITS_TABLE, WORD, ensure_index, lemmatizer
+from policytekst.search.index import (
+    FTS_TABLE,
+    TERMS_TABLE,
+    UNITS_TABLE,
+    WORD,
+    ensure_index,
+    lemmatizer,
+    search_parts,
+)
 from policytekst.selection import parse_years
 from policytekst.themes import theme_scores
 
@@ -37,14 +48,17 @@ if TYPE_CHECKING:  # pragma: no cover
 # its language, and bokmål and nynorsk share most words. English is added only by a language filter ("en"), since
 # an English lemmatiser maps Norwegian words to English lookalikes ("og" -> "oganesson").
 QUERY_LANGS = ("nb", "nn")
-# BM25 column weights: an exact surface match counts more than a match through the lemma alone.
-WEIGHTS = (1.0, 0.6)
+# BM25 column weights: an exact surface match counts more than a match through the lemma alone, and both more
+# than a match inside a compound (whole-word hits rank above compound hits).
+WEIGHTS = (1.0, 0.6, 0.15)
+# What a result or a concordance line matched by, best first (the ``match_type`` column).
+MATCH_TYPES = ("word", "inflection", "compound")
 MAX_GLOB_TERMS = 300
 SNIPPET_WORDS = 36
 MARK = ("**", "**")
 
 RESULT_COLUMNS = ["passage_id", "doc_id", "score", "snippet", "citation", "title", "year", "genre", "page_start",
-                  "page_end", "section", "kind", "language", "n_words", "text"]
+                  "page_end", "section", "kind", "language", "n_words", "text", "match_type"]
 
 
 class QueryError(UsageError):
@@ -215,6 +229,8 @@ class Highlight:
 
     words: set[str] = field(default_factory=set)
     lemmas: set[str] = field(default_factory=set)
+    typed: set[str] = field(default_factory=set)  # single words as typed (a hit on them is a "word" match)
+    parts: set[str] = field(default_factory=set)  # lemmas looked for inside compounds
     prefixes: set[str] = field(default_factory=set)
     terms: set[str] = field(default_factory=set)  # glob expansions (index terms)
     phrases: list[tuple[list[str], list[str]]] = field(default_factory=list)  # (words, lemmas)
@@ -223,10 +239,12 @@ class Highlight:
 class Compiler:
     """Turns a query tree into an FTS5 MATCH expression over the ``surface`` and ``lemmas`` columns."""
 
-    def __init__(self, corpus: Corpus, mode: str = "lemma", langs: tuple[str, ...] = QUERY_LANGS) -> None:
+    def __init__(self, corpus: Corpus, mode: str = "lemma", langs: tuple[str, ...] = QUERY_LANGS,
+                 compounds: bool = True) -> None:
         if mode not in ("lemma", "surface"):
             raise QueryError(f"unknown search mode {mode!r} (use 'lemma' or 'surface')")
         self.corpus, self.mode, self.langs = corpus, mode, langs
+        self.compounds = compounds and mode == "lemma"
         self.lem = lemmatizer()
         self.highlight = Highlight()
         self.truncated_globs: list[str] = []
@@ -285,6 +303,8 @@ class Compiler:
         if len(words) > 1:  # "NAV-kontor" is a phrase of two index tokens
             return self._phrase(Phrase(node.text), negated)
         surface = f"surface : {_quote(words[0])}"
+        if not negated:
+            self.highlight.typed.add(words[0])
         if self.mode == "surface":
             if not negated:
                 self.highlight.words.add(words[0])
@@ -301,7 +321,14 @@ class Compiler:
         surfaces = [surface, *(f"surface : {_quote(lemma)}" for lemma in lemmas
                                if lemma != words[0] and " " not in lemma
                                and any(self.lem.lemma(lemma, lang) != lemma for lang in self.langs))]
-        return "(" + " OR ".join([*surfaces, *(f"lemmas : {_quote(lemma)}" for lemma in lemmas)]) + ")"
+        parts = [f"lemmas : {_quote(lemma)}" for lemma in lemmas]
+        if self.compounds:
+            # the compound-parts column holds lemmas of heads and modifiers ("kasteball" in
+            # "kasteballsproblematikken"); a negated word leaves out its compounds too
+            parts += [f"parts : {_quote(lemma)}" for lemma in lemmas if " " not in lemma]
+            if not negated:
+                self.highlight.parts.update(lemma for lemma in lemmas if " " not in lemma)
+        return "(" + " OR ".join([*surfaces, *parts]) + ")"
 
     def _phrase(self, node: Phrase, negated: bool) -> str:
         words = [w.lower() for w in WORD.findall(node.text)]
@@ -333,10 +360,10 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\x00", "").replace('"', '""') + '"'
 
 
-def compile_query(corpus: Corpus, query: str, mode: str = "lemma",
-                  langs: tuple[str, ...] = QUERY_LANGS) -> tuple[str | None, Highlight]:
+def compile_query(corpus: Corpus, query: str, mode: str = "lemma", langs: tuple[str, ...] = QUERY_LANGS,
+                  compounds: bool = True) -> tuple[str | None, Highlight]:
     """The FTS5 MATCH expression for a query (None when nothing can match) and what to highlight."""
-    compiler = Compiler(corpus, mode, langs)
+    compiler = Compiler(corpus, mode, langs, compounds)
     expression = compiler.compile(parse(query))
     return expression, compiler.highlight
 
@@ -406,7 +433,7 @@ def snippet(text: str, highlight: Highlight, words: int = SNIPPET_WORDS, mark: t
         tokens = [lowered[s:e] for s, e in spans]
     else:  # a few letters change length when lower-cased ("İ"); keep offsets right
         tokens = [text[s:e].lower() for s, e in spans]
-    hits = _hit_flags(tokens, highlight, lang)
+    hits = [k > 0 for k in _hit_kinds(tokens, highlight, lang)]
     if not any(hits):
         start = 0
     else:
@@ -433,17 +460,33 @@ def snippet(text: str, highlight: Highlight, words: int = SNIPPET_WORDS, mark: t
     return ("… " if start > 0 else "") + body + (" …" if end < len(spans) else "")
 
 
-def _hit_flags(tokens: list[str], highlight: Highlight, lang: str) -> list[bool]:
+def match_type(text: str, highlight: Highlight, lang: str = "nb") -> str | None:
+    """How a passage matched a query, the best of its hits: "word" (a word as typed, a prefix, glob or phrase),
+    "inflection" (another form of the word) or "compound" (the word inside a compound); None without a hit."""
+    best = max(_hit_kinds([w.lower() for w in WORD.findall(text)], highlight, lang), default=0)
+    return MATCH_TYPES[len(MATCH_TYPES) - best] if best else None
+
+
+def _hit_kinds(tokens: list[str], highlight: Highlight, lang: str) -> list[int]:
+    """Per token: 3 a word hit, 2 an inflection hit, 1 a compound hit, 0 none."""
     lem = lemmatizer()
-    lemmas = lem.lemmas(tokens, lang) if (highlight.lemmas or any(p[1] for p in highlight.phrases)) else tokens
+    lemmas = lem.lemmas(tokens, lang) if (highlight.lemmas or highlight.prefixes
+                                          or any(p[1] for p in highlight.phrases)) else tokens
+    typed = highlight.typed | highlight.terms
     words = highlight.words | highlight.terms
     wanted_lemmas = highlight.lemmas
     prefixes = tuple(highlight.prefixes)
-    if prefixes:
-        flags = [tok in words or lemma in wanted_lemmas or tok.startswith(prefixes)
-                 for tok, lemma in zip(tokens, lemmas, strict=True)]
-    else:
-        flags = [tok in words or lemma in wanted_lemmas for tok, lemma in zip(tokens, lemmas, strict=True)]
+    parts = highlight.parts
+    kinds = []
+    for tok, lemma in zip(tokens, lemmas, strict=True):
+        if tok in typed or (prefixes and tok.startswith(prefixes)):
+            kinds.append(3)
+        elif tok in words or lemma in wanted_lemmas or (prefixes and lemma.startswith(prefixes)):
+            kinds.append(2)
+        elif parts and not parts.isdisjoint(search_parts(tok, lang)):
+            kinds.append(1)
+        else:
+            kinds.append(0)
     for phrase_words, phrase_lemmas in highlight.phrases:
         n = len(phrase_words)
         starts = {phrase_words[0], *(phrase_lemmas[:1])}
@@ -456,13 +499,14 @@ def _hit_flags(tokens: list[str], highlight: Highlight, lang: str) -> list[bool]
             by_lemma = bool(phrase_lemmas) and len(phrase_lemmas) == n and window_lemmas == phrase_lemmas
             if exact or by_lemma:
                 for j in range(i, i + n):
-                    flags[j] = True
-    return flags
+                    kinds[j] = max(kinds[j], 3 if exact else 2)
+    return kinds
 
 
 # -- search -------------------------------------------------------------------------------------------------------
-def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", mark: tuple[str, str] = MARK,
-           snippet_words: int = SNIPPET_WORDS, count: bool = False, theme_method: str = "model",
+def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", compounds: bool = True,
+           mark: tuple[str, str] = MARK, snippet_words: int = SNIPPET_WORDS, count: bool = False,
+           theme_method: str = "model",
            theme_threshold: float = 0.5, **filters: Any) -> pd.DataFrame:
     """Find passages matching ``query``, best first (BM25 over surface forms and lemmas).
 
@@ -474,7 +518,11 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     limit : int
         Number of passages to return.
     mode : {"lemma", "surface"}
-        "lemma" (default) also matches other inflections; "surface" matches only the forms as typed.
+        "lemma" (default) also matches other inflections; "surface" matches only the forms as typed (no
+        inflections, no compounds: the CLI's ``--exact``).
+    compounds : bool
+        In "lemma" mode, also match a word inside compounds where it is the head or a modifier (default True);
+        such hits rank below whole-word hits and have ``match_type`` "compound".
     count : bool
         Also count all matching passages (``attrs["n_matches"]``); costs a second pass over the matches.
     **filters
@@ -483,7 +531,9 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     Returns
     -------
     DataFrame with columns passage_id, doc_id, score (higher is better), snippet (matches in ``mark``),
-    citation, title, year, genre, page_start, page_end, section, kind, language, n_words, text.
+    citation, title, year, genre, page_start, page_end, section, kind, language, n_words, text, match_type
+    (word / inflection / compound: the best way the passage matched, see :func:`match_type`). Passages that match
+    without compounds come first (by score), then those found only through a compound (by score).
     ``frame.attrs`` holds the FTS5 expression (``fts_query``) and the number of matching passages (``n_matches``:
     exact when fewer than ``limit`` matched or ``count=True``, else None).
 
@@ -502,19 +552,29 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
         raise QueryError(f"limit must be at least 1 (got {limit})")
     ensure_index(corpus)
     langs = tuple(dict.fromkeys([*(_as_list(filters.get("language")) or []), *QUERY_LANGS]))
-    expression, highlight = compile_query(corpus, query, mode, langs)
+    expression, highlight = compile_query(corpus, query, mode, langs, compounds)
     frame = pd.DataFrame(columns=RESULT_COLUMNS)
     frame.attrs.update(query=query, fts_query=expression, mode=mode, n_matches=0)
     if expression is None:
         return frame
     where, args = filter_sql(corpus, theme_method=theme_method, theme_threshold=theme_threshold, **filters)
     conn = corpus.store.conn
-    sql = (f"SELECT u.passage_id, -bm25({FTS_TABLE}, {WEIGHTS[0]}, {WEIGHTS[1]}) AS score "
+    sql = (f"SELECT u.passage_id, -bm25({FTS_TABLE}, {', '.join(map(str, WEIGHTS))}) AS score "
            f"FROM {FTS_TABLE} JOIN {UNITS_TABLE} u ON u.rowid = {FTS_TABLE}.rowid "
            f"WHERE {FTS_TABLE} MATCH ?" + "".join(f" AND {w}" for w in where) +
            " ORDER BY score DESC, u.rowid LIMIT ?")
+    # Whole-word hits rank above compound hits: rank the passages that match without compounds first, and only
+    # when they do not fill the page the ones that need a compound. Common words ("tjenestene") then never rank
+    # the tens of thousands of compounds they are part of, which keeps search fast at a million passages.
+    whole = compile_query(corpus, query, mode, langs, False)[0] if compounds and mode == "lemma" else None
+    tiers = [expression] if whole is None or whole == expression else [
+        f"({whole}) AND ({expression})" if "NOT" in expression else whole, f"({expression}) NOT ({whole})"]
+    hits: list[Any] = []
     try:
-        hits = conn.execute(sql, (expression, *args, limit)).fetchall()
+        for tier in tiers:
+            hits += conn.execute(sql, (tier, *args, limit - len(hits))).fetchall()
+            if len(hits) >= limit:
+                break
     except sqlite3.OperationalError as exc:  # an FTS5 syntax error: say which query and expression
         raise QueryError(f"query {query!r} could not run ({exc}); FTS5 expression: {expression}") from exc
     if not hits:
@@ -523,6 +583,7 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     cites = citations(corpus, [r["passage_id"] for r in records])
     for rec in records:  # filled in before the frame exists: one DataFrame construction per search
         rec["snippet"] = snippet(rec["text"], highlight, snippet_words, mark, rec["language"] or "nb")
+        rec["match_type"] = match_type(rec["text"], highlight, rec["language"] or "nb")
         rec["citation"] = cites.get(rec["passage_id"], "")
     frame = _frame(records, RESULT_COLUMNS)
     frame.attrs.update(query=query, fts_query=expression, mode=mode, n_matches=None)
@@ -568,4 +629,5 @@ def _attach(corpus: Corpus, scored: list[tuple[str, float]]) -> pd.DataFrame:
     for rec in records:
         rec.setdefault("snippet", "")
         rec.setdefault("citation", "")
+        rec.setdefault("match_type", None)
     return _frame(records, [*RESULT_COLUMNS])

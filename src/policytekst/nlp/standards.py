@@ -1,0 +1,131 @@
+"""Written standards: map a nynorsk lemma to its bokmål lemma, so both standards meet in one vocabulary.
+
+Search (index, queries, KWIC) reads nynorsk passages through :func:`bokmal_lemma`, so "brukarmedverknad" is found
+by "brukermedvirkning" and the reverse, and "regjeringa" and "regjering" are one term. How a lemma is mapped:
+
+1. a shipped list of words no regular rule reaches (``data/nynorsk_bokmal.tsv``: "verte" -> "bli", "eg" -> "jeg",
+   "tilsett" -> "ansatt");
+2. a lemma bokmål knows as it is stays as it is ("behov", "ansvar");
+3. regular spelling correspondences (brukar -> bruker, verknad -> virkning, vanleg -> vanlig, heilskap -> helhet,
+   verksemd -> virksomhet, teneste -> tjeneste), up to three at once, accepted only when the result is a word of
+   simplemma's bokmål dictionary;
+4. a compound is mapped part by part ("brukar|medverknad" -> "bruker|medvirkning").
+
+A lemma none of these reach is kept as it is. Set ``POLICYTEKST_STANDARDS=keep`` to keep the standards apart
+(search indexes and caches record the setting and rebuild when it changes).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+from policytekst.nlp.lemmas import _dictionary
+from policytekst.nlp.resources import data_path, read_rows
+
+STANDARDS_VERSION = "1"
+ENV = "POLICYTEKST_STANDARDS"
+
+# nynorsk spelling -> bokmål spelling, tried in this order; each applies to every occurrence in the word
+RULES: tuple[tuple[str, str], ...] = (
+    ("verknad", "virkning"), ("sjuk", "syk"), ("nad", "ning"), ("verk", "virk"), ("semd", "somhet"), ("heit", "het"),
+    ("leg", "lig"), ("ar", "er"), ("ande", "ende"), ("tene", "tjene"), ("heil", "hel"), ("øy", "ø"),
+    ("au", "ø"), ("ei", "e"), ("kv", "hv"), ("dom", "het"), ("je", "e"), ("skap", "skap"), ("a", "e"),
+    ("ing", "ning"), ("ng", "ning"), ("o", "u"), ("u", "o"), ("e", "i"),
+)
+MAX_RULES = 3
+# Endings that are nynorsk whatever else the bokmål dictionary lists (it keeps many old and radical forms, such as
+# "verknad"): a lemma with one is mapped by the rules even when bokmål knows it as it is.
+NYNORSK_ENDINGS = ("verknad", "leg", "heit", "semd", "sjuk", "teneste")
+
+
+def keep_apart() -> bool:
+    """True when the user asked to keep nynorsk and bokmål apart (``POLICYTEKST_STANDARDS=keep``)."""
+    return os.environ.get(ENV, "").strip().lower() in ("keep", "apart", "separate", "0", "no")
+
+
+def fingerprint() -> str:
+    """What derived data built with :func:`bokmal_lemma` depends on (version and the keep-apart switch)."""
+    return f"std{STANDARDS_VERSION}-{'keep' if keep_apart() else 'merge'}"
+
+
+@functools.lru_cache(maxsize=1)
+def _lexicon() -> dict[str, str]:
+    return {row[0].lower(): row[1].lower() for row in read_rows(data_path("nynorsk_bokmal.tsv")) if len(row) >= 2}
+
+
+def _is_bokmal(word: str) -> bool:
+    return _dictionary("nb").get(word) is not None
+
+
+def bokmal_lemma(lemma: str, lang: str = "nn") -> str:
+    """The bokmål lemma of a lemma in ``lang`` (only "nn" is mapped; any other language comes back as given).
+
+    Examples
+    --------
+    >>> bokmal_lemma("brukarmedverknad"), bokmal_lemma("verte"), bokmal_lemma("kommune")
+    ('brukermedvirkning', 'bli', 'kommune')
+    """
+    if lang != "nn" or not lemma or keep_apart():
+        return lemma
+    return _map(lemma.lower())
+
+
+@functools.lru_cache(maxsize=100_000)
+def _map(low: str) -> str:
+    lexicon = _lexicon()
+    if low in lexicon:
+        return lexicon[low]
+    if not low.isalpha() or len(low) < 3:
+        return low
+    by_parts = _by_parts(low)
+    if by_parts is not None:
+        return by_parts
+    if _is_bokmal(low) and not any(end in low for end in NYNORSK_ENDINGS):
+        return low
+    return _by_rules(low) or low
+
+
+def _by_rules(low: str) -> str | None:
+    """The first bokmål word reached by up to MAX_RULES spelling rules, breadth first (fewest changes win)."""
+    frontier = [low]
+    seen = {low}
+    for _ in range(MAX_RULES):
+        following = []
+        for word in frontier:
+            for old, new in RULES:
+                if old not in word:
+                    continue
+                candidate = word.replace(old, new)
+                if candidate in seen:
+                    continue
+                seen.add(candidate)
+                if _is_bokmal(candidate) and len(candidate) >= 3:
+                    return _lexicon().get(candidate, candidate)
+                following.append(candidate)
+        frontier = following[:400]  # a long word has many rule paths; the cheap ones come first
+    return None
+
+
+def _by_parts(low: str) -> str | None:
+    """A compound mapped part by part (linking letters kept), when some part changes; None otherwise."""
+    # compounds imports the lemma layer too; imported here so this module loads without the splitter
+    from policytekst.nlp.compounds import split_points
+
+    points = split_points(low, "nn")
+    if not points:
+        return None
+    bounds = [0, *points, len(low)]
+    pieces = [low[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    out = []
+    for k, piece in enumerate(pieces):
+        link = ""
+        if k < len(pieces) - 1 and piece[-1:] in ("s", "e") and not _is_word(piece):
+            piece, link = piece[:-1], piece[-1]
+        out.append(_map(piece) + link)
+    mapped = "".join(out)
+    return mapped if mapped != low else None
+
+
+def _is_word(piece: str) -> bool:
+    return piece in _lexicon() or _dictionary("nn").get(piece) is not None
