@@ -23,6 +23,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from policytekst.textmetrics import bag_f1, trigrams
+
 ROOT = Path(__file__).resolve().parents[1]
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _GLUED = re.compile(r"^[^\W\d_]{3,}[.,;:!?)”\"»]?\d{1,3}[.,;:!?)]?$")
@@ -37,19 +39,6 @@ _FORM_LABEL = (r"(?:e-post|epost|e-mail|telefaks|telefax|faks|telefon|tlf|isbn|i
                r"rapportnr|oppdragsgiver|oppdragsgivers ref|org\.? ?nr|postadresse|besøksadresse|gradering|"
                r"antall sider|dato|prosjektleder|emneord|nøkkelord)")
 _FORM_FIELD = re.compile(rf"(?im)^{_FORM_LABEL}\b\.?[ \t]+[^\n]{{0,60}}[\d@][^\n]{{0,20}}$|\b{_FORM_LABEL}\s*:")
-
-
-def f1(pred: list, gold: list) -> float:
-    a, b = Counter(pred), Counter(gold)
-    hit = sum((a & b).values())
-    if not hit:
-        return 0.0
-    p, r = hit / sum(a.values()), hit / sum(b.values())
-    return 2 * p * r / (p + r)
-
-
-def trigrams(tokens: list[str]) -> list[tuple]:
-    return [tuple(tokens[i:i + 3]) for i in range(len(tokens) - 2)]
 
 
 def _strip(token: str) -> str:
@@ -89,8 +78,8 @@ def measure(path: Path) -> dict:
     if truth_path.is_file():
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
         pred, gold = _WORD.findall(text), _WORD.findall(truth["body_text"])
-        result["word_f1"] = round(f1(pred, gold), 4)
-        result["trigram_f1"] = round(f1(trigrams(pred), trigrams(gold)), 4)
+        result["word_f1"] = round(bag_f1(pred, gold), 4)
+        result["trigram_f1"] = round(bag_f1(trigrams(pred), trigrams(gold)), 4)
     return result
 
 

@@ -42,6 +42,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from policytekst.textmetrics import bag_f1, trigrams
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "data" / "layouts"
 HELD_OUT = ("threecol_notes", "unequal_columns", "narrow_gutter_rows", "abstract_threecol", "landscape_threecol",
@@ -479,21 +481,6 @@ def words(text: str) -> list[str]:
     return re.findall(r"\w+(?:[-'’]\w+)*", text)
 
 
-def f1(pred: list, gold: list) -> float:
-    from collections import Counter
-
-    a, b = Counter(pred), Counter(gold)
-    hit = sum((a & b).values())
-    if not hit:
-        return 0.0
-    p, r = hit / sum(a.values()), hit / sum(b.values())
-    return 2 * p * r / (p + r)
-
-
-def trigrams(tokens: list[str]) -> list[tuple]:
-    return [tuple(tokens[i:i + 3]) for i in range(len(tokens) - 2)]
-
-
 def score(pdfs: list[Path]) -> list[dict]:
     """Ingest each PDF into a scratch corpus and compare Corpus.text(doc_id) with its truth's body_text."""
     import tempfile
@@ -510,8 +497,8 @@ def score(pdfs: list[Path]) -> list[dict]:
                 truth = json.loads(pdf.with_suffix(".truth.json").read_text(encoding="utf-8"))
                 pred, gold = words(corpus.text(by_path[pdf.name])), words(truth["body_text"])
                 rows.append({"name": pdf.stem, "held_out": truth.get("held_out", False),
-                             "word_f1": round(f1(pred, gold), 4),
-                             "trigram_f1": round(f1(trigrams(pred), trigrams(gold)), 4)})
+                             "word_f1": round(bag_f1(pred, gold), 4),
+                             "trigram_f1": round(bag_f1(trigrams(pred), trigrams(gold)), 4)})
         finally:
             corpus.close()
     return rows

@@ -15,25 +15,13 @@ from conftest import GENERATED_PDFS, requires_shared, seed_path
 
 from policytekst.clean import boilerplate
 from policytekst.model import ANALYSIS_KINDS
+from policytekst.textmetrics import bag_f1, trigrams
 
 pytestmark = requires_shared
 
 
 def _doc_id(corpus, prefix: str) -> str:
     return next(d.doc_id for d in corpus.documents() if d.doc_id.startswith(prefix))
-
-
-def _f1(pred: list, gold: list) -> float:
-    a, b = Counter(pred), Counter(gold)
-    hit = sum((a & b).values())
-    if not hit:
-        return 0.0
-    p, r = hit / sum(a.values()), hit / sum(b.values())
-    return 2 * p * r / (p + r)
-
-
-def _trigrams(tokens: list[str]) -> list[tuple]:
-    return [tuple(tokens[i:i + 3]) for i in range(len(tokens) - 2)]
 
 
 def _words(text: str) -> list[str]:
@@ -82,7 +70,7 @@ def test_generated_pdf_text_matches_truth(seed_corpus, name):
     text = seed_corpus.text(name)
     for tokens in (lambda t: _words(t), lambda t: t.split()):
         pred, gold = tokens(text), tokens(truth["body_text"])
-        word_f1, tri_f1 = _f1(pred, gold), _f1(_trigrams(pred), _trigrams(gold))
+        word_f1, tri_f1 = bag_f1(pred, gold), bag_f1(trigrams(pred), trigrams(gold))
         # whitespace tokens also count the " | " cell separators of the truth's tables, which a PDF
         # does not print; the word-level bar is for words
         floor = (0.99, 0.97) if tokens(text) == _words(text) else (0.985, 0.97)

@@ -103,17 +103,23 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+def cell_text(value: Any, *, round_floats: bool = True) -> str:
+    """One table cell as text for a screen or a text table: missing -> "", floats to 4 significant digits (unless
+    ``round_floats`` is False), lists joined with "; "."""
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, float) and round_floats:
+        return f"{value:.4g}"
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return str(value)
+
+
 def to_markdown_table(frame: pd.DataFrame) -> str:
     """A GitHub-flavoured pipe table; cell text is escaped so captured text cannot break the table."""
     def cell(value: Any) -> str:
-        value = plain(value)
-        if value is None:
-            return ""
-        if isinstance(value, float):
-            return f"{value:.4g}"
-        if isinstance(value, list):
-            value = "; ".join(map(str, value))
-        return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+        return cell_text(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
     columns = [str(c) for c in frame.columns]
     lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]

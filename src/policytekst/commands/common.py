@@ -25,7 +25,15 @@ from rich.table import Table
 
 from policytekst.corpus import Corpus
 from policytekst.errors import UnknownNameError
-from policytekst.tables import PLOT_SUFFIXES, TABLE_SUFFIXES, check_suffix, plain, records, write_table
+from policytekst.tables import (
+    PLOT_SUFFIXES,
+    TABLE_SUFFIXES,
+    cell_text,
+    check_suffix,
+    plain,
+    records,
+    write_table,
+)
 
 CorpusOption = typer.Option(..., "--corpus", "-c", help="Corpus directory (holds corpus.sqlite).")
 JsonOption = typer.Option(False, "--json", help="Print JSON Lines instead of a table.")
@@ -79,24 +87,12 @@ def write_out(frame: pd.DataFrame, path: Path | None) -> None:
 
 
 def _tsv_cell(value: Any) -> str:
-    value = plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = "; ".join(map(str, value))
-    # one row per line and one cell per tab, whatever the captured text holds
-    return str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    # full precision for a pipe; one row per line and one cell per tab, whatever the captured text holds
+    return cell_text(value, round_floats=False).replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
 def _rich_cell(value: Any) -> str:
-    value = plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, list):
-        value = "; ".join(map(str, value))
-    return escape(str(value))  # captured text is data, never rich markup
+    return escape(cell_text(value))  # captured text is data, never rich markup
 
 
 def print_table(frame: pd.DataFrame, as_json: bool, path: Path | None = None, columns: list[str] | None = None,

@@ -12,11 +12,12 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+from policytekst.textmetrics import bag_f1
 
 HERE = Path(__file__).resolve().parent
 NYNORSK_PDF = HERE / "nynorsk_page.pdf"
@@ -119,8 +120,4 @@ def word_accuracy(truth: list[str], found: list[str]) -> float:
 
 def word_f1(truth: list[str], found: list[str]) -> float:
     """Bag-of-words F1 (order ignored), as the cleaning measurements use."""
-    overlap = sum((Counter(truth) & Counter(found)).values())
-    if not truth or not found or not overlap:
-        return 0.0
-    precision, recall = overlap / len(found), overlap / len(truth)
-    return 2 * precision * recall / (precision + recall)
+    return bag_f1(found, truth)
