@@ -9,7 +9,7 @@ term. How a lemma is mapped:
 
 1. a shipped list of words no regular rule reaches (``data/nynorsk_bokmal.tsv``: "verte" -> "bli", "eg" -> "jeg",
    "tilsett" -> "ansatt");
-2. a lemma bokmål knows as it is stays as it is ("behov", "ansvar");
+2. a lemma bokmål knows as it is stays as it is ("behov", "ansvar", "vegvesen");
 3. regular spelling correspondences (brukar -> bruker, verknad -> virkning, vanleg -> vanlig, heilskap -> helhet,
    verksemd -> virksomhet, teneste -> tjeneste), up to three at once, accepted only when the result is a word of
    simplemma's bokmål dictionary;
@@ -83,11 +83,12 @@ def _map(low: str) -> str:
         return lexicon[low]
     if not low.isalpha() or len(low) < 3:
         return low
+    # a word bokmål knows whole stays whole ("vegvesen" is not "veivesen", though "veg" maps to "vei")
+    if _is_bokmal(low) and not any(end in low for end in NYNORSK_ENDINGS):
+        return low
     by_parts = _by_parts(low)
     if by_parts is not None:
         return by_parts
-    if _is_bokmal(low) and not any(end in low for end in NYNORSK_ENDINGS):
-        return low
     return _by_rules(low) or low
 
 
