@@ -15,6 +15,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from policytekst.compare.groups import Group, describe_group, group_mask, passage_table
+from policytekst.compare.terms import MATCH_COMPOUNDS, MATCH_EXACT, term_matcher
 from policytekst.errors import UsageError
 from policytekst.model import ANALYSIS_KINDS
 from policytekst.topics.units import passage_lemma_lists
@@ -50,7 +51,8 @@ def _column_names(group: Group) -> list[str]:
 
 
 def keyness(corpus, group_a: Group, group_b: Group, kinds: Sequence[str] = ANALYSIS_KINDS, min_count: int = 5,
-            n_passages: int = 3, max_terms: int | None = None) -> pd.DataFrame:
+            n_passages: int = 3, max_terms: int | None = None, terms: Sequence[str] | None = None,
+            exact: bool = False) -> pd.DataFrame:
     """Terms whose frequency differs between two groups of passages.
 
     Parameters
@@ -60,11 +62,16 @@ def keyness(corpus, group_a: Group, group_b: Group, kinds: Sequence[str] = ANALY
     min_count : terms with fewer occurrences in both groups together are left out (G2 is unreliable there).
     n_passages : passage ids listed per term: where the term is most frequent in the group it is key for.
     max_terms : keep only the top terms by G2.
+    terms : look these terms up instead of ranking every lemma: one row each (``min_count`` does not apply),
+        counting the term's lemma and the compounds in which it is the head or a modifier, as term trends do
+        (:func:`policytekst.compare.terms.term_matcher`; globs allowed).
+    exact : with ``terms``, count each term's own lemma only.
 
     Returns
     -------
     DataFrame(term, count_a, count_b, g2, p_value, log_ratio, passages), by G2 descending. log_ratio > 0:
-    key for group A; < 0: key for group B. ``passages`` is a list of passage ids.
+    key for group A; < 0: key for group B. ``passages`` is a list of passage ids. With ``terms``,
+    ``attrs["match"]`` is "compounds" or "exact" and ``attrs["matched"]`` lists the lemmas counted per term.
     """
     frame = passage_table(corpus, sorted(set(_column_names(group_a)) | set(_column_names(group_b))), kinds)
     in_a = dict(zip(frame["passage_id"], group_mask(frame, group_a), strict=True))
@@ -91,7 +98,14 @@ def keyness(corpus, group_a: Group, group_b: Group, kinds: Sequence[str] = ANALY
     total_a, total_b = sum(count_a.values()), sum(count_b.values())
     if total_a == 0 or total_b == 0:
         raise UsageError("one of the groups has no words after lemmatisation")
-    terms = sorted(t for t in set(count_a) | set(count_b) if count_a[t] + count_b[t] >= min_count)
+    matched: dict[str, list[str]] | None = None
+    if terms is not None:
+        if not terms:
+            raise UsageError("no terms given")
+        matched = _pool(list(dict.fromkeys(terms)), exact, count_a, count_b, where)
+        terms = list(matched)
+    else:
+        terms = sorted(t for t in set(count_a) | set(count_b) if count_a[t] + count_b[t] >= min_count)
     a = np.array([count_a[t] for t in terms], dtype=float)
     b = np.array([count_b[t] for t in terms], dtype=float)
     g2 = g2_statistic(a, b, total_a, total_b)
@@ -110,4 +124,29 @@ def keyness(corpus, group_a: Group, group_b: Group, kinds: Sequence[str] = ANALY
     table.attrs.update({"group_a": describe_group(group_a), "group_b": describe_group(group_b),
                         "tokens_a": total_a, "tokens_b": total_b, "min_count": min_count,
                         "corpus_generation": corpus.generation})
+    if matched is not None:
+        table.attrs.update({"match": MATCH_EXACT if exact else MATCH_COMPOUNDS, "matched": matched})
     return table[KEYNESS_COLUMNS]
+
+
+def _pool(terms: list[str], exact: bool, count_a: Counter[str], count_b: Counter[str],
+          where: dict[str, list[tuple[int, str, str]]]) -> dict[str, list[str]]:
+    """Pool the counts of the lemmas each looked-up term matches under the term's own name (in place).
+
+    Returns the lemmas counted per term. A term's own entry is replaced by its pooled one, so the look-up
+    "kasteball" counts "kasteball" and "kasteballproblematikk" once each.
+    """
+    vocabulary = sorted(set(count_a) | set(count_b))
+    pooled: dict[str, tuple[int, int, list[tuple[int, str, str]], list[str]]] = {}
+    for term in terms:
+        match = term_matcher(term, exact)
+        lemmas = [lem for lem in vocabulary if match(lem)]
+        places: dict[tuple[str, str], int] = {}
+        for lem in lemmas:
+            for n, pid, side in where.get(lem, ()):
+                places[(pid, side)] = places.get((pid, side), 0) + n
+        pooled[term] = (sum(count_a[lem] for lem in lemmas), sum(count_b[lem] for lem in lemmas),
+                        [(n, pid, side) for (pid, side), n in places.items()], lemmas)
+    for term, (a, b, hits, _) in pooled.items():
+        count_a[term], count_b[term], where[term] = a, b, hits
+    return {term: entry[3] for term, entry in pooled.items()}

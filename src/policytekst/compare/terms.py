@@ -3,50 +3,64 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from policytekst.errors import UsageError
 from policytekst.model import ANALYSIS_KINDS
+from policytekst.nlp import content_lemmas, standards
+from policytekst.nlp.compounds import compound_terms
 from policytekst.topics.units import passage_lemma_lists
 
+MATCH_COMPOUNDS = "compounds"
+MATCH_EXACT = "exact"
 
-def _matcher(pattern: str):
-    """A predicate on lemmas: globs ("trygdeetat*") match whole lemmas; a plain word matches its own lemma
-    and hyphenated compounds that start or end with it ("nav" matches "nav-kontor", "ny-nav")."""
+
+def term_matcher(pattern: str, exact: bool = False) -> Callable[[str], bool]:
+    """A predicate on content lemmas for one term, shared by term trends and keyness look-ups.
+
+    Globs ("trygdeetat*") match whole lemmas. A plain word matches its own lemma (in either written standard:
+    "brukarmedverknad" is read as "brukermedvirkning" unless ``POLICYTEKST_STANDARDS=keep``) and, unless
+    ``exact``, compounds in which it is the head or a modifier, as search does: "kasteball" matches
+    "kasteballproblematikk", "medvirkning" matches "brukermedvirkning", "nav" matches "nav-kontor".
+    """
     pattern = pattern.lower().strip()
     if any(ch in pattern for ch in "*?["):
         return lambda lemma: fnmatch.fnmatchcase(lemma, pattern)
-    from policytekst.nlp import content_lemmas
-
-    forms = {pattern, *content_lemmas(pattern)}
+    forms = frozenset({pattern, *content_lemmas(pattern), standards.read_as_bokmal(pattern)})
+    if exact:
+        return forms.__contains__
 
     def match(lemma: str) -> bool:
         if lemma in forms:
             return True
-        if "-" in lemma:
-            parts = lemma.split("-")
-            return parts[0] in forms or parts[-1] in forms
+        # stored lemmas are bokmål (content_lemmas maps nynorsk), so the bokmål splitter reads them
+        for part in lemma.split("-"):
+            if part in forms or not forms.isdisjoint(compound_terms(part, "nb")):
+                return True
         return False
 
     return match
 
 
 def term_scores(corpus, terms: Sequence[str] | Mapping[str, Sequence[str]], kinds: Sequence[str] = ANALYSIS_KINDS,
-                binary: bool = False) -> pd.DataFrame:
+                binary: bool = False, exact: bool = False) -> pd.DataFrame:
     """DataFrame indexed by passage_id, one column per term (or named group of terms): occurrences per passage.
 
     ``terms`` is a list of words/globs (each its own column) or {name: [words/globs]} to pool spellings and
     inflections ("old agencies": ["aetat", "trygdeetat*"]). With ``binary`` a passage counts 0/1, so the trend
-    mean reads as "share of passages mentioning the term".
+    mean reads as "share of passages mentioning the term". A word counts its lemma and the compounds in which it
+    is the head or a modifier ("kasteball" counts "kasteballproblematikk"); ``exact`` counts its lemma only
+    (:func:`term_matcher`). ``attrs["match"]`` says which ("compounds" or "exact") and ``attrs["matched"]``
+    lists, per column, the lemmas that were counted, so a reader can check what a trend is made of.
     """
     groups = {t: [t] for t in terms} if not isinstance(terms, Mapping) else {k: list(v) for k, v in terms.items()}
     if not groups:
         raise UsageError("no terms given")
     units = passage_lemma_lists(corpus, kinds)
-    matchers = {name: [_matcher(p) for p in patterns] for name, patterns in groups.items()}
+    matchers = {name: [term_matcher(p, exact) for p in patterns] for name, patterns in groups.items()}
     # match each distinct lemma once: corpora repeat a small vocabulary many times
     cache: dict[str, list[bool]] = {}
     names = list(groups)
@@ -61,4 +75,7 @@ def term_scores(corpus, terms: Sequence[str] | Mapping[str, Sequence[str]], kind
                     values[i, j] += 1
     if binary:
         values = (values > 0).astype(np.float64)
-    return pd.DataFrame(values, index=pd.Index(units.passage_ids, name="passage_id"), columns=names)
+    frame = pd.DataFrame(values, index=pd.Index(units.passage_ids, name="passage_id"), columns=names)
+    frame.attrs["match"] = MATCH_EXACT if exact else MATCH_COMPOUNDS
+    frame.attrs["matched"] = {n: sorted(lem for lem, hits in cache.items() if hits[j]) for j, n in enumerate(names)}
+    return frame

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from policytekst.nlp import standards
 from policytekst.nlp.compounds import compound_parts, contains_lemma
 from policytekst.nlp.language import detect_language
 from policytekst.nlp.lemmas import lemmatize
@@ -66,7 +67,9 @@ def content_lemmas(text: str, lang: str | None = None, *, phrases: bool = False,
     Returns
     -------
     list[str]
-        Lemmas in text order, without punctuation, numbers, abbreviations, URLs or stop words.
+        Lemmas in text order, without punctuation, numbers, abbreviations, URLs or stop words. Nynorsk lemmas
+        are given as their bokmål lemmas ("regjeringa" -> "regjering", :mod:`policytekst.nlp.standards`), so
+        models see one vocabulary; ``POLICYTEKST_STANDARDS=keep`` keeps the standards apart.
 
     Examples
     --------
@@ -77,9 +80,14 @@ def content_lemmas(text: str, lang: str | None = None, *, phrases: bool = False,
         return []
     code = lang or detect_language(text)
     lemmas = lemmatize(tokenize(text), code)
+    stop = stopwords(code, domain, extra=extra_stopwords)
+    if code == "nn" and not standards.keep_apart():
+        # nynorsk stop words go before mapping (some map onto bokmål content words), bokmål ones after it
+        # (the mapped lemma may be a bokmål stop word: "verte" -> "bli")
+        lemmas = standards.to_bokmal([w for w in lemmas if w.lower().rstrip("-") not in stop], code)
+        stop = stopwords("nb", domain, extra=extra_stopwords)
     if phrases:
         lemmas = join_phrases(lemmas)
-    stop = stopwords(code, domain, extra=extra_stopwords)
     out: list[str] = []
     for item in lemmas:
         low = item.lower().rstrip("-")

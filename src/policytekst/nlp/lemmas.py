@@ -312,7 +312,9 @@ class _Lemmatizer:
                 return self.common(low)  # "Rusmiddelundersøkelsen": a compound of known words
             return self.proper(token)
         if first_upper:
-            return self.proper(token)
+            # a listed form is a common word wherever it stands: institutions capitalised by convention
+            # ("Vil Regjeringa ...", "Regjeringen" in Storting questions) are the common noun, not a name
+            return self.common(low) if low in self.overrides else self.proper(token)
         return self.common(low)  # mixed case such as "eKommune": treat as a common word
 
 

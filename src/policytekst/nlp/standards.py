@@ -1,11 +1,15 @@
 """Written standards: map a nynorsk lemma to its bokmål lemma, so both standards meet in one vocabulary.
 
-Search (index, queries, KWIC) reads nynorsk passages through :func:`bokmal_lemma`, so "brukarmedverknad" is found
-by "brukermedvirkning" and the reverse, and "regjeringa" and "regjering" are one term. How a lemma is mapped:
+This module is the one home of that mapping and of its switch. Search (index, queries, KWIC, through
+:class:`StandardLemmatizer` and :func:`compound_terms_bokmal`) and the analyses
+(:func:`policytekst.nlp.content_lemmas`, hence the passage lemma cache, topics, keyness, term trends and
+similarity; the codebook matcher through :func:`read_as_bokmal`) all read nynorsk through :func:`bokmal_lemma`, so
+"brukarmedverknad" is found by "brukermedvirkning" and the reverse, and "regjeringa" and "regjering" are one
+term. How a lemma is mapped:
 
 1. a shipped list of words no regular rule reaches (``data/nynorsk_bokmal.tsv``: "verte" -> "bli", "eg" -> "jeg",
    "tilsett" -> "ansatt");
-2. a lemma bokmål knows as it is stays as it is ("behov", "ansvar");
+2. a lemma bokmål knows as it is stays as it is ("behov", "ansvar", "vegvesen");
 3. regular spelling correspondences (brukar -> bruker, verknad -> virkning, vanleg -> vanlig, heilskap -> helhet,
    verksemd -> virksomhet, teneste -> tjeneste), up to three at once, accepted only when the result is a word of
    simplemma's bokmål dictionary;
@@ -18,20 +22,21 @@ A lemma none of these reach is kept as it is. Set ``POLICYTEKST_STANDARDS=keep``
 from __future__ import annotations
 
 import functools
-import os
 
 from policytekst.nlp.lemmas import _dictionary
 from policytekst.nlp.resources import data_path, read_rows
+from policytekst.nlp.word_lemmas import STANDARDS_ENV, WORD, WordLemmatizer, lemma_of, standards_kept_apart
 
+# Bump this and word_lemmas.NLP_VERSION when the rules below change what a lemma maps to.
 STANDARDS_VERSION = "1"
-ENV = "POLICYTEKST_STANDARDS"
+ENV = STANDARDS_ENV
 
 # nynorsk spelling -> bokmål spelling, tried in this order; each applies to every occurrence in the word
 RULES: tuple[tuple[str, str], ...] = (
     ("verknad", "virkning"), ("sjuk", "syk"), ("nad", "ning"), ("verk", "virk"), ("semd", "somhet"), ("heit", "het"),
     ("leg", "lig"), ("ar", "er"), ("ande", "ende"), ("tene", "tjene"), ("heil", "hel"), ("øy", "ø"),
     ("au", "ø"), ("ei", "e"), ("kv", "hv"), ("dom", "het"), ("je", "e"), ("skap", "skap"), ("a", "e"),
-    ("ing", "ning"), ("ng", "ning"), ("o", "u"), ("u", "o"), ("e", "i"),
+    ("ing", "ning"), ("ng", "ning"), ("o", "u"), ("u", "o"), ("e", "i"), ("å", "a"),
 )
 MAX_RULES = 3
 # Endings that are nynorsk whatever else the bokmål dictionary lists (it keeps many old and radical forms, such as
@@ -41,7 +46,7 @@ NYNORSK_ENDINGS = ("verknad", "leg", "heit", "semd", "sjuk", "teneste")
 
 def keep_apart() -> bool:
     """True when the user asked to keep nynorsk and bokmål apart (``POLICYTEKST_STANDARDS=keep``)."""
-    return os.environ.get(ENV, "").strip().lower() in ("keep", "apart", "separate", "0", "no")
+    return standards_kept_apart()
 
 
 def fingerprint() -> str:
@@ -78,11 +83,12 @@ def _map(low: str) -> str:
         return lexicon[low]
     if not low.isalpha() or len(low) < 3:
         return low
+    # a word bokmål knows whole stays whole ("vegvesen" is not "veivesen", though "veg" maps to "vei")
+    if _is_bokmal(low) and not any(end in low for end in NYNORSK_ENDINGS):
+        return low
     by_parts = _by_parts(low)
     if by_parts is not None:
         return by_parts
-    if _is_bokmal(low) and not any(end in low for end in NYNORSK_ENDINGS):
-        return low
     return _by_rules(low) or low
 
 
@@ -125,6 +131,59 @@ def _by_parts(low: str) -> str | None:
         out.append(_map(piece) + link)
     mapped = "".join(out)
     return mapped if mapped != low else None
+
+
+def to_bokmal(lemmas: list[str], lang: str) -> list[str]:
+    """:func:`bokmal_lemma` for each lemma of a text in ``lang`` (the list itself unless it is nynorsk and merging)."""
+    if lang != "nn" or keep_apart():
+        return lemmas
+    return [_map(x.lower()) if x else x for x in lemmas]
+
+
+def read_as_bokmal(word: str) -> str:
+    """The bokmål lemma of a word of unknown written standard, read as nynorsk ("brukarmedverknaden" ->
+    "brukermedvirkning"); a bokmål word comes back as its own lemma, mostly. For matchers that see words without
+    the passage language (the codebook); the word itself when the standards are kept apart.
+    """
+    if keep_apart():
+        return word
+    low = word.lower()
+    nynorsk = lemma_of(low, "nn")
+    # a form bokmål knows is read as bokmål ("skjønn" is not nynorsk "skjønna"), unless the shipped list names its
+    # nynorsk lemma ("tilsette" -> "ansatt": the bokmål dictionary keeps many radical forms)
+    if _is_bokmal(low) and nynorsk not in _lexicon():
+        return lemma_of(low, "nb")
+    return bokmal_lemma(nynorsk, "nn")
+
+
+def compound_terms_bokmal(word: str, lang: str = "nb") -> tuple[str, ...]:
+    """:func:`policytekst.nlp.compounds.compound_terms` with the parts of a nynorsk word as bokmål lemmas."""
+    from policytekst.nlp.compounds import compound_terms  # see _by_parts: the splitter loads on first use
+
+    terms = compound_terms(word, lang)
+    if lang == "nn" and terms and not keep_apart():
+        return tuple(dict.fromkeys(bokmal_lemma(t, "nn") for t in terms))
+    return terms
+
+
+class StandardLemmatizer(WordLemmatizer):
+    """The word lemmatiser with nynorsk lemmas read as their bokmål lemmas (:func:`bokmal_lemma`): the search
+    index and queries use it, so a query in either written standard finds passages in both
+    ("brukarmedverknad" <-> "brukermedvirkning"); ``POLICYTEKST_STANDARDS=keep`` keeps them apart."""
+
+    def lemmas(self, words: list[str], lang: str = "nb") -> list[str]:
+        """:func:`lemma_of` for each word, nynorsk lemmas as bokmål."""
+        return to_bokmal(super().lemmas(words, lang), lang)
+
+    def lemma(self, word: str, lang: str = "nb") -> str:
+        """:func:`lemma_of`, a nynorsk lemma as bokmål."""
+        return bokmal_lemma(super().lemma(word, lang), lang)
+
+    def lemma_text(self, text: str, lang: str = "nb") -> str:
+        """:func:`policytekst.nlp.word_lemmas.lemma_text`, nynorsk lemmas as bokmål."""
+        if lang != "nn":
+            return super().lemma_text(text, lang)
+        return " ".join(self.lemmas(WORD.findall(text.lower()), lang))
 
 
 def _is_word(piece: str) -> bool:

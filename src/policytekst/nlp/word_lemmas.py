@@ -38,7 +38,9 @@ from policytekst.nlp.resources import DATA_DIR
 
 # Bump when tokenizing, lemmatizing or the shipped lists change output: every lemma store keys on it.
 # 2: search lemmas are word lemmas (no longer lemmatised as a running text of their cache-miss batch).
-NLP_VERSION = "2"
+# 3: analyses read nynorsk lemmas as their bokmål lemmas (content_lemmas, the passage lemma cache, the codebook).
+#    A change to the spelling rules in policytekst.nlp.standards changes stored lemmas too: bump this then.
+NLP_VERSION = "3"
 
 # Word tokens as SQLite FTS5's unicode61 tokenizer sees them (letters and digits; hyphens, dots and apostrophes
 # split words), so the search index's lemma column lines up with its surface column.
@@ -46,6 +48,8 @@ WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 # Environment variables naming user lists that change lemmas, stop words or tokens.
 USER_LISTS = ("POLICYTEKST_STOPWORDS", "POLICYTEKST_LEMMAS", "POLICYTEKST_ABBREVIATIONS")
+# The written-standards switch (see standards_kept_apart).
+STANDARDS_ENV = "POLICYTEKST_STANDARDS"
 
 
 def lemma_of(word: str, lang: str = "nb") -> str:
@@ -122,18 +126,30 @@ class WordLemmatizer:
         return lemma_text(text, lang)
 
 
+def standards_kept_apart() -> bool:
+    """True when the user asked to keep nynorsk and bokmål apart (``POLICYTEKST_STANDARDS=keep``).
+
+    The switch of :mod:`policytekst.nlp.standards`; it lives here because every stored lemma depends on it (the
+    standards module imports this one, so the stamp below can read it without an import cycle).
+    """
+    return os.environ.get(STANDARDS_ENV, "").strip().lower() in ("keep", "apart", "separate", "0", "no")
+
+
 def cache_version() -> str:
-    """The version stamp of stored lemmas: :data:`NLP_VERSION` plus a fingerprint of every shipped and user list.
+    """The version stamp of stored lemmas: :data:`NLP_VERSION` plus a fingerprint of every shipped and user list
+    and the written-standards setting (``POLICYTEKST_STANDARDS``: stored lemmas of nynorsk text depend on it).
 
     The passage lemma table and the search index both record it and are rebuilt when it changes.
     """
-    return _cache_version(tuple(os.environ.get(var, "") for var in USER_LISTS))
+    return _cache_version(tuple(os.environ.get(var, "") for var in USER_LISTS),
+                          "std-keep" if standards_kept_apart() else "std-merge")
 
 
 @functools.lru_cache(maxsize=8)
-def _cache_version(user_lists: tuple[str, ...]) -> str:
+def _cache_version(user_lists: tuple[str, ...], standards_stamp: str) -> str:
     # Cached per set of user lists: hashing the data files costs milliseconds, and every search asks.
     digest = hashlib.sha1(NLP_VERSION.encode())
+    digest.update(standards_stamp.encode())
     for path in sorted(DATA_DIR.iterdir()):
         if path.suffix in (".txt", ".tsv"):
             digest.update(path.name.encode())

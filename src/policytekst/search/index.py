@@ -32,7 +32,6 @@ import filelock
 from policytekst.db import transaction
 from policytekst.errors import PolicytekstError
 from policytekst.nlp import standards
-from policytekst.nlp.compounds import compound_terms
 
 # WORD is re-exported: the search modules split words exactly as the index does.
 from policytekst.nlp.word_lemmas import WORD, WordLemmatizer, cache_version  # noqa: F401
@@ -101,22 +100,8 @@ class IndexReport:
         return bool(self.docs_added or self.docs_removed or self.rebuilt)
 
 
-class SearchLemmatizer(WordLemmatizer):
-    """The word lemmatiser with nynorsk lemmas read as their bokmål lemmas (:mod:`policytekst.nlp.standards`),
-    so a query in either written standard finds passages in both ("brukarmedverknad" <-> "brukermedvirkning");
-    ``POLICYTEKST_STANDARDS=keep`` keeps them apart."""
-
-    def lemmas(self, words: list[str], lang: str = "nb") -> list[str]:
-        out = super().lemmas(words, lang)
-        return [standards.bokmal_lemma(x, "nn") for x in out] if lang == "nn" else out
-
-    def lemma(self, word: str, lang: str = "nb") -> str:
-        return standards.bokmal_lemma(super().lemma(word, lang), lang)
-
-    def lemma_text(self, text: str, lang: str = "nb") -> str:
-        if lang != "nn":
-            return super().lemma_text(text, lang)
-        return " ".join(self.lemmas(WORD.findall(text.lower()), lang))
+# The lemmatiser with the written-standards mapping lives in the language layer, shared with the analyses.
+SearchLemmatizer = standards.StandardLemmatizer
 
 
 def lemmatizer() -> SearchLemmatizer:
@@ -128,17 +113,14 @@ _LEMMATIZER = SearchLemmatizer()
 
 
 def search_parts(word: str, lang: str = "nb") -> tuple[str, ...]:
-    """The compound terms a word is indexed and matched by (:func:`compound_terms`, nynorsk parts as bokmål)."""
-    terms = compound_terms(word, lang)
-    if lang == "nn" and terms:
-        return tuple(dict.fromkeys(standards.bokmal_lemma(t, "nn") for t in terms))
-    return terms
+    """The compound terms a word is indexed and matched by (nynorsk parts as bokmål; one function in nlp)."""
+    return standards.compound_terms_bokmal(word, lang)
 
 
 def nlp_fingerprint() -> str:
     """The lemma stamp the index records: :func:`policytekst.nlp.word_lemmas.cache_version` (one stamp for every
     lemma store) plus the written-standards setting, so a changed lemmatiser, word list or setting rebuilds the
-    lemma column."""
+    lemma column. (cache_version covers the setting too; the suffix also carries STANDARDS_VERSION.)"""
     return f"{cache_version()}+{standards.fingerprint()}"
 
 

@@ -2,8 +2,9 @@
 
 A codebook is data, not code: researchers read and edit it like a quanteda dictionary or NVivo auto-coding
 rules, and add their own themes by pointing ``--codebook`` at their own YAML file. Each term is matched
-against a token's lower-cased surface form *and* its lemma, so inflections ("faller" -> "falle") and
-nynorsk spellings listed beside bokmål ones both hit.
+against a token's lower-cased surface form, its lemma *and* its bokmål lemma read as nynorsk
+(:func:`policytekst.nlp.standards.read_as_bokmal`), so inflections ("faller" -> "falle") hit and a bokmål term
+finds nynorsk text ("brukermedvirkning" finds "brukarmedverknaden") unless ``POLICYTEKST_STANDARDS=keep``.
 
 Examples
 --------
@@ -28,6 +29,7 @@ import yaml
 
 from policytekst.errors import UsageError
 from policytekst.nlp import cache_version, contains_lemma, lemma_of
+from policytekst.nlp.standards import read_as_bokmal
 
 _GLOB_CHARS = set("*?[")
 
@@ -244,8 +246,9 @@ class Codebook:
         cached = self._word_cache.get(word)
         if cached is not None:
             return cached
-        lemma = _lemma(word)
-        forms = (word,) if lemma == word else (word, lemma)
+        # the word, its lemma and its bokmål lemma read as nynorsk: the matcher does not know the passage's
+        # language, and the nynorsk reading of a bokmål word is (nearly always) its own lemma
+        forms = tuple(dict.fromkeys((word, _lemma(word), read_as_bokmal(word))))
         hits: list[tuple[str, Term]] = []
         for name in self.themes:
             excl = self._exclude_re[name]
@@ -275,6 +278,9 @@ class Codebook:
         found = list(self._phrases_by_first.get(word, ()))
         if lemma != word:
             found += self._phrases_by_first.get(lemma, [])
+        bokmal = read_as_bokmal(word)
+        if bokmal not in (word, lemma):
+            found += self._phrases_by_first.get(bokmal, [])
         glob = self._glob_first_re
         if glob is not None and (glob.match(word) or glob.match(lemma)):
             found += self._phrases_glob_first
@@ -307,10 +313,10 @@ class Codebook:
                         w = words[i + k]
                         literal, regex = word_res[k]
                         if literal is not None:
-                            if w != literal and _lemma(w) != literal:
+                            if w != literal and _lemma(w) != literal and read_as_bokmal(w) != literal:
                                 ok = False
                                 break
-                        elif not (regex.match(w) or regex.match(_lemma(w))):
+                        elif not (regex.match(w) or regex.match(_lemma(w)) or regex.match(read_as_bokmal(w))):
                             ok = False
                             break
                     if not ok:
