@@ -295,3 +295,21 @@ def test_commands_never_import_the_cli_and_the_cli_imports_them_plainly():
                 assert all(a.name != "policytekst.cli" for a in node.names), path.name
     cli = (ROOT / "src" / "policytekst" / "cli.py").read_text(encoding="utf-8")
     assert "importlib" not in cli
+
+
+def test_term_lookups_count_compounds_unless_exact(demo):
+    """keyness --terms and trends --terms count a word's compounds; --exact counts the lemma alone."""
+    import json
+
+    def counts(*extra: str) -> dict[str, int]:
+        result = run("keyness", "-c", demo, "--a", "year=..2005", "--b", "year=2006..", "--terms",
+                     "medvirkning,kasteball", "--json", *extra)
+        assert result.exit_code == 0, result.output
+        return {r["term"]: r["count_a"] + r["count_b"] for r in map(json.loads, result.stdout.splitlines())}
+
+    wide, exact = counts(), counts("--exact")
+    assert set(wide) == set(exact) == {"medvirkning", "kasteball"}
+    assert wide["medvirkning"] > exact["medvirkning"] and all(wide[t] >= exact[t] for t in wide)
+    trend = run("trends", "-c", demo, "--terms", "medvirkning", "--periods", "2006", "--exact", "--n-boot", "20",
+                "--json")
+    assert trend.exit_code == 0 and len(trend.stdout.splitlines()) == 2

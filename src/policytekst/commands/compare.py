@@ -48,7 +48,9 @@ def _theme_scores(corpus: Corpus, themes: list[str], method: str) -> pd.DataFram
 def trends(
     corpus: Path = CorpusOption,
     terms: str | None = typer.Option(None, help="Terms (lemmas or globs), comma-separated: nav,aetat,trygdeetat*. "
-                                     "Pool spellings with NAME=a|b: old=aetat|trygdeetat*."),
+                                     "Pool spellings with NAME=a|b: old=aetat|trygdeetat*. A word also counts its "
+                                     "compounds and its nynorsk form unless --exact."),
+    exact: bool = typer.Option(False, "--exact", help="Count term lemmas only (no compounds)."),
     themes: str | None = typer.Option(None, help="Themes from the codebook/classifier, comma-separated."),
     theme_method: str = typer.Option("codebook", help="Theme scores from the codebook or the model."),
     topics: bool = typer.Option(False, "--topics", help="Topic shares of a saved model (see --name, --model)."),
@@ -87,7 +89,7 @@ def trends(
             for item in split_list(terms):
                 label, _, patterns = item.partition("=")
                 groups[label.strip()] = [p.strip() for p in (patterns or label).split("|") if p.strip()]
-            scores = term_scores(c, groups, binary=per == "share")
+            scores = term_scores(c, groups, binary=per == "share", exact=exact)
         elif themes:
             scores = _theme_scores(c, split_list(themes), theme_method)
         else:
@@ -115,6 +117,9 @@ def keyness(
     b: str = typer.Option(..., "--b", help="Group B, e.g. year=2006.."),
     n: int = typer.Option(30, help="Rows shown (the file written with --out has all terms)."),
     min_count: int = typer.Option(5, help="Leave out terms rarer than this in both groups together."),
+    terms: str | None = typer.Option(None, "--terms", help="Look up these terms only (comma-separated; each counts "
+                                     "its compounds and nynorsk form unless --exact)."),
+    exact: bool = typer.Option(False, "--exact", help="With --terms: count the term lemmas only."),
     as_json: bool = JsonOption,
     out: Path | None = OutOption,
     plot: Path | None = PlotOption,
@@ -126,7 +131,8 @@ def keyness(
     check_out(out)
     group_a, group_b = parse_group(a), parse_group(b)
     with open_corpus(corpus) as c:
-        table = run_keyness(c, group_a, group_b, min_count=min_count)
+        table = run_keyness(c, group_a, group_b, min_count=min_count,
+                            terms=split_list(terms) if terms else None, exact=exact)
     if plot is not None:
         from policytekst.plots import plot_keyness  # matplotlib: only when a plot is asked for
 
