@@ -6,6 +6,7 @@ FastAPI and uvicorn are the optional ``[web]`` extra, so they are imported insid
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 import webbrowser
 from pathlib import Path
@@ -28,13 +29,13 @@ def serve(
 ) -> None:
     """Serve a local web app over the corpus: overview, search, reader, themes, handouts, uploads."""
     open_corpus(corpus).close()  # a clear one-line error for a missing corpus, before anything else
-    try:
-        import uvicorn
+    absent = [name for name in ("fastapi", "uvicorn", "jinja2", "multipart") if importlib.util.find_spec(name) is None]
+    if absent:  # the optional [web] extra: say what to install instead of failing on the first import
+        raise PolicytekstError(f"{WEB_EXTRA_HINT} (missing: {', '.join(absent)})")
+    import uvicorn  # the [web] extra, imported only when serving (keeps `policytekst --help` fast)
 
-        from policytekst.web import host_warning
-        from policytekst.web.app import create_app
-    except ImportError as exc:
-        raise PolicytekstError(f"{WEB_EXTRA_HINT} ({exc})") from None
+    from policytekst.web import host_warning
+    from policytekst.web.app import create_app
     warning = host_warning(host)
     if warning:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import functools
 import html
+import importlib.metadata
+import importlib.util
 import logging
 import re
 import shutil
@@ -125,10 +127,9 @@ def check_ocr(lang: str = DEFAULT_LANG) -> str:
         naming what is missing and how to install it, in one line.
     """
     missing: list[str] = []
-    try:
-        import ocrmypdf
-    except ImportError:
-        ocrmypdf = None
+    # OCRmyPDF is the optional [ocr] extra: asked whether it is installed, not imported in a try block
+    installed = importlib.util.find_spec("ocrmypdf") is not None
+    if not installed:
         missing.append("OCRmyPDF (Python package)")
     version = _tesseract_version()
     if version is None:
@@ -142,7 +143,7 @@ def check_ocr(lang: str = DEFAULT_LANG) -> str:
     # (it is in the install line because older OCRmyPDF versions and other output types do need it).
     if missing:
         raise OcrUnavailable("OCR not available, missing " + "; ".join(missing) + ": " + INSTALL_HINT)
-    return f"tesseract {version} (OCRmyPDF {ocrmypdf.__version__})"
+    return f"tesseract {version} (OCRmyPDF {importlib.metadata.version('ocrmypdf')})"
 
 
 # ----------------------------------------------------------------------------------------------- detection
