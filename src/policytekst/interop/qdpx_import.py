@@ -33,7 +33,7 @@ from lxml import etree
 
 from policytekst.errors import UsageError
 from policytekst.interop.qdpx_export import passage_spans
-from policytekst.interop.refi import RefiError, guid
+from policytekst.interop.refi import RefiError, RefiFileMissing, guid
 
 _PROJECT_NS = re.compile(r"^urn:QDA-XML:project:\d+(\.\d+)*$", re.IGNORECASE)
 _CODEBOOK_NS = re.compile(r"^urn:QDA-XML:(codebook|project):\d+(\.\d+)*$", re.IGNORECASE)
@@ -164,7 +164,7 @@ def read_qdc(path: str | Path) -> list[Code]:
 
 def _read_file(path: Path) -> bytes:
     if not path.is_file():
-        raise RefiError(f"{path}: no such file")
+        raise RefiFileMissing(f"{path}: no such file")
     return path.read_bytes()
 
 
@@ -324,7 +324,7 @@ def read_qdpx(path: str | Path) -> Project:
     """Codes, text sources and coded text selections of a REFI-QDA project (``.qdpx``)."""
     path = Path(path)
     if not path.is_file():
-        raise RefiError(f"{path}: no such file")
+        raise RefiFileMissing(f"{path}: no such file")
     archive = _Archive(path)
     root = _parse_xml(archive.project(), path, "project.qde")
     _check_namespace(root, path, "Project", _PROJECT_NS)

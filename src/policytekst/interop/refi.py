@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from policytekst.errors import PolicytekstError
+from policytekst.errors import PolicytekstError, UsageError
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -28,6 +28,10 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 class RefiError(PolicytekstError):
     """A .qdpx/.qdc file that cannot be read (the message names the file and the problem)."""
+
+
+class RefiFileMissing(RefiError, UsageError):
+    """The file named on the command line is not there: a usage mistake (exit 2), like a missing ingest path."""
 
 
 def guid(kind: str, *key: object) -> str:
