@@ -15,8 +15,6 @@ Usage: python benchmarks/bench_web.py [--shared ../shared] [--every 1] [--repeat
 from __future__ import annotations
 
 import argparse
-import csv
-import gzip
 import shutil
 import socket
 import statistics
@@ -24,6 +22,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from bench_report import sample_csv  # benchmarks run as scripts: their folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "build" / "bench_web"
@@ -44,15 +44,7 @@ def build(shared: Path, every: int, fresh: bool) -> Path:
         return folder / "corpus"
     folder.mkdir(parents=True, exist_ok=True)
     source = shared / "data" / "storting_questions" / "storting_questions_1996_2015.csv.gz"
-    sample = folder / "storting.csv"
-    with gzip.open(source, "rt", encoding="utf-8", newline="") as src, open(sample, "w", newline="",
-                                                                            encoding="utf-8") as dst:
-        reader = csv.DictReader(src)
-        writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
-        writer.writeheader()
-        for i, row in enumerate(reader):
-            if i % every == 0:
-                writer.writerow(row)
+    sample = sample_csv(source, folder / "storting.csv", every)  # every Nth question, as bench_report
     start = time.perf_counter()
     with Corpus(folder / "corpus", create=True) as corpus:
         corpus.ingest([sample], text_column="question", id_column="docId", date_column="dateAsked",

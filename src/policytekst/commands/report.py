@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from policytekst.commands.common import CorpusOption, JsonOption, emit_json, err, open_corpus, split_list
 from policytekst.errors import PolicytekstError, UsageError
@@ -67,9 +68,8 @@ def report(
     if as_json:
         emit_json(result.to_dict())
     for section in result.sections:
-        if section.status in ("unavailable", "failed"):
-            colour = "yellow" if section.status == "unavailable" else "red"
-            err.print(f"[{colour}]{section.status}[/{colour}] {section.key}: {section.note}", highlight=False)
+        if section.status == "failed":
+            err.print(f"[red]failed[/red] {section.key}: {escape(section.note)}", highlight=False)
     err.print(f"report written in {result.seconds:.1f} s", highlight=False)
     if not as_json:
         sys.stdout.write(f"{result.path.resolve()}\n")
