@@ -1,0 +1,149 @@
+"""Draw the passages to label for the theme task (issue 13) from ../shared, stratified, and write ids only.
+
+Units:
+- Storting questions: one question text (CSV column ``question``) of at least 20 words; id ``st:<docId>``,
+  offsets 0..len(question). Group = the question (each question is its own document).
+- Seed captures: windows of about 90-220 words cut at sentence ends in the raw file; id ``seed:<file>:<start>``,
+  group = the file. The 208 spans of tests/data/theme_dev_labels.jsonl are included as they are (to be re-labelled).
+
+Strata per main theme: codebook hits (strong and weak: positives and hard negatives), keyword-free candidates (the
+shipped model's probability high while the codebook finds nothing: paraphrase positives), plus a random draw.
+Writes labels/themes/pool.jsonl (source, doc, start, end, sha1, stratum, batch). With ``--view DIR`` it also writes
+one text file per batch for the readers (text stays outside the repository).
+
+    python scripts/theme_labels/make_pool.py --shared ../shared --seed 0 --view /tmp/labelpool
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from policytekst.themes import Codebook, default_model
+
+MAIN = ["npm", "brukermedvirkning", "kasteball", "samordning", "arbeidslinja"]
+ROOT = Path(__file__).resolve().parents[2]
+SENTENCE_END = re.compile(r"[.!?:]\s")
+
+
+def sha(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def storting_units(shared: Path) -> list[dict]:
+    frame = pd.read_csv(shared / "data/storting_questions/storting_questions_1996_2015.csv.gz",
+                        usecols=["docId", "question", "year", "type"])
+    out = []
+    for row in frame.itertuples(index=False):
+        text = row.question if isinstance(row.question, str) else ""
+        if len(text.split()) < 20 or pd.isna(row.docId):
+            continue
+        doc = str(int(row.docId))
+        out.append({"source": "storting", "doc": doc, "start": 0, "end": len(text), "sha1": sha(text),
+                    "text": text, "year": int(row.year)})
+    # docIds repeat across source files; keep the first of each id
+    seen, unique = set(), []
+    for unit in out:
+        if unit["doc"] not in seen:
+            seen.add(unit["doc"])
+            unique.append(unit)
+    return unique
+
+
+def seed_units(shared: Path, dev: list[dict]) -> list[dict]:
+    out = []
+    for path in sorted((shared / "corpus/seeds").glob("*.txt")):
+        raw = path.read_text(encoding="utf-8")
+        taken = [(r["start"], r["end"]) for r in dev if r["file"] == path.name]
+        for r in dev:
+            if r["file"] == path.name:
+                span = raw[r["start"]:r["end"]]
+                out.append({"source": "seed", "doc": path.name, "start": r["start"], "end": r["end"],
+                            "sha1": sha(span), "text": span, "dev": True})
+        pos = 0
+        while pos < len(raw):
+            words = 0
+            end = pos
+            for m in re.finditer(r"\S+", raw[pos:]):
+                words += 1
+                end = pos + m.end()
+                if words >= 90 and SENTENCE_END.match(raw, end - 1) or words >= 220:
+                    break
+            span = raw[pos:end]
+            if len(span.split()) >= 60 and not any(s < end and pos < e for s, e in taken):
+                out.append({"source": "seed", "doc": path.name, "start": pos, "end": end, "sha1": sha(span),
+                            "text": span})
+            pos = end + 1
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--per-theme-hits", type=int, default=170)
+    ap.add_argument("--per-theme-free", type=int, default=50)
+    ap.add_argument("--random", type=int, default=200)
+    ap.add_argument("--batches", type=int, default=2)
+    ap.add_argument("--view", type=Path)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    dev = [json.loads(x) for x in (ROOT / "tests/data/theme_dev_labels.jsonl").read_text().splitlines() if x]
+    units = storting_units(args.shared) + seed_units(args.shared, dev)
+    texts = [" ".join(u["text"].split()) for u in units]
+    book = Codebook.default()
+    code = [book.score(t) for t in texts]
+    proba = default_model().predict_proba(texts)
+    chosen: dict[int, str] = {i: "dev" for i, u in enumerate(units) if u.get("dev")}
+    for j, theme in enumerate(MAIN):
+        hits = [i for i in range(len(units)) if code[i][theme] > 0 and i not in chosen]
+        rng.shuffle(hits)
+        # half from each source where possible so both genres carry hard negatives
+        by_source = {s: [i for i in hits if units[i]["source"] == s] for s in ("storting", "seed")}
+        half = args.per_theme_hits // 2
+        pick = by_source["seed"][:half]
+        pick += by_source["storting"][: args.per_theme_hits - len(pick)]
+        for i in pick:
+            chosen.setdefault(i, f"hit:{theme}")
+        free = [i for i in range(len(units)) if code[i][theme] == 0 and proba[i, j] >= 0.05 and i not in chosen]
+        free.sort(key=lambda i: -proba[i, j])
+        top = free[: args.per_theme_free * 3]
+        rng.shuffle(top)
+        for i in top[: args.per_theme_free]:
+            chosen.setdefault(i, f"free:{theme}")
+    rest = [i for i in range(len(units)) if i not in chosen]
+    rng.shuffle(rest)
+    for i in rest[: args.random]:
+        chosen[i] = "random"
+    order = sorted(chosen)
+    rng.shuffle(order)
+    rows = []
+    for n, i in enumerate(order):
+        u = units[i]
+        rows.append({"id": f"p{n:04d}", "source": u["source"], "doc": u["doc"], "start": u["start"],
+                     "end": u["end"], "sha1": u["sha1"], "stratum": chosen[i], "batch": "ABC"[n % args.batches]})
+    out = ROOT / "labels/themes/pool.jsonl"
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    print(f"{len(rows)} units -> {out}")
+    print(pd.Series([r["stratum"].split(":")[0] for r in rows]).value_counts().to_string())
+    print(pd.Series([r["source"] for r in rows]).value_counts().to_string())
+    if args.view:
+        args.view.mkdir(parents=True, exist_ok=True)
+        text_of = {f"p{n:04d}": " ".join(units[i]["text"].split()) for n, i in enumerate(order)}
+        for batch in sorted({r["batch"] for r in rows}):
+            lines = [f"[{r['id']}] {text_of[r['id']]}\n" for r in rows if r["batch"] == batch]
+            (args.view / f"batch_{batch}.txt").write_text("\n".join(lines), encoding="utf-8")
+        # the second reading: 270 units spread over the batches and strata, blind to the first readers
+        second = rng.sample([r["id"] for r in rows], 270)
+        (args.view / "second.txt").write_text(
+            "\n".join(f"[{i}] {text_of[i]}\n" for i in sorted(second)), encoding="utf-8")
+        (ROOT / "labels/themes/second_reading_ids.txt").write_text("\n".join(sorted(second)) + "\n")
+
+
+if __name__ == "__main__":
+    main()
