@@ -91,7 +91,12 @@ def main() -> None:
     ap.add_argument("--random", type=int, default=200)
     ap.add_argument("--batches", type=int, default=2)
     ap.add_argument("--view", type=Path)
+    ap.add_argument("--extend", action="store_true",
+                    help="second round: add units for the rare themes to the existing pool (batches C and D)")
     args = ap.parse_args()
+    if args.extend:
+        extend(args)
+        return
     rng = random.Random(args.seed)
     dev = [json.loads(x) for x in (ROOT / "tests/data/theme_dev_labels.jsonl").read_text().splitlines() if x]
     units = storting_units(args.shared) + seed_units(args.shared, dev)
@@ -143,6 +148,63 @@ def main() -> None:
         (args.view / "second.txt").write_text(
             "\n".join(f"[{i}] {text_of[i]}\n" for i in sorted(second)), encoding="utf-8")
         (ROOT / "labels/themes/second_reading_ids.txt").write_text("\n".join(sorted(second)) + "\n")
+
+
+# Second round (the first left kasteball and brukermedvirkning far below 150 positives). Broad recall patterns
+# written for sampling only (wider than the codebook, so paraphrases and look-alikes come in); labels are still made
+# by reading.
+BROAD = {
+    "kasteball": r"kasteball|mellom to stoler|fram og tilbake|frem og tilbake|ingen tar ansvar|ingen vil ta ansvar|"
+                 r"gråsone|ansvarsfraskrivelse|faller utenfor|blir sendt|henvis|ingen instans|skyve|pulveris",
+    "brukermedvirkning": r"medvirk|medverk|brukerstyrt|brukarstyrt|brukerråd|brukarråd|representant|hørt|høyrd|"
+                         r"medbestemm|selvbestemm|brukerorganisasjon|elevråd|innflytelse|perspektiv",
+    "arbeidslinja": r"arbeidslinj|aktivitetsplikt|i arbeid|tilbake til arbeid|kvalifiseringsprogram|attføring|"
+                    r"arbeidsrettede|tiltaksplass|lønnstilskudd|introduksjonsprogram|ut i arbeid|arbeidsavklaring",
+    "npm": r"konkurranseutsett|anbud|helseforetak|innsatsstyrt|stykkpris|fritt sykehusvalg|privatiser|bestiller|"
+           r"resultatstyring|målstyring|kommersiell|marked",
+}
+ROUND2 = {"kasteball": 160, "brukermedvirkning": 200, "arbeidslinja": 90, "npm": 70}
+
+
+def extend(args: argparse.Namespace) -> None:
+    rng = random.Random(args.seed + 1)
+    path = ROOT / "labels/themes/pool.jsonl"
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
+    if any(r["batch"] in "CD" for r in rows):
+        raise SystemExit(f"{path}: already extended")
+    taken = {(r["source"], r["doc"], r["start"]) for r in rows}
+    dev = [json.loads(x) for x in (ROOT / "tests/data/theme_dev_labels.jsonl").read_text().splitlines() if x]
+    units = [u for u in storting_units(args.shared) + seed_units(args.shared, dev)
+             if (u["source"], u["doc"], u["start"]) not in taken and not u.get("dev")]
+    texts = [" ".join(u["text"].split()) for u in units]
+    proba = default_model().predict_proba(texts)
+    chosen: dict[int, str] = {i: "r2:seed" for i, u in enumerate(units) if u["source"] == "seed"}
+    for theme, quota in ROUND2.items():
+        j = MAIN.index(theme)
+        pattern = re.compile(BROAD[theme], re.IGNORECASE)
+        broad = [i for i, t in enumerate(texts) if pattern.search(t) and i not in chosen]
+        rng.shuffle(broad)
+        for i in broad[: quota // 2]:
+            chosen.setdefault(i, f"r2broad:{theme}")
+        ranked = sorted((i for i in range(len(units)) if i not in chosen), key=lambda i: -proba[i, j])
+        for i in ranked[: quota - quota // 2]:
+            chosen.setdefault(i, f"r2model:{theme}")
+    order = sorted(chosen)
+    rng.shuffle(order)
+    new = []
+    for n, i in enumerate(order, start=len(rows)):
+        u = units[i]
+        new.append({"id": f"p{n:04d}", "source": u["source"], "doc": u["doc"], "start": u["start"], "end": u["end"],
+                    "sha1": u["sha1"], "stratum": chosen[i], "batch": "CD"[n % 2]})
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows + new), encoding="utf-8")
+    print(f"{len(new)} units added -> {path}")
+    print(pd.Series([r["stratum"] for r in new]).value_counts().to_string())
+    if args.view:
+        args.view.mkdir(parents=True, exist_ok=True)
+        text_of = {r["id"]: texts[i] for r, i in zip(new, order)}
+        for batch in "CD":
+            lines = [f"[{r['id']}] {text_of[r['id']]}\n" for r in new if r["batch"] == batch]
+            (args.view / f"batch_{batch}.txt").write_text("\n".join(lines), encoding="utf-8")
 
 
 if __name__ == "__main__":
