@@ -91,8 +91,8 @@ def main() -> None:
     ap.add_argument("--random", type=int, default=200)
     ap.add_argument("--batches", type=int, default=2)
     ap.add_argument("--view", type=Path)
-    ap.add_argument("--extend", action="store_true",
-                    help="second round: add units for the rare themes to the existing pool (batches C and D)")
+    ap.add_argument("--extend", type=int, choices=sorted(ROUNDS),
+                    help="add a later round of units for the rare themes to the existing pool")
     args = ap.parse_args()
     if args.extend:
         extend(args)
@@ -163,46 +163,56 @@ BROAD = {
     "npm": r"konkurranseutsett|anbud|helseforetak|innsatsstyrt|stykkpris|fritt sykehusvalg|privatiser|bestiller|"
            r"resultatstyring|målstyring|kommersiell|marked",
 }
-ROUND2 = {"kasteball": 160, "brukermedvirkning": 200, "arbeidslinja": 90, "npm": 70}
+# wider patterns added in a later round (the earlier rounds keep theirs, so each round can be re-drawn)
+BROAD_LATER = {3: {"brukermedvirkning": r"pasientorganisasjon|pårørende|involver|påvirke|egen sak|brukerundersøk|BPA"}}
+# round -> (quota per theme, batch letters, take every remaining seed window)
+ROUNDS = {
+    2: ({"kasteball": 160, "brukermedvirkning": 200, "arbeidslinja": 90, "npm": 70}, "CD", True),
+    # the third: the second still left brukermedvirkning, kasteball and arbeidslinja under 150 positives
+    3: ({"kasteball": 100, "brukermedvirkning": 160, "arbeidslinja": 160}, "EF", False),
+}
 
 
 def extend(args: argparse.Namespace) -> None:
-    rng = random.Random(args.seed + 1)
+    quotas, batches, all_seeds = ROUNDS[args.extend]
+    rng = random.Random(args.seed + args.extend - 1)
     path = ROOT / "labels/themes/pool.jsonl"
     rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
-    if any(r["batch"] in "CD" for r in rows):
-        raise SystemExit(f"{path}: already extended")
+    if any(r["batch"] in batches for r in rows):
+        raise SystemExit(f"{path}: round {args.extend} is already in the pool")
     taken = {(r["source"], r["doc"], r["start"]) for r in rows}
     dev = [json.loads(x) for x in (ROOT / "tests/data/theme_dev_labels.jsonl").read_text().splitlines() if x]
     units = [u for u in storting_units(args.shared) + seed_units(args.shared, dev)
              if (u["source"], u["doc"], u["start"]) not in taken and not u.get("dev")]
     texts = [" ".join(u["text"].split()) for u in units]
     proba = default_model().predict_proba(texts)
-    chosen: dict[int, str] = {i: "r2:seed" for i, u in enumerate(units) if u["source"] == "seed"}
-    for theme, quota in ROUND2.items():
+    tag = f"r{args.extend}"
+    chosen: dict[int, str] = {i: f"{tag}:seed" for i, u in enumerate(units) if all_seeds and u["source"] == "seed"}
+    for theme, quota in quotas.items():
         j = MAIN.index(theme)
-        pattern = re.compile(BROAD[theme], re.IGNORECASE)
+        wider = [BROAD_LATER[r][theme] for r in BROAD_LATER if r <= args.extend and theme in BROAD_LATER[r]]
+        pattern = re.compile("|".join([BROAD[theme], *wider]), re.IGNORECASE)
         broad = [i for i, t in enumerate(texts) if pattern.search(t) and i not in chosen]
         rng.shuffle(broad)
         for i in broad[: quota // 2]:
-            chosen.setdefault(i, f"r2broad:{theme}")
+            chosen.setdefault(i, f"{tag}broad:{theme}")
         ranked = sorted((i for i in range(len(units)) if i not in chosen), key=lambda i: -proba[i, j])
         for i in ranked[: quota - quota // 2]:
-            chosen.setdefault(i, f"r2model:{theme}")
+            chosen.setdefault(i, f"{tag}model:{theme}")
     order = sorted(chosen)
     rng.shuffle(order)
     new = []
     for n, i in enumerate(order, start=len(rows)):
         u = units[i]
         new.append({"id": f"p{n:04d}", "source": u["source"], "doc": u["doc"], "start": u["start"], "end": u["end"],
-                    "sha1": u["sha1"], "stratum": chosen[i], "batch": "CD"[n % 2]})
+                    "sha1": u["sha1"], "stratum": chosen[i], "batch": batches[n % 2]})
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows + new), encoding="utf-8")
     print(f"{len(new)} units added -> {path}")
     print(pd.Series([r["stratum"] for r in new]).value_counts().to_string())
     if args.view:
         args.view.mkdir(parents=True, exist_ok=True)
         text_of = {r["id"]: texts[i] for r, i in zip(new, order)}
-        for batch in "CD":
+        for batch in batches:
             lines = [f"[{r['id']}] {text_of[r['id']]}\n" for r in new if r["batch"] == batch]
             (args.view / f"batch_{batch}.txt").write_text("\n".join(lines), encoding="utf-8")
 
