@@ -8,6 +8,7 @@ from policytekst import plots
 from policytekst.citation import citation
 from policytekst.compare import keyness
 from policytekst.report import html as h
+from policytekst.report import links
 from policytekst.report.base import NotEnoughData, ReportContext, Section
 from policytekst.report.sections.themes import split_year
 
@@ -38,10 +39,19 @@ def build(ctx: ReportContext) -> Section:
     ranked = table.sort_values("g2", ascending=False)
     side_a = ranked[ranked["log_ratio"] > 0].head(ctx.params.n_terms)
     side_b = ranked[ranked["log_ratio"] < 0].head(ctx.params.n_terms)
-    svg = plots.diverging_terms(side_a, side_b, value="g2", left_label=label_a, right_label=label_b)
-    parts.append(h.figure_html(svg, f"Nøkkelord {label_a} (venstre) og {label_b} (høyre), målt med G².",
+    svg = plots.diverging_terms(side_a, side_b, value="g2", left_label=label_a, right_label=label_b,
+                                xlabel="G² (log-likelihood)")
+    shown = ranked.head(60)
+    urls = [links.passages_url(ctx, f"term-{i}", f"«{term}»", list(ids)[:2], KEY,
+                               note="Avsnittene der ordet er hyppigst, i perioden det er typisk for.")
+            for i, (term, ids) in enumerate(zip(shown["term"], shown["passages"], strict=True))]
+    adjusted = ("p_adjusted er justert for at mange ord testes samtidig (Benjamini-Hochberg)."
+                if "p_adjusted" in ranked else "")
+    parts.append(h.figure_html(svg, f"Nøkkelord {label_a} (venstre) og {label_b} (høyre), målt med G². {adjusted} "
+                               "Ordene i tabellen lenker til avsnittene bak dem.",
                                csv_name=ctx.csv_name(KEY, "terms"),
-                               table=h.table_html(ranked.drop(columns=["passages"], errors="ignore"), max_rows=60),
+                               table=h.table_html(shown.drop(columns=["passages"], errors="ignore"), max_rows=60,
+                                                  links={"term": urls}),
                                figure_id="fig-keyness"))
     section.figures += 1
     behind = []
