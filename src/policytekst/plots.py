@@ -42,6 +42,8 @@ ACCENT = OKABE_ITO[0]
 SECOND = OKABE_ITO[1]
 LINESTYLES = ["-", "--", ":", "-."]
 PRINT_DPI = 300  # figures written to files are meant for print
+# invisible hit targets for links: fully transparent markers get "fill: none" in SVG and then take no clicks
+HIT_TARGET = (1.0, 1.0, 1.0, 0.01)
 
 _STYLE = {
     "svg.fonttype": "none",  # text stays text: searchable, small, crisp
@@ -137,7 +139,8 @@ def save(fig, path: str | Path, dpi: int = PRINT_DPI, alt: str = "") -> Path:
         alt = alt or _default_alt(fig)
         suffix = path.suffix.lower()
         if suffix == ".svg":  # reproducible, with alt text
-            path.write_text(with_alt(_svg_text(fig), alt) + "\n", encoding="utf-8")
+            prolog = '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'  # a file of its own, not inline
+            path.write_text(prolog + with_alt(_svg_text(fig), alt) + "\n", encoding="utf-8")
         elif suffix == ".pdf":
             fig.savefig(path, bbox_inches="tight", metadata={"Subject": alt, "Creator": "policytekst",
                                                               "CreationDate": None})
@@ -360,7 +363,7 @@ def trend_panels_figure(trends: pd.DataFrame, *, ylabel: str, items: Sequence[st
                             point_labels.append(f"{who}, {record.period}: {float(record.mean):.3g} "
                                                 f"(95 % KI {float(record.ci_low):.3g}–{float(record.ci_high):.3g}, "
                                                 f"{int(record.n_docs)} dok.)")
-                            art = ax.scatter([position[record.period]], [float(record.mean)], s=40, alpha=0,
+                            art = ax.scatter([position[record.period]], [float(record.mean)], s=40, color=HIT_TARGET,
                                              zorder=4)
                             art.set_urls([url])
             if marker_year is not None and numeric:
@@ -396,6 +399,11 @@ def heatmap(matrix: pd.DataFrame, *, xlabel: str = "", ylabel: str = "", value_l
             cmap: str = "cividis", alt: str = "") -> str:
     """Rows x columns as coloured cells (e.g. topics x years) with a colour bar (cividis: readable in colour
     blindness and in greyscale print). Missing cells (a year without documents) stay blank."""
+    years = _numeric_periods(pd.Series(list(matrix.columns), dtype=object))
+    if years is not None and len(years):  # a year without data is a blank column, not left out
+        matrix = matrix.copy()
+        matrix.columns = list(years)
+        matrix = matrix.reindex(columns=range(int(years.min()), int(years.max()) + 1))
     with plt.rc_context({**_STYLE, "axes.grid": False}):
         fig, ax = plt.subplots(figsize=(min(11, 2.5 + 0.42 * matrix.shape[1]), 1.0 + 0.32 * matrix.shape[0]))
         image = ax.imshow(np.ma.masked_invalid(matrix.to_numpy(dtype=float)), aspect="auto", cmap=cmap,
@@ -492,7 +500,8 @@ def scatter_map(points: pd.DataFrame, *, color_by: str = "year", label_by: str |
             urls = list(links)
             keep = np.array([bool(u) for u in urls], dtype=bool)  # a point without a target is no link
             if keep.any():
-                targets = ax.scatter(points["x"][keep], points["y"][keep], s=max(size, 40), alpha=0, zorder=5)
+                targets = ax.scatter(points["x"][keep], points["y"][keep], s=max(size, 40), color=HIT_TARGET,
+                                     linewidths=0, zorder=5)
                 targets.set_urls([u for u in urls if u])
                 names = list(hover) if hover is not None else urls
                 point_labels = [str(n) for n, k in zip(names, keep, strict=True) if k]

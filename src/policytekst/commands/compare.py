@@ -63,7 +63,7 @@ def trends(
     split: str | None = typer.Option(None, "--split", help="Cross with a second document variable (fromParty, "
                                      "genre, ...): one trend per group, each with its own intervals; the table "
                                      "gets a 'group' column and --plot draws one panel per group."),
-    groups: str | None = typer.Option(None, "--groups", help="With --split: only these groups, in this order "
+    split_groups: str | None = typer.Option(None, "--groups", help="With --split: only these groups, in this order "
                                       "(comma-separated), e.g. A,H,FrP."),
     free_y: bool = typer.Option(False, "--free-y", help="With --split --plot: give each panel its own y-scale "
                                 "(default: one shared scale, so panels compare by eye)."),
@@ -94,7 +94,7 @@ def trends(
     if periods is not None and by != "year":
         raise UsageError(f"--periods groups years, so it needs --by year (not --by {by}); to cross years with "
                          f"{by}, use --by year --periods {periods} --split {by}")
-    if groups is not None and split is None:
+    if split_groups is not None and split is None:
         raise UsageError("--groups picks groups of --split; give --split COLUMN too")
     spec = parse_periods(periods) if periods is not None else None
     with open_corpus(corpus) as c:
@@ -115,7 +115,7 @@ def trends(
             if smooth:
                 raise UsageError("--smooth draws one curve per item; it does not go with --split")
             table = crossed_trend_table(c, scores, split=split, by=by, periods=spec, n_boot=n_boot, seed=seed,
-                                        min_docs=min_docs, groups=split_list(groups) if groups else None)
+                                        min_docs=min_docs, groups=split_list(split_groups) if split_groups else None)
         else:
             table = trend_table(c, scores, by=by, periods=spec, n_boot=n_boot, seed=seed, min_docs=min_docs)
         curve = smooth_trend(c, scores, by=by, seed=seed) if smooth else None

@@ -34,6 +34,8 @@ def report(
     title: str | None = typer.Option(None, help="Report title."),
     free_y: bool = typer.Option(False, "--free-y", help="Give each small-multiple panel its own y-scale (default: "
                                 "one shared scale, so panels compare by eye)."),
+    exclude_names: bool = typer.Option(False, "--exclude-names", help="Leave proper names out of the keyness "
+                                       "comparison (see `keyness --exclude-names`)."),
     min_docs: int = typer.Option(20, min=1, help="Mark years with fewer documents as sparse."),
     link_base: str | None = typer.Option(None, "--link-base", help="Address of `policytekst serve` on this corpus "
                                          "(e.g. http://127.0.0.1:8765): points and rows link to its pages instead "
@@ -66,7 +68,7 @@ def report(
             raise UsageError(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTION_KEYS)}")
     params = ReportParams(split_year=split_year, k=k, engine=engine, seed=seed, n_boot=n_boot,
                           theme_method=theme_method, n_examples=n_examples, sections=wanted, title=title,
-                          free_y=free_y, min_docs=min_docs, link_base=link_base)
+                          free_y=free_y, min_docs=min_docs, link_base=link_base, exclude_names=exclude_names)
     with open_corpus(corpus) as opened:
         try:
             result = build_report(opened, folder, params, strict=strict, progress=sys.stderr.isatty())

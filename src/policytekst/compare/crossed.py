@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from policytekst.compare.groups import passage_table
-from policytekst.compare.trends import TREND_COLUMNS, Periods, trend_table
+from policytekst.compare.trends import TREND_COLUMNS, Periods, _period_spec, trend_table
 from policytekst.errors import UsageError
 from policytekst.model import ANALYSIS_KINDS
 
@@ -62,6 +62,10 @@ def crossed_trend_table(corpus, scores: pd.DataFrame, split: str, by: str = "yea
             raise UsageError(f"no documents with {split} = {', '.join(map(str, missing))} (known: "
                              f"{', '.join(sorted(present)[:20])})")
         order = list(groups)
+    if periods is not None:
+        # one set of periods for every group: break years resolved against the whole corpus's years, so that
+        # "2006" gives 2006-2015 for every party, not 2006-2013 for a party whose last question came in 2013
+        periods = [(label, low, high) for label, low, high in _period_spec(periods, frame[by])]
     tables = []
     for index, value in enumerate(order):
         ids = frame.loc[values.map(str) == str(value), "passage_id"]

@@ -63,9 +63,9 @@ mark { background:#ffe58a; padding:0 .1rem; }
 footer { color:var(--muted); font-size:.85rem; text-align:center; padding:1rem; }
 a.csv { font-size:.85rem; }
 button.sort { all:unset; cursor:pointer; font-weight:bold; }
-button.sort::after { content:" \2195"; color:var(--muted); font-weight:normal; font-size:.8em; }
-th[aria-sort=ascending] button.sort::after { content:" \2191"; color:var(--ink); }
-th[aria-sort=descending] button.sort::after { content:" \2193"; color:var(--ink); }
+button.sort::after { content:" ↕"; color:var(--muted); font-weight:normal; font-size:.8em; }
+th[aria-sort=ascending] button.sort::after { content:" ↑"; color:var(--ink); }
+th[aria-sort=descending] button.sort::after { content:" ↓"; color:var(--ink); }
 input.filter { font:inherit; font-size:.88rem; padding:.2rem .45rem; margin:.3rem .5rem .1rem 0; min-width:18rem;
                border:1px solid var(--line); border-radius:4px; }
 .filter-count { color:var(--muted); font-size:.85rem; }

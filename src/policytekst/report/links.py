@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+import pandas as pd
+
 from policytekst.citation import citations
 from policytekst.report import html as h
 from policytekst.report.base import ReportContext, Section
@@ -132,6 +134,11 @@ def build(ctx: ReportContext, titles: dict[str, str]) -> Section:
         count = len(groups) + len(singles)
         # open: an anchor inside a closed <details> is found by Chromium, but not by every browser
         parts.append(f"<details open><summary>{count} lenkemål · link targets</summary>{''.join(inner)}</details>")
+    rows = [{"anchor": f"b-{g.key}", "section": g.section, "title": g.title, "passage_id": p,
+             "citation": cited.get(p, "")} for g in registry.groups.values() for p in g.passage_ids if p in cited]
+    rows += [{"anchor": passage_anchor(p), "section": s, "title": "", "passage_id": p, "citation": cited.get(p, "")}
+             for p, s in registry.singles.items() if p in cited]
+    section.tables["links"] = pd.DataFrame(rows, columns=["anchor", "section", "title", "passage_id", "citation"])
     section.html = "".join(parts)
     section.status = "ok" if wanted else "empty"
     return section

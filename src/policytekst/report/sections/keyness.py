@@ -21,7 +21,7 @@ def build(ctx: ReportContext) -> Section:
     if year is None:
         raise NotEnoughData("the corpus has fewer than two distinct years, so there is nothing to compare")
     before, after = {"year": (None, year - 1)}, {"year": (year, None)}
-    table = keyness(ctx.corpus, before, after)
+    table = keyness(ctx.corpus, before, after, exclude_names=ctx.params.exclude_names)
     section.tables["terms"] = table
     passages = ctx.passages()
     n_before = int((passages["year"] < year).sum())
@@ -31,6 +31,10 @@ def build(ctx: ReportContext) -> Section:
              f"med {year} og senere ({n_after:,} avsnitt). Rangert etter log-likelihood (G²); log-ratio viser "
              "hvor mange ganger vanligere (log2) ordet er i den ene perioden. Avsnittene under viser ordene i "
              "bruk.</p>".replace(",", "\u202f")]
+    if ctx.params.exclude_names:
+        parts.append(f'<p class="lead">Egennavn er utelatt ({len(table.attrs.get("excluded_names", [])):,} ord som '
+                     "skrives med stor forbokstav inne i setninger, eller står på navnelistene).</p>"
+                     .replace(",", "\u202f"))
     if table.empty:
         section.status = "empty"
         parts.append(h.notice("Ingen ord skiller periodene signifikant. (No key terms.)"))

@@ -56,11 +56,12 @@ def _documents_html(ctx: ReportContext, listing: pd.DataFrame, passages: pd.Data
         else:
             urls.append(None)  # a duplicate or a document without analysis passages: nothing to show
     duplicate = shown["duplicate_of"].notna() & (shown["duplicate_of"].astype(str) != "")
+    n_duplicates = int((listing["duplicate_of"].notna() & (listing["duplicate_of"].astype(str) != "")).sum())
     note = ""
-    if duplicate.any():
-        note = (f'<p class="lead">{_plural(int(duplicate.sum()), "dokument", "dokumenter")} er merket '
-                "<span class=\"tag\">duplikat</span>: de gjentar et annet dokument og telles ikke med i analysene "
-                "(kolonnen duplicate_of sier hvilket).</p>")
+    if n_duplicates:
+        note = (f'<p class="lead">{_plural(n_duplicates, "dokument", "dokumenter")} gjentar et annet dokument og '
+                "telles ikke med i analysene; de er merket <span class=\"tag\">duplikat</span> og kolonnen "
+                "duplicate_of sier hvilket dokument de gjentar.</p>")
     table = h.table_html(
         shown, max_rows=MAX_DOCUMENT_ROWS, links={"title": urls},
         row_ids=[f"doc-{d}" for d in shown["doc_id"]],

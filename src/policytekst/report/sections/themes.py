@@ -65,7 +65,9 @@ def build(ctx: ReportContext) -> Section:
     parts = [f'<p class="lead">Temaene måles per tekstavsnitt ({h.esc(explain)}; metode: {h.esc(method)}), og '
              "gjennomsnittet per år vises med 95 % bootstrap-konfidensintervall (dokumenter trekkes på nytt, så "
              "usikkerheten gjelder dokumenter, ikke enkeltavsnitt). Hule punkter: år med få dokumenter.</p>",
-             "<h3>Samlet · overall</h3>", h.table_html(summary) + h.csv_link(ctx.csv_name(KEY, "summary"))]
+             "<h3>Samlet · overall</h3>",
+             h.table_html(summary.assign(theme=summary["theme"].map(figures.theme_labels(list(summary["theme"])))))
+             + h.csv_link(ctx.csv_name(KEY, "summary"))]
 
     dated = scores[passages.loc[scores.index, "year"].notna().to_numpy()]
     if dated.empty:
