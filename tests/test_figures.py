@@ -4,6 +4,7 @@ computation, names left out of keyness, and the report's links from points and r
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -98,6 +99,7 @@ def test_panels_use_codebook_labels_and_link_points():
 
 
 # -- alt text ------------------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
 def _every_svg() -> dict[str, str]:
     table = _trends([2001, 2002, 2004], {"a": 1.0, "b": 0.3})
     points = pd.DataFrame({"x": [0.0, 1.0, 0.5], "y": [0.0, 1.0, 0.2], "year": [2001.0, 2004.0, np.nan],

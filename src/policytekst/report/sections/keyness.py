@@ -32,9 +32,9 @@ def build(ctx: ReportContext) -> Section:
              "hvor mange ganger vanligere (log2) ordet er i den ene perioden. Avsnittene under viser ordene i "
              "bruk.</p>".replace(",", "\u202f")]
     if ctx.params.exclude_names:
-        parts.append(f'<p class="lead">Egennavn er utelatt ({len(table.attrs.get("excluded_names", [])):,} ord som '
-                     "skrives med stor forbokstav inne i setninger, eller står på navnelistene).</p>"
-                     .replace(",", "\u202f"))
+        n_names = f'{len(table.attrs.get("excluded_names", [])):,}'.replace(",", "\u202f")
+        parts.append(f'<p class="lead">Egennavn er utelatt ({n_names} ord som skrives med stor forbokstav inne i '
+                     "setninger, eller som står på navnelistene).</p>")
     if table.empty:
         section.status = "empty"
         parts.append(h.notice("Ingen ord skiller periodene signifikant. (No key terms.)"))
