@@ -354,18 +354,22 @@ def trend_panels_figure(trends: pd.DataFrame, *, ylabel: str, items: Sequence[st
                 if name is not None:
                     handles.setdefault(name, line)
                 if links:
+                    hits_x, hits_y, hits_url = [], [], []
                     for record in part.itertuples(index=False):
                         url = lookup.get((panel, _period_key(record.period)) if not series_by else
                                          (panel, name, _period_key(record.period)))
                         if url and not pd.isna(record.mean):
-                            point_urls.append(url)
+                            hits_x.append(position[record.period])
+                            hits_y.append(float(record.mean))
+                            hits_url.append(url)
                             who = labels.get(panel, str(panel)) + (f", {name}" if name is not None else "")
                             point_labels.append(f"{who}, {record.period}: {float(record.mean):.3g} "
                                                 f"(95 % KI {float(record.ci_low):.3g}–{float(record.ci_high):.3g}, "
                                                 f"{int(record.n_docs)} dok.)")
-                            art = ax.scatter([position[record.period]], [float(record.mean)], s=40, color=HIT_TARGET,
-                                             zorder=4)
-                            art.set_urls([url])
+                    if hits_url:  # one collection per series: a scatter per point made the report slow
+                        point_urls.extend(hits_url)
+                        art = ax.scatter(hits_x, hits_y, s=40, color=HIT_TARGET, linewidths=0, zorder=4)
+                        art.set_urls(hits_url)
             if marker_year is not None and numeric:
                 ax.axvline(marker_year, color="#777", linestyle=":", linewidth=1)
             ax.set_title(_short(labels.get(panel, str(panel)), 34), loc="left")

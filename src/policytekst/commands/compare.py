@@ -124,7 +124,9 @@ def trends(
         where = table.loc[table["sparse"]]
         named = (where["group"].astype(str) + " " + where["period"].astype(str)) if "group" in where else \
             where["period"].astype(str)
-        sparse = ", ".join(dict.fromkeys(named))
+        named = list(dict.fromkeys(named))
+        sparse = ", ".join(named[:12]) + (f", … ({len(named)} in all; the table's sparse column has them)"
+                                          if len(named) > 12 else "")
         err.print(f"[yellow]sparse[/yellow] fewer than {min_docs} documents in: {sparse}", highlight=False)
     if plot is not None:
         from policytekst.plots import plot_trends  # matplotlib: only when a plot is asked for

@@ -169,7 +169,8 @@ def build(ctx: ReportContext) -> Section:
     if failures.empty and warnings.empty:
         parts.append("<p>Ingen advarsler og ingen feil ved siste innlesing.</p>")
     if not failures.empty:
-        parts.append(f"<p><strong>{len(failures)} fil(er) kunne ikke leses</strong> ved siste innlesing:</p>")
+        parts.append(f"<p><strong>{_plural(len(failures), 'fil', 'filer')} kunne ikke leses</strong> ved siste "
+                     "innlesing:</p>")
         parts.append(h.table_html(failures[["path", "error"]], max_rows=20)
                      + h.csv_link(ctx.csv_name(KEY, "failures")))
     if not warnings.empty:
