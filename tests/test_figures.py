@@ -399,3 +399,16 @@ def test_trends_command_splits_term_groups(demo_corpus, tmp_path):
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert set(table["item"]) == {"nav", "old"} and table.groupby("group")["period"].nunique().eq(2).all()
+
+
+def test_report_links_to_the_web_app_when_given_its_address(demo_corpus, tmp_path):
+    from policytekst.report import ReportParams, build_report
+
+    base = "http://127.0.0.1:8765"
+    result = build_report(demo_corpus, tmp_path / "r", ReportParams(sections=("overview", "themes"), n_boot=20,
+                                                                   link_base=base))
+    page = result.path.read_text(encoding="utf-8")
+    web = re.findall(r'\bhref="(http://127\.0\.0\.1:8765/[^"]+)"', page)
+    assert len(web) > 50 and all(re.fullmatch(re.escape(base) + r"/doc/[^/#]+(#[^#]+)?", url) for url in web)
+    assert "behind" not in result.status()  # nothing to show inside the report: the web app shows the passages
+    assert not re.search(r'href="#(p|b)-', page)
