@@ -412,3 +412,23 @@ def test_report_links_to_the_web_app_when_given_its_address(demo_corpus, tmp_pat
     assert len(web) > 50 and all(re.fullmatch(re.escape(base) + r"/doc/[^/#]+(#[^#]+)?", url) for url in web)
     assert "behind" not in result.status()  # nothing to show inside the report: the web app shows the passages
     assert not re.search(r'href="#(p|b)-', page)
+
+
+def test_count_axes_have_whole_numbers():
+    import matplotlib.pyplot as plt
+
+    counts = pd.DataFrame({"year": [2001, 2002, 2003], "documents": [1, 0, 2], "words": [90, 0, 300],
+                           "thin": [True, False, True]})
+    captured = {}
+    original = plots.to_svg
+    try:
+        plots.to_svg = lambda fig, alt="", point_labels=None: captured.setdefault("fig", fig) and ""
+        plots.year_counts(counts, [("documents", "dokumenter"), ("words", "ord")], marked="thin")
+    finally:
+        plots.to_svg = original
+    fig = captured["fig"]
+    fig.canvas.draw()
+    ticks = fig.axes[0].get_yticks()
+    low, high = fig.axes[0].get_ylim()
+    assert all(float(t).is_integer() for t in ticks if low <= t <= high)
+    plt.close(fig)

@@ -213,6 +213,8 @@ def bar_chart(labels: Sequence, values: Sequence[float], *, title: str = "", yla
             fig, ax = plt.subplots(figsize=(9, 2.8))
             x = years.to_numpy(float) if years is not None else np.arange(len(labels), dtype=float)
             _marked_bars(ax, x, values, flags, color, marked_label)
+            if np.all(np.mod(values, 1) == 0):
+                ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=2))
             if years is not None:
                 year_axis(ax, x, nbins=min(len(x), 20))
             else:
@@ -255,6 +257,7 @@ def year_counts(table: pd.DataFrame, panels: Sequence[tuple[str, str]], *, marke
             ax.set_ylabel(label)
             ax.set_title(f"{label[:1].upper()}{label[1:]} per år", loc="left")
             ax.grid(axis="x", visible=False)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=2))  # counts: no 0.5 documents
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}".replace(",", "\u202f")))
         year_axis(axes[-1, 0], years, nbins=min(len(years), 20))
         fig.tight_layout()

@@ -125,10 +125,12 @@ def build(ctx: ReportContext) -> Section:
         # the same threshold as the trends' sparse flag: a reader sees here which years' intervals to distrust
         by_year["sparse"] = by_year["documents"] < ctx.params.min_docs
         section.tables["by_year"] = by_year
-        n_sparse = int(by_year["sparse"].sum())
+        # hatched: years with some but few documents (a year with none is a gap: no bar to hatch)
+        thin = by_year["sparse"] & (by_year["documents"] > 0)
+        n_sparse, n_empty = int(thin.sum()), int((by_year["documents"] == 0).sum())
         marked = f"få dokumenter (< {ctx.params.min_docs})"
-        svg = plots.year_counts(by_year, [("documents", "dokumenter"), ("words", "ord")], marked="sparse",
-                                marked_label=marked)
+        svg = plots.year_counts(by_year.assign(thin=thin), [("documents", "dokumenter"), ("words", "ord")],
+                                marked="thin", marked_label=marked)
         parts.append("<h3>Dokumenter og ord per år · documents and words by year</h3>")
         caption = ("Antall dokumenter (øverst) og ord (nederst) per år; år uten dokumenter vises som null. "
                    "Ordtallet viser hvor mye tekst et år faktisk bidrar med: 60 korte spørsmål veier mindre enn "
@@ -136,6 +138,8 @@ def build(ctx: ReportContext) -> Section:
         if n_sparse:
             caption += (f" Skraverte søyler: {_plural(n_sparse, 'år', 'år')} med færre enn {ctx.params.min_docs} "
                         "dokumenter, der trendenes intervaller blir brede.")
+        if n_empty:
+            caption += f" {_plural(n_empty, 'år', 'år')} uten dokumenter."
         parts.append(h.figure_html(svg, caption, csv_name=ctx.csv_name(KEY, "by_year"),
                                    table=h.table_html(by_year, max_rows=200), figure_id="fig-overview-years"))
         section.figures += 1
