@@ -563,7 +563,8 @@ def plot_trends(table: pd.DataFrame, path: str | Path, smooth: pd.DataFrame | No
                           label=labels.get(item, str(item)), numeric=numeric, band=len(items) == 1, offset=offset)
             if smooth is not None and numeric:
                 curve = smooth[smooth["item"] == item]
-                ax.plot(curve["year"], curve["fit"], color=colour(index), alpha=0.6, linestyle="--")
+                ax.plot(curve["year"], curve["fit"], color=colour(index), alpha=0.6, linestyle="--",
+                        label=f"{labels.get(item, str(item))} (glattet, spline)")
                 ax.fill_between(curve["year"], curve["ci_low"], curve["ci_high"], color=colour(index), alpha=0.12)
         if numeric:
             year_axis(ax, list(position.values()))
