@@ -65,7 +65,7 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
         assert key in rendered
     for key, section in rendered.items():
         assert section["size"][1] > 60, f"section {key} has no height"
-        if section["status"] == "ok" and key not in ("provenance", "examples"):
+        if section["status"] == "ok" and key not in ("provenance", "examples", "behind"):
             assert section["plots"], f"section {key} shows no plot"
             for width, height in section["plots"]:
                 assert width > 200 and height > 80, f"a plot in {key} rendered at {width}x{height}"

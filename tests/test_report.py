@@ -18,7 +18,8 @@ from policytekst.report.base import ReportContext
 from policytekst.report.sections.themes import split_year
 
 # Every section of the report, in order; with the demo corpus each one builds with status "ok".
-SECTION_KEYS = ["overview", "themes", "topics", "topic_trends", "keyness", "similarity", "examples", "provenance"]
+SECTION_KEYS = ["overview", "themes", "topics", "topic_trends", "keyness", "similarity", "examples", "behind",
+                "provenance"]
 SECTION_RE = re.compile(r'<section class="report-section" id="(\w+)" data-status="(\w+)">(.*?)</section>', re.S)
 
 
@@ -89,7 +90,8 @@ def test_every_plot_has_its_table_as_csv(demo_report):
 def test_report_is_self_contained(demo_report):
     result, page = demo_report
     assert not re.search(r'(?:src|href)\s*=\s*"(?:https?:)?//', page), "external reference in the report"
-    assert "<script" not in page and "<link " not in page and "@import" not in page
+    # one inline script (sortable tables, hover labels), nothing loaded from elsewhere
+    assert page.count("<script") == 1 and "<script>" in page and "<link " not in page and "@import" not in page
     assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
 
 
@@ -225,12 +227,13 @@ def test_captured_text_is_escaped(small_corpus, tmp_path):
     page = result.path.read_text(encoding="utf-8")
     assert len(small_corpus.documents()) == 6
     assert "Skole 1" in page, "the hostile title should be shown (escaped), not dropped"
-    assert "<script" not in page and "<img" not in page
+    # the report's own inline script is the only one; the hostile title adds none
+    assert page.count("<script") == 1 and "<script>alert" not in page and "<img" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     # The file that could not be read is named in the overview, with its error.
     failures = next(s for s in result.sections if s.key == "overview").tables["failures"]
     assert len(failures) == 1 and "ødelagt.pdf" in failures["path"].iloc[0] and failures["error"].iloc[0]
-    assert "1 fil(er) kunne ikke leses" in page and "ødelagt.pdf" in sections_of(page)["overview"][1]
+    assert "1 fil kunne ikke leses" in page and "ødelagt.pdf" in sections_of(page)["overview"][1]
 
 
 def test_similarity_map_puts_documents_on_the_same_subject_together(small_corpus, tmp_path):
@@ -252,7 +255,7 @@ def test_same_seed_gives_the_same_tables(small_corpus, tmp_path):
     first = build_report(small_corpus, tmp_path / "a", params)
     second = build_report(small_corpus, tmp_path / "b", params)
     analysis = [p for p in first.tables if not p.name.startswith("provenance_")]  # provenance has timings
-    assert len(analysis) == 2  # the map and the most similar pairs
+    assert len(analysis) == 3  # the map, the most similar pairs and the passages the map's points link to
     for path in analysis:
         assert path.read_bytes() == (tmp_path / "b" / "tables" / path.name).read_bytes(), path.name
     assert len(second.tables) == len(first.tables)
@@ -266,7 +269,7 @@ def test_failing_section_is_shown_and_strict_raises(small_corpus, tmp_path, monk
 
     monkeypatch.setattr(similarity, "document_map", broken)
     result = build_report(small_corpus, tmp_path, ReportParams(sections=("overview", "similarity")))
-    assert result.status() == {"overview": "ok", "similarity": "failed", "provenance": "ok"}
+    assert result.status() == {"overview": "ok", "similarity": "failed", "behind": "ok", "provenance": "ok"}
     assert "lemma store is corrupt" in (tmp_path / "errors.log").read_text(encoding="utf-8")
     assert "this section failed" in result.path.read_text(encoding="utf-8")
     with pytest.raises(RuntimeError, match="corrupt"):
@@ -283,7 +286,8 @@ def test_report_command(small_corpus, tmp_path):
                              "--sections", "overview", "--seed", "1"])
     assert ok.exit_code == 0, ok.output
     record = json.loads(ok.stdout.strip().splitlines()[-1])
-    assert Path(record["report"]).is_file() and record["sections"] == {"overview": "ok", "provenance": "ok"}
+    assert Path(record["report"]).is_file() and record["sections"] == {"overview": "ok", "behind": "ok",
+                                                                               "provenance": "ok"}
     assert json.loads((out / "params.json").read_text())["params"]["seed"] == 1
 
     missing = runner.invoke(app, ["report", "--corpus", str(tmp_path / "nowhere"), "--out", str(out)])

@@ -35,7 +35,7 @@ import pandas as pd
 from policytekst.errors import UsageError
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".md", ".parquet", ".feather", ".xlsx")
-PLOT_SUFFIXES = (".png", ".svg")
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def plain(value: Any) -> Any:

@@ -60,6 +60,13 @@ def trends(
     by: str = typer.Option("year", help="Document variable to group by (year, genre, cabinet_name, ...)."),
     periods: str | None = typer.Option(None, help="With --by year: break years (2006 or 2001,2006,2011) or "
                                        "ranges (..2005,2006..2010,2011..). Default: every value."),
+    split: str | None = typer.Option(None, "--split", help="Cross with a second document variable (fromParty, "
+                                     "genre, ...): one trend per group, each with its own intervals; the table "
+                                     "gets a 'group' column and --plot draws one panel per group."),
+    split_groups: str | None = typer.Option(None, "--groups", help="With --split: only these groups, in this order "
+                                      "(comma-separated), e.g. A,H,FrP."),
+    free_y: bool = typer.Option(False, "--free-y", help="With --split --plot: give each panel its own y-scale "
+                                "(default: one shared scale, so panels compare by eye)."),
     per: str = typer.Option("count", help="Term scores: count (occurrences per passage) or share (0/1)."),
     n_boot: int = typer.Option(1000, help="Bootstrap resamples (documents are resampled)."),
     seed: int = typer.Option(0, help="Random seed for the bootstrap."),
@@ -70,7 +77,12 @@ def trends(
     plot: Path | None = PlotOption,
 ) -> None:
     """Prevalence of terms, themes or topics per year/period, with document-bootstrap CIs and sparse flags."""
-    from policytekst.compare import smooth_trend, term_scores, trend_table  # slow import: see the docstring
+    from policytekst.compare import (  # slow import: see the docstring
+        crossed_trend_table,
+        smooth_trend,
+        term_scores,
+        trend_table,
+    )
 
     check_plot(plot)
     check_out(out)
@@ -80,8 +92,10 @@ def trends(
     if per not in ("count", "share"):
         raise UsageError(f"--per {per!r}: choose count or share")
     if periods is not None and by != "year":
-        raise UsageError(f"--periods groups years, so it needs --by year (not --by {by}); leave it out to get "
-                         f"one row per {by}")
+        raise UsageError(f"--periods groups years, so it needs --by year (not --by {by}); to cross years with "
+                         f"{by}, use --by year --periods {periods} --split {by}")
+    if split_groups is not None and split is None:
+        raise UsageError("--groups picks groups of --split; give --split COLUMN too")
     spec = parse_periods(periods) if periods is not None else None
     with open_corpus(corpus) as c:
         if terms:
@@ -97,18 +111,38 @@ def trends(
             if fitted.is_stale(c):
                 err.print("[yellow]warning[/yellow] the corpus changed since the topic model was fitted")
             scores = fitted.doc_topics_.rename(columns=lambda t: f"{t}: {fitted.labels_[t]}")
-        table = trend_table(c, scores, by=by, periods=spec, n_boot=n_boot, seed=seed, min_docs=min_docs)
+        if split is not None:
+            if smooth:
+                raise UsageError("--smooth draws one curve per item; it does not go with --split")
+            table = crossed_trend_table(c, scores, split=split, by=by, periods=spec, n_boot=n_boot, seed=seed,
+                                        min_docs=min_docs, groups=split_list(split_groups) if split_groups else None)
+        else:
+            table = trend_table(c, scores, by=by, periods=spec, n_boot=n_boot, seed=seed, min_docs=min_docs)
         curve = smooth_trend(c, scores, by=by, seed=seed) if smooth else None
+        labels = _theme_labels(split_list(themes)) if themes else {}
     if table["sparse"].any():
-        sparse = ", ".join(dict.fromkeys(table.loc[table["sparse"], "period"].astype(str)))
+        where = table.loc[table["sparse"]]
+        named = (where["group"].astype(str) + " " + where["period"].astype(str)) if "group" in where else \
+            where["period"].astype(str)
+        named = list(dict.fromkeys(named))
+        sparse = ", ".join(named[:12]) + (f", … ({len(named)} in all; the table's sparse column has them)"
+                                          if len(named) > 12 else "")
         err.print(f"[yellow]sparse[/yellow] fewer than {min_docs} documents in: {sparse}", highlight=False)
     if plot is not None:
         from policytekst.plots import plot_trends  # matplotlib: only when a plot is asked for
 
-        plot_trends(table, plot, smooth=curve)
+        plot_trends(table, plot, smooth=curve, free_y=free_y, labels=labels)
     if curve is not None and out is not None:
         write_out(curve, out.with_name(out.stem + "_smooth" + out.suffix))
     print_table(table, as_json, out)
+
+
+def _theme_labels(names: list[str]) -> dict[str, str]:
+    """Codebook labels of themes ("Skjønn og handlingsrom" for skjonn_og_handlingsrom), for plot titles."""
+    from policytekst.themes.codebook import Codebook
+
+    book = Codebook.load()
+    return {name: theme.label for name, theme in book.themes.items() if name in names}
 
 
 def keyness(
@@ -116,7 +150,13 @@ def keyness(
     a: str = typer.Option(..., "--a", help="Group A, e.g. year=..2005 or genre=masteroppgave."),
     b: str = typer.Option(..., "--b", help="Group B, e.g. year=2006.."),
     n: int = typer.Option(30, help="Rows shown (the file written with --out has all terms)."),
-    min_count: int = typer.Option(5, help="Leave out terms rarer than this in both groups together."),
+    min_count: int = typer.Option(5, "--min-freq", "--min-count", help="Minimum frequency: leave out terms rarer "
+                                  "than this in both groups together."),
+    exclude_names: bool = typer.Option(False, "--exclude-names", help="Leave out proper names: words written with "
+                                       "a capital inside sentences (90%+ of the time; not all-caps acronyms such as "
+                                       "NAV) and names on the name lists (POLICYTEKST_NAMES adds your own)."),
+    adjust: str = typer.Option("bh", "--adjust", help="Multiple-testing correction of p_adjusted: bh "
+                               "(Benjamini-Hochberg), bonferroni or none."),
     terms: str | None = typer.Option(None, "--terms", help="Look up these terms only (comma-separated; each counts "
                                      "its compounds and nynorsk form unless --exact)."),
     exact: bool = typer.Option(False, "--exact", help="With --terms: count the term lemmas only."),
@@ -124,7 +164,8 @@ def keyness(
     out: Path | None = OutOption,
     plot: Path | None = PlotOption,
 ) -> None:
-    """Key terms of group A vs group B: G2, p-value, Log Ratio and the passages behind each term."""
+    """Key terms of group A vs group B: G2, p-value (and adjusted for testing many terms), Log Ratio and the
+    passages behind each term. Groups use the vocabulary of trends --split: --a fromParty=A --b fromParty=H."""
     from policytekst.compare import keyness as run_keyness  # slow import: see the module docstring
 
     check_plot(plot)
@@ -132,7 +173,10 @@ def keyness(
     group_a, group_b = parse_group(a), parse_group(b)
     with open_corpus(corpus) as c:
         table = run_keyness(c, group_a, group_b, min_count=min_count,
-                            terms=split_list(terms) if terms else None, exact=exact)
+                            terms=split_list(terms) if terms else None, exact=exact, exclude_names=exclude_names,
+                            adjust=adjust)
+    if exclude_names:
+        err.print(f"left out {len(table.attrs['excluded_names'])} names (see --exclude-names)", highlight=False)
     if plot is not None:
         from policytekst.plots import plot_keyness  # matplotlib: only when a plot is asked for
 

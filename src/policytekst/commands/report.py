@@ -32,6 +32,14 @@ def report(
     n_examples: int = typer.Option(3, min=1, help="Example passages per theme and topic."),
     sections: str | None = typer.Option(None, help="Comma-separated sections to build (default: all)."),
     title: str | None = typer.Option(None, help="Report title."),
+    free_y: bool = typer.Option(False, "--free-y", help="Give each small-multiple panel its own y-scale (default: "
+                                "one shared scale, so panels compare by eye)."),
+    exclude_names: bool = typer.Option(False, "--exclude-names", help="Leave proper names out of the keyness "
+                                       "comparison (see `keyness --exclude-names`)."),
+    min_docs: int = typer.Option(20, min=1, help="Mark years with fewer documents as sparse."),
+    link_base: str | None = typer.Option(None, "--link-base", help="Address of `policytekst serve` on this corpus "
+                                         "(e.g. http://127.0.0.1:8765): points and rows link to its pages instead "
+                                         "of to passages inside the report."),
     strict: bool = typer.Option(False, help="Stop with exit code 1 when a section fails."),
     as_json: bool = JsonOption,
 ) -> None:
@@ -51,13 +59,16 @@ def report(
         raise UsageError(f"--theme-method must be 'codebook' or 'model', not '{theme_method}'")
     if engine is not None and engine not in ("tomotopy", "gensim", "nmf"):
         raise UsageError(f"--engine must be tomotopy, gensim or nmf, not '{engine}'")
+    if link_base is not None and not link_base.startswith(("http://", "https://")):
+        raise UsageError(f"--link-base {link_base!r}: give the web app's address, e.g. http://127.0.0.1:8765")
     wanted = tuple(split_list(sections)) if sections else None
     if wanted:
         unknown = [s for s in wanted if s not in SECTION_KEYS]
         if unknown:
             raise UsageError(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTION_KEYS)}")
     params = ReportParams(split_year=split_year, k=k, engine=engine, seed=seed, n_boot=n_boot,
-                          theme_method=theme_method, n_examples=n_examples, sections=wanted, title=title)
+                          theme_method=theme_method, n_examples=n_examples, sections=wanted, title=title,
+                          free_y=free_y, min_docs=min_docs, link_base=link_base, exclude_names=exclude_names)
     with open_corpus(corpus) as opened:
         try:
             result = build_report(opened, folder, params, strict=strict, progress=sys.stderr.isatty())

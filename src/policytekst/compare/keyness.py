@@ -3,6 +3,13 @@
 G2 (Dunning 1993; Rayson & Garside 2000) says how sure we are that a term's rate differs between the groups;
 Log Ratio (Hardie 2014) says how big the difference is: log2 of the ratio of relative frequencies, +1 means
 twice as frequent in group A. Both are reported because with large corpora tiny differences get huge G2.
+
+Thousands of terms are tested at once, so ``p_adjusted`` corrects the p-values for multiple testing:
+Benjamini-Hochberg (false discovery rate, the default) or Bonferroni (family-wise error), over every term tested
+(after ``min_count`` and ``exclude_names``, before ``max_terms``). Names can be left out (``exclude_names``; see
+:mod:`policytekst.nlp.names` for the heuristics). Lemmas come from the corpus's lemma cache, so nynorsk and
+bokmål forms are merged exactly when the written-standard normalisation is on
+(:func:`policytekst.nlp.word_lemmas.standards_kept_apart`).
 """
 
 from __future__ import annotations
@@ -18,9 +25,11 @@ from policytekst.compare.groups import Group, describe_group, group_mask, passag
 from policytekst.compare.terms import MATCH_COMPOUNDS, MATCH_EXACT, term_matcher
 from policytekst.errors import UsageError
 from policytekst.model import ANALYSIS_KINDS
+from policytekst.nlp.names import name_lemmas
 from policytekst.topics.units import passage_lemma_lists
 
-KEYNESS_COLUMNS = ["term", "count_a", "count_b", "g2", "p_value", "log_ratio", "passages"]
+KEYNESS_COLUMNS = ["term", "count_a", "count_b", "g2", "p_value", "p_adjusted", "log_ratio", "passages"]
+ADJUSTMENTS = ("bh", "bonferroni", "none")
 
 
 def g2_statistic(a: np.ndarray, b: np.ndarray, total_a: float, total_b: float) -> np.ndarray:
@@ -46,13 +55,32 @@ def log_ratio(a: np.ndarray, b: np.ndarray, total_a: float, total_b: float) -> n
     return np.log2((a / total_a) / (b / total_b))
 
 
+def adjust_p_values(p_values: np.ndarray, method: str = "bh") -> np.ndarray:
+    """p-values corrected for testing many terms: "bh" (Benjamini-Hochberg step-up: p * m / rank, made monotone
+    from the largest rank down, capped at 1), "bonferroni" (p * m, capped at 1) or "none"."""
+    p = np.asarray(p_values, dtype=float)
+    m = len(p)
+    if method == "none" or m == 0:
+        return p.copy()
+    if method == "bonferroni":
+        return np.minimum(p * m, 1.0)
+    if method != "bh":
+        raise UsageError(f"p-value adjustment {method!r}: choose {', '.join(ADJUSTMENTS)}")
+    order = np.argsort(p, kind="stable")
+    scaled = p[order] * m / np.arange(1, m + 1)
+    scaled = np.minimum.accumulate(scaled[::-1])[::-1]
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(scaled, 1.0)
+    return adjusted
+
+
 def _column_names(group: Group) -> list[str]:
     return [] if callable(group) else list(group)
 
 
 def keyness(corpus, group_a: Group, group_b: Group, kinds: Sequence[str] = ANALYSIS_KINDS, min_count: int = 5,
             n_passages: int = 3, max_terms: int | None = None, terms: Sequence[str] | None = None,
-            exact: bool = False) -> pd.DataFrame:
+            exact: bool = False, exclude_names: bool = False, adjust: str = "bh") -> pd.DataFrame:
     """Terms whose frequency differs between two groups of passages.
 
     Parameters
@@ -66,13 +94,18 @@ def keyness(corpus, group_a: Group, group_b: Group, kinds: Sequence[str] = ANALY
         counting the term's lemma and the compounds in which it is the head or a modifier, as term trends do
         (:func:`policytekst.compare.terms.term_matcher`; globs allowed).
     exact : with ``terms``, count each term's own lemma only.
+    exclude_names : leave out proper names (capitalised inside sentences in these passages, or on a name list;
+        :func:`policytekst.nlp.names.name_lemmas`). Looked-up ``terms`` are never left out.
+    adjust : multiple-testing correction for ``p_adjusted``: "bh" (Benjamini-Hochberg), "bonferroni" or "none".
 
     Returns
     -------
-    DataFrame(term, count_a, count_b, g2, p_value, log_ratio, passages), by G2 descending. log_ratio > 0:
+    DataFrame(term, count_a, count_b, g2, p_value, p_adjusted, log_ratio, passages), by G2 descending. log_ratio > 0:
     key for group A; < 0: key for group B. ``passages`` is a list of passage ids. With ``terms``,
     ``attrs["match"]`` is "compounds" or "exact" and ``attrs["matched"]`` lists the lemmas counted per term.
     """
+    if adjust not in ADJUSTMENTS:
+        raise UsageError(f"p-value adjustment {adjust!r}: choose {', '.join(ADJUSTMENTS)}")
     frame = passage_table(corpus, sorted(set(_column_names(group_a)) | set(_column_names(group_b))), kinds)
     in_a = dict(zip(frame["passage_id"], group_mask(frame, group_a), strict=True))
     in_b = dict(zip(frame["passage_id"], group_mask(frame, group_b), strict=True))
@@ -106,12 +139,19 @@ def keyness(corpus, group_a: Group, group_b: Group, kinds: Sequence[str] = ANALY
         terms = list(matched)
     else:
         terms = sorted(t for t in set(count_a) | set(count_b) if count_a[t] + count_b[t] >= min_count)
+    excluded: list[str] = []
+    if exclude_names and matched is None:
+        names = name_lemmas(p.text for p in corpus.passages(kinds=kinds)
+                            if in_a.get(p.passage_id, False) or in_b.get(p.passage_id, False))
+        excluded = [t for t in terms if t in names]
+        terms = [t for t in terms if t not in names]
     a = np.array([count_a[t] for t in terms], dtype=float)
     b = np.array([count_b[t] for t in terms], dtype=float)
     g2 = g2_statistic(a, b, total_a, total_b)
     ratio = log_ratio(a, b, total_a, total_b)
     table = pd.DataFrame({"term": terms, "count_a": a.astype(int), "count_b": b.astype(int), "g2": g2,
                           "p_value": chi2.sf(g2, df=1), "log_ratio": ratio})
+    table["p_adjusted"] = adjust_p_values(table["p_value"].to_numpy(), adjust)
     table = table.sort_values(["g2", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
     if max_terms is not None:
         table = table.head(max_terms)
@@ -123,6 +163,8 @@ def keyness(corpus, group_a: Group, group_b: Group, kinds: Sequence[str] = ANALY
     table["passages"] = lists
     table.attrs.update({"group_a": describe_group(group_a), "group_b": describe_group(group_b),
                         "tokens_a": total_a, "tokens_b": total_b, "min_count": min_count,
+                        "adjust": adjust, "n_tested": len(terms), "exclude_names": exclude_names,
+                        "excluded_names": excluded,
                         "corpus_generation": corpus.generation})
     if matched is not None:
         table.attrs.update({"match": MATCH_EXACT if exact else MATCH_COMPOUNDS, "matched": matched})

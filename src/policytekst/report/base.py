@@ -36,6 +36,12 @@ class ReportParams:
     n_examples : example passages per theme / topic.
     n_terms : terms per topic and per keyness side.
     sections : which sections to build (None = all).
+    title : the report's title (None = "Korpusrapport: <corpus name>").
+    min_docs : years (periods) with fewer documents are marked sparse, in the overview and in every trend.
+    free_y : small multiples get one y-scale per panel (default: one shared scale, so panels compare by eye).
+    exclude_names : leave proper names out of the keyness comparison (``keyness --exclude-names``).
+    link_base : address of ``policytekst serve`` on the same corpus (http://127.0.0.1:8765): points and rows then
+        link to the web app's pages; None links to the passages inside the report.
     """
 
     split_year: int | None = None
@@ -48,6 +54,10 @@ class ReportParams:
     n_terms: int = 12
     sections: tuple[str, ...] | None = None
     title: str | None = None
+    min_docs: int = 20
+    free_y: bool = False
+    exclude_names: bool = False
+    link_base: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -27,6 +27,7 @@ from typing import Any
 from policytekst.corpus import Corpus
 from policytekst.errors import UnknownNameError
 from policytekst.report import html as h
+from policytekst.report import links
 from policytekst.report.base import NotEnoughData, ReportContext, ReportParams, Section
 from policytekst.report.sections import keyness, overview, provenance, similarity, themes, topics
 from policytekst.tables import spreadsheet_safe
@@ -139,6 +140,11 @@ def build_report(corpus: Any, out_dir: str | Path, params: ReportParams | None =
                     bar.advance(task)
         else:
             sections.extend(_run(key, SECTIONS[key][2], ctx, strict, log) for key in keys)
+        if links.has_links(ctx):
+            started_links = time.perf_counter()
+            behind = links.build(ctx, {k: v[0] for k, v in SECTIONS.items()})
+            behind.seconds = time.perf_counter() - started_links
+            sections.append(behind)
         record = _record(ctx, sections)
         last = provenance.build(ctx, sections, record)
         sections.append(last)
@@ -152,9 +158,19 @@ def build_report(corpus: Any, out_dir: str | Path, params: ReportParams | None =
 
 def _record(ctx: ReportContext, sections: list[Section]) -> dict[str, Any]:
     status = ctx.corpus.status()
+    params = ctx.params.to_dict()
+    # the values the numbers were made with, not the defaults asked for: None means "let the code choose", and a
+    # reader of params.json must see what it chose (engine, split year, sections)
+    requested = {k: v for k, v in params.items() if v is None}
+    if "topic_engine" in ctx.cache:
+        params["engine"] = ctx.cache["topic_engine"]
+    if ctx.cache.get("split_year") is not None:
+        params["split_year"] = ctx.cache["split_year"]
+    params["sections"] = [s.key for s in sections]
     record: dict[str, Any] = {
         "built": datetime.now(UTC).isoformat(timespec="seconds"),
-        "params": ctx.params.to_dict(),
+        "params": params,
+        "left_to_defaults": sorted(k for k in requested if params.get(k) is not None),
         "versions": versions(),
         "corpus": {"path": str(Path(ctx.corpus.directory).resolve()), "documents": status["documents"],
                    "passages": status["passages"], "words": status["words"], "generation": status["generation"]},
@@ -162,6 +178,8 @@ def _record(ctx: ReportContext, sections: list[Section]) -> dict[str, Any]:
     }
     if "split_year" in ctx.cache:
         record["split_year_used"] = ctx.cache["split_year"]
+    if "topic_model_facts" in ctx.cache:
+        record["topic_model"] = ctx.cache["topic_model_facts"]
     return record
 
 

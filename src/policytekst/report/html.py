@@ -1,14 +1,18 @@
 """HTML building blocks for the report: escaping, tables, figures, the page skeleton and its styling.
 
 Everything captured from documents (titles, passages, terms, warnings) goes through :func:`esc`; the page holds
-its CSS and images inline, so ``index.html`` opens from disk with no server and no network.
+its CSS, images and its one small script (``static/report.js``: sortable, filterable tables and hover labels on
+chart points) inline, so ``index.html`` opens from disk with no server and no network. With scripts off the page
+reads the same: rows are all in the HTML, points carry an SVG <title> and every point and row is a plain link.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -58,7 +62,31 @@ mark { background:#ffe58a; padding:0 .1rem; }
 @media (max-width: 800px) { .grid2 { grid-template-columns:1fr; } }
 footer { color:var(--muted); font-size:.85rem; text-align:center; padding:1rem; }
 a.csv { font-size:.85rem; }
+button.sort { all:unset; cursor:pointer; font-weight:bold; }
+button.sort::after { content:" ↕"; color:var(--muted); font-weight:normal; font-size:.8em; }
+th[aria-sort=ascending] button.sort::after { content:" ↑"; color:var(--ink); }
+th[aria-sort=descending] button.sort::after { content:" ↓"; color:var(--ink); }
+input.filter { font:inherit; font-size:.88rem; padding:.2rem .45rem; margin:.3rem .5rem .1rem 0; min-width:18rem;
+               border:1px solid var(--line); border-radius:4px; }
+.filter-count { color:var(--muted); font-size:.85rem; }
+.tip { position:absolute; z-index:5; max-width:26rem; background:#1d2430; color:#fff; font-size:.82rem;
+       padding:.3rem .5rem; border-radius:4px; pointer-events:none; }
+a.point { cursor:pointer; }
+tr.duplicate td { color:var(--muted); }
+tr:target, blockquote:target, div.behind:target { outline:3px solid #E69F00; }
+.tag { display:inline-block; font-size:.75rem; padding:0 .3rem; border-radius:3px; background:#fff3d6;
+       border:1px solid #e6c97a; color:#6b4e00; margin-left:.3rem; white-space:nowrap; }
+div.behind { margin:.3rem 0 .8rem; scroll-margin-top:4.5rem; }
+div.behind h4 { margin:.6rem 0 .2rem; font-size:.95rem; }
+blockquote.passage { scroll-margin-top:4.5rem; }
+.scroll { max-height:32rem; overflow:auto; }
 """
+
+
+@lru_cache(maxsize=1)
+def script() -> str:
+    """The report's one script, inlined (see the module docstring)."""
+    return (Path(__file__).with_name("static") / "report.js").read_text(encoding="utf-8")
 
 
 def esc(value: object) -> str:
@@ -94,26 +122,47 @@ def _cell(value: object, group: bool = True) -> tuple[str, bool]:
 
 
 def table_html(frame: pd.DataFrame, *, max_rows: int = 30, columns: Sequence[str] | None = None,
-               labels: dict[str, str] | None = None) -> str:
-    """A DataFrame as an escaped HTML table (first ``max_rows`` rows; a note says how many were left out)."""
+               labels: dict[str, str] | None = None, links: Mapping[str, Sequence[str | None]] | None = None,
+               row_ids: Sequence[str | None] | None = None, row_classes: Sequence[str] | None = None,
+               tags: Mapping[str, Callable[[object], str]] | None = None, scroll: bool = False) -> str:
+    """A DataFrame as an escaped HTML table (first ``max_rows`` rows; a note says how many were left out).
+
+    ``links`` maps a column to one URL per row (the passages behind the row); ``row_ids`` gives rows an id (an
+    anchor others link to); ``row_classes`` a CSS class (e.g. "duplicate"); ``tags`` maps a column to a function
+    giving a short badge after the cell's value ("få dok."). ``scroll`` keeps a long table in a scroll box.
+    """
     if columns is not None:
         frame = frame.loc[:, [c for c in columns if c in frame.columns]]
     labels = labels or {}
     head = "".join(f"<th>{esc(labels.get(c, c))}</th>" for c in frame.columns)
     rows = []
-    grouped = [str(c) not in UNGROUPED for c in frame.columns]
-    for record in frame.head(max_rows).itertuples(index=False):
+    names = [str(c) for c in frame.columns]
+    grouped = [name not in UNGROUPED for name in names]
+    links = links or {}
+    tags = tags or {}
+    for position, record in enumerate(frame.head(max_rows).itertuples(index=False)):
         cells = []
-        for value, group in zip(record, grouped, strict=True):
+        for name, value, group in zip(names, record, grouped, strict=True):
             if hasattr(value, "item") and not isinstance(value, (str, bytes)):
                 value = value.item()  # numpy scalar -> python
             text, numeric = _cell(value, group)
+            url = links[name][position] if name in links and position < len(links[name]) else None
+            if url:
+                text = f'<a href="{esc(url)}">{text or "↗"}</a>'
+            if name in tags:
+                text += tags[name](value)
             cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        ident = row_ids[position] if row_ids is not None and position < len(row_ids) else None
+        klass = row_classes[position] if row_classes is not None and position < len(row_classes) else ""
+        attributes = (f' id="{esc(ident)}"' if ident else "") + (f' class="{esc(klass)}"' if klass else "")
+        rows.append(f"<tr{attributes}>" + "".join(cells) + "</tr>")
     more = ""
     if len(frame) > max_rows:
         more = f'<p class="lead">Viser {max_rows} av {len(frame):,} rader (alle i CSV-fila).</p>'.replace(",", "\u202f")
-    return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
+    table = f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    if scroll:
+        table = f'<div class="scroll">{table}</div>'
+    return f"<div>{table}</div>{more}"
 
 
 def csv_link(csv_name: str | None) -> str:
@@ -129,6 +178,12 @@ def figure_html(image: str, caption: str, *, csv_name: str | None = None, table:
     fold = f"<details><summary>Vis tabellen · show the table</summary>{table}</details>" if table else ""
     return (f'<figure class="plot"{ident}>{image}<figcaption>{esc(caption)} {csv_link(csv_name)}</figcaption>'
             f"</figure>{fold}")
+
+
+def tag(text: str, title: str = "") -> str:
+    """A small badge after a value ("duplikat", "få dok.") with an explaining tooltip."""
+    hint = f' title="{esc(title)}"' if title else ""
+    return f'<span class="tag"{hint}>{esc(text)}</span>'
 
 
 def notice(text: str, *, failed: bool = False) -> str:
@@ -181,5 +236,5 @@ def page_html(title: str, subtitle_lines: Sequence[str], toc: Sequence[tuple[str
         f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         f'<header class="top"><h1>{esc(title)}</h1>{subtitle}</header>\n'
         f'<nav class="toc">{nav}</nav>\n<main>\n{body}\n</main>\n'
-        f"<footer>{esc(footer)}</footer>\n</body>\n</html>\n"
+        f"<footer>{esc(footer)}</footer>\n<script>{script()}</script>\n</body>\n</html>\n"
     )

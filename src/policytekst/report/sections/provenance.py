@@ -17,10 +17,11 @@ KEY = "provenance"
 def build(ctx: ReportContext, sections: list[Section], record: dict[str, Any]) -> Section:
     """The last section; it needs every other section's outcome, so the builder passes them in."""
     section = Section(KEY, "Parametere, versjoner og frø", "Parameters, versions and seeds")
-    params = pd.DataFrame([{"parameter": k, "value": "" if v is None else str(v)}
+    chosen = set(record.get("left_to_defaults", ()))
+    params = pd.DataFrame([{"parameter": k, "value": ("" if v is None else
+                                                      ", ".join(map(str, v)) if isinstance(v, list) else str(v))
+                            + (" (valgt automatisk · chosen automatically)" if k in chosen else "")}
                            for k, v in record["params"].items()])
-    if "split_year_used" in record:
-        params.loc[len(params)] = {"parameter": "split_year (used)", "value": str(record["split_year_used"])}
     found = pd.DataFrame([{"package": k, "version": v} for k, v in record["versions"].items()])
     runs = pd.DataFrame([{"section": s.key, "status": s.status, "seconds": round(s.seconds, 2),
                           "note": s.note} for s in sections])

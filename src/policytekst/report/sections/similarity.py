@@ -13,10 +13,12 @@ import pandas as pd
 from policytekst import plots
 from policytekst.compare.similarity import document_map, pairs_of
 from policytekst.report import html as h
+from policytekst.report import links
 from policytekst.report.base import ReportContext, Section
 
 KEY = "similarity"
 N_PAIRS = 10
+MAX_LINKED_POINTS = 1500  # bigger maps are rasterised: points cannot carry links, the table does
 
 
 def _titled(table: pd.DataFrame, docs: pd.DataFrame, column: str, title_column: str) -> pd.Series:
@@ -42,13 +44,29 @@ def build(ctx: ReportContext) -> Section:
                      "similarity"]]
     section.tables["map"] = points
     color = "year" if points["year"].notna().any() else "genre"
-    svg = plots.scatter_map(points.assign(year=points["year"].astype(float)), color_by=color, label_by="title")
+    first = (ctx.passages().sort_values(["doc_id", "seq"]).drop_duplicates("doc_id").set_index("doc_id")
+             ["passage_id"])
+    linkable = len(points) <= MAX_LINKED_POINTS
+    urls = [(links.web_url(ctx.params.link_base, d) if ctx.params.link_base else
+             links.passage_url(ctx, first[d], KEY) if d in first.index else None)
+            for d in points["doc_id"]] if linkable else None
+    hover = [f"{title} ({'' if pd.isna(year) else year}{', ' + str(genre) if isinstance(genre, str) else ''}); "
+             f"mest lik: {nearest}" for title, year, genre, nearest in
+             zip(points["title"], points["year"], points["genre"], points["nearest_title"], strict=True)]
+    svg = plots.scatter_map(points.assign(year=points["year"].astype(float)), color_by=color, label_by="title",
+                            links=[u or "" for u in urls] if urls else None, hover=hover,
+                            max_links=MAX_LINKED_POINTS)
     space = f"TF-IDF ({n_terms:,} ord)"
     parts = [f'<p class="lead">Hvert punkt er et dokument; dokumenter som bruker de samme ordene ligger nær '
              f"hverandre. Rom: {h.esc(space)}; kart: {h.esc(method)}; farge: {h.esc(color)}. "
              "Aksene har ingen egen betydning – det er avstandene som teller.</p>".replace(",", "\u202f")]
-    parts.append(h.figure_html(svg, "Dokumentkart (likhet i ordforråd).", csv_name=ctx.csv_name(KEY, "map"),
-                               table=h.table_html(points, max_rows=60), figure_id="fig-similarity"))
+    caption = "Dokumentkart (likhet i ordforråd)."
+    if linkable:
+        caption += " Pek på et punkt for tittelen; klikk for dokumentets første avsnitt."
+    parts.append(h.figure_html(svg, caption, csv_name=ctx.csv_name(KEY, "map"),
+                               table=h.table_html(points, max_rows=60,
+                                                  links={"title": urls[:60]} if urls else None),
+                               figure_id="fig-similarity"))
     section.figures += 1
     pairs["title"] = _titled(pairs, docs, "doc_id", "title")
     pairs["nearest_title"] = _titled(pairs, docs, "nearest_doc_id", "nearest_title")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from policytekst import plots
 from policytekst.compare import trend_table
+from policytekst.report import figures
 from policytekst.report import html as h
 from policytekst.report.base import ReportContext, Section
 from policytekst.search import examples
@@ -65,7 +65,9 @@ def build(ctx: ReportContext) -> Section:
     parts = [f'<p class="lead">Temaene måles per tekstavsnitt ({h.esc(explain)}; metode: {h.esc(method)}), og '
              "gjennomsnittet per år vises med 95 % bootstrap-konfidensintervall (dokumenter trekkes på nytt, så "
              "usikkerheten gjelder dokumenter, ikke enkeltavsnitt). Hule punkter: år med få dokumenter.</p>",
-             "<h3>Samlet · overall</h3>", h.table_html(summary) + h.csv_link(ctx.csv_name(KEY, "summary"))]
+             "<h3>Samlet · overall</h3>",
+             h.table_html(summary.assign(theme=summary["theme"].map(figures.theme_labels(list(summary["theme"])))))
+             + h.csv_link(ctx.csv_name(KEY, "summary"))]
 
     dated = scores[passages.loc[scores.index, "year"].notna().to_numpy()]
     if dated.empty:
@@ -74,11 +76,16 @@ def build(ctx: ReportContext) -> Section:
     else:
         trends = trend_table(ctx.corpus, dated, by="year", n_boot=ctx.params.n_boot, seed=ctx.params.seed)
         section.tables["by_year"] = trends
-        svg = plots.trend_panels(trends, ylabel="snittskåre", items=list(summary["theme"]),
-                                 marker_year=split_year(ctx), ncols=5 if len(summary) > 6 else 3)
+        labels = figures.theme_labels(list(summary["theme"]))
+        svg = figures.trend_figure(ctx, trends, dated, items=list(summary["theme"]), ylabel="snittskåre",
+                                   section=KEY, labels=labels, marker_year=split_year(ctx))
         parts.append("<h3>Utvikling per år · by year</h3>")
         parts.append(h.figure_html(
-            svg, "Temaenes gjennomsnitt per år med 95 % konfidensintervall; stiplet linje = valgt skilleår.",
+            svg, "Temaenes gjennomsnitt per år med 95 % konfidensintervall; stiplet linje = valgt skilleår. "
+            + ("Hvert panel har sin egen y-skala." if ctx.params.free_y else
+               "Alle panelene har samme y-skala, så temaene kan sammenlignes direkte.")
+            + " Hule punkter: år med få dokumenter; brudd i linja: år uten dokumenter. Klikk et punkt for "
+            "avsnittene bak det.",
             csv_name=ctx.csv_name(KEY, "by_year"), table=h.table_html(trends, max_rows=200),
             figure_id="fig-themes-years"))
         section.figures += 1
@@ -99,7 +106,7 @@ def build_examples(ctx: ReportContext) -> Section:
         found = examples(ctx.corpus, theme, n=ctx.params.n_examples, method=ctx.params.theme_method)
         found = found.assign(theme=theme)
         frames.append(found)
-        parts.append(f"<h3>{h.esc(theme)}</h3>")
+        parts.append(f"<h3>{h.esc(figures.theme_labels([theme])[theme])}</h3>")
         if found.empty:
             parts.append("<p>Ingen avsnitt i korpuset uttrykker dette temaet tydelig.</p>")
             continue

@@ -21,7 +21,9 @@ def fitted_model(ctx: ReportContext):
         if ctx.params.engine:
             kwargs["engine"] = ctx.params.engine
         try:
-            ctx.cache["topic_model"] = TopicModel(**kwargs).fit(ctx.corpus)
+            model = ctx.cache["topic_model"] = TopicModel(**kwargs).fit(ctx.corpus)
+            ctx.cache["topic_engine"] = model.engine  # params.json records the engine used, not None
+            ctx.cache["topic_model_facts"] = {"engine": model.engine, "k": model.k, "seed": ctx.params.seed}
         except ValueError as exc:
             # The topics package raises ValueError for corpora too small to model (empty vocabulary, ...).
             ctx.cache["topic_model"] = NotEnoughData(str(exc))
