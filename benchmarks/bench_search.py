@@ -109,6 +109,18 @@ def _copy(conn, doc_ids: list[str], tag: str) -> None:
         conn.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
 
 
+def _anon_mb() -> float:
+    """The process's anonymous resident memory (RssAnon, Linux) in MB; 0 where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
@@ -129,15 +141,20 @@ def main() -> int:
     import sqlite3
 
     from policytekst import Corpus
-    from policytekst.search import kwic, search, similar_passages, topk
+    from policytekst.search import QueryError, kwic, search, similar_passages, topk
     from policytekst.search.index import ensure_index, index_size_bytes, optimize
     from policytekst.search.query import QUERY_LANGS, _as_list, compile_query
 
     folder = build_corpus(args.shared, args.target, args.fresh)
     with Corpus.open(folder) as corpus:
         n_passages = corpus.store.counts()["passages"]
+        anon: list[float] = []
+
+        def sample(_done: int, _total: int) -> None:
+            anon.append(_anon_mb())
+
         start = time.perf_counter()
-        report = ensure_index(corpus, rebuild=not args.skip_build)
+        report = ensure_index(corpus, rebuild=not args.skip_build, progress=sample)
         build_s = time.perf_counter() - start
         start = time.perf_counter()
         if not args.skip_build:
@@ -161,7 +178,12 @@ def main() -> int:
             peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"index build: {build_s:.1f} s for {report.passages_indexed:,} passages "
                   f"({report.passages_indexed / build_s:,.0f} passages/s), optimize {optimize_s:.1f} s, "
-                  f"peak memory {peak_mb:,.0f} MB")
+                  f"peak memory {peak_mb:,.0f} MB (memory-mapped index pages included)")
+            if anon:
+                # anonymous memory (the process's own heap, not mapped file pages) after each batch of documents:
+                # flat from the first batch to the last when the build streams
+                print(f"anonymous memory during the build: after the first batch {anon[0]:,.0f} MB, "
+                      f"max {max(anon):,.0f} MB, after the last batch {anon[-1]:,.0f} MB ({len(anon)} batches)")
         if size is not None:
             print(f"index size: {size / 1e6:.1f} MB of a {file_size / 1e6:.1f} MB corpus file "
                   f"({size / file_size:.0%})")
@@ -239,7 +261,13 @@ def main() -> int:
 
         for pattern in ("kasteball", "brukermedvirk*", '"mål- og resultatstyring"', "re:\\bNAV-\\w+"):
             t0 = time.perf_counter()
-            frame = kwic(corpus, pattern, window=8, limit=2000)
+            try:
+                # the regex runs in Python over every passage: give it more than the interactive 10 s budget on a
+                # loaded machine, and report a timeout as a figure rather than end the run
+                frame = kwic(corpus, pattern, window=8, limit=2000, regex_timeout=120.0)
+            except QueryError as exc:
+                print(f"kwic {pattern!r}: {exc}")
+                continue
             print(f"kwic {pattern!r}: {len(frame):,} lines in {(time.perf_counter() - t0) * 1000:.0f} ms")
         sources = [r[0] for r in conn.execute(
             "SELECT p.passage_id FROM passages p JOIN search_units u USING (passage_id) "

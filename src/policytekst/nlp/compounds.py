@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from policytekst.nlp.lemmas import _dictionary, _lang, _split
 from policytekst.nlp.word_lemmas import lemma_of
 
+# Bump when the splitter's rules change what compound_terms gives: the search index's parts column records it.
+SPLITTER_VERSION = "2"  # 2: modifiers must be base forms; three-letter heads after a long linked modifier
 MAX_WORD = 60
 MIN_PART = 3
 LINKS = ("", "s", "e")

@@ -32,6 +32,7 @@ import filelock
 from policytekst.db import transaction
 from policytekst.errors import PolicytekstError
 from policytekst.nlp import standards
+from policytekst.nlp.compounds import SPLITTER_VERSION
 from policytekst.search import topk
 
 # WORD is re-exported: the search modules split words exactly as the index does.
@@ -131,8 +132,9 @@ def search_parts(word: str, lang: str = "nb") -> tuple[str, ...]:
 def nlp_fingerprint() -> str:
     """The lemma stamp the index records: :func:`policytekst.nlp.word_lemmas.cache_version` (one stamp for every
     lemma store) plus the written-standards setting, so a changed lemmatiser, word list or setting rebuilds the
-    lemma column. (cache_version covers the setting too; the suffix also carries STANDARDS_VERSION.)"""
-    return f"{cache_version()}+{standards.fingerprint()}"
+    lemma column. (cache_version covers the setting too; the suffix also carries STANDARDS_VERSION and the compound
+    splitter's SPLITTER_VERSION, which decides the parts column.)"""
+    return f"{cache_version()}+{standards.fingerprint()}+split{SPLITTER_VERSION}"
 
 
 def parts_text(text: str, lang: str = "nb") -> str:
