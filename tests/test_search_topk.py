@@ -15,7 +15,14 @@ import pytest
 
 from policytekst import Corpus
 from policytekst.search import search, topk
-from policytekst.search.index import FTS_TABLE, PARTS_TERMS_TABLE, TERMS_TABLE, UNITS_TABLE, _build_topk, ensure_index
+from policytekst.search.index import (
+    FTS_TABLE,
+    PARTS_TERMS_TABLE,
+    TERMS_TABLE,
+    UNITS_TABLE,
+    _build_topk,
+    ensure_index,
+)
 from policytekst.search.query import WEIGHTS, compile_query
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -135,3 +142,21 @@ def test_lists_follow_added_documents(tmp_path, small_lists, monkeypatch):
         corpus.ingest([extra], progress=False)
         ensure_index(corpus)
         assert topk.stamp(corpus.store.conn)["max_rowid"] > stamp["max_rowid"]  # rebuilt over the new rows
+
+
+def test_counts_of_common_words_are_bounds_from_term_counts(demo_corpus, monkeypatch):
+    """count=True on a word in many passages gives (at least, at most) from per-term counts; the true count of
+    the matches lies between them, and one term alone is exact."""
+    ensure_index(demo_corpus)
+    monkeypatch.setattr(topk, "RARE_ROWS", 0)
+    conn = demo_corpus.store.conn
+    for query in ("og", "kommunene", "brukerne"):
+        frame = search(demo_corpus, query, limit=2, count=True)
+        lo, hi = frame.attrs["n_matches_range"]
+        expression = frame.attrs["fts_query"]
+        truth = conn.execute(f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", (expression,)).fetchone()[0]
+        assert lo <= truth <= hi, (query, lo, truth, hi)
+    one = topk.count_bounds(conn, FTS_TABLE, (TERMS_TABLE, PARTS_TERMS_TABLE), 'surface : "og"')
+    truth = conn.execute(f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH 'surface : og'").fetchone()[0]
+    assert one == (truth, truth)
+    assert topk.count_bounds(conn, FTS_TABLE, (TERMS_TABLE, PARTS_TERMS_TABLE), 'surface : "og" AND surface : "nav"') is None

@@ -33,10 +33,10 @@ from policytekst.db import transaction
 from policytekst.errors import PolicytekstError
 from policytekst.nlp import standards
 from policytekst.nlp.compounds import SPLITTER_VERSION
-from policytekst.search import topk
 
 # WORD is re-exported: the search modules split words exactly as the index does.
 from policytekst.nlp.word_lemmas import WORD, WordLemmatizer, cache_version  # noqa: F401
+from policytekst.search import topk
 
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from policytekst.errors import UsageError
+from policytekst.search import topk
 from policytekst.search.index import (
     FTS_TABLE,
     PARTS_TERMS_TABLE,
@@ -40,7 +41,6 @@ from policytekst.search.index import (
     lemmatizer,
     search_parts,
 )
-from policytekst.search import topk
 from policytekst.selection import parse_years
 from policytekst.themes import theme_scores
 
@@ -536,7 +536,9 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     DataFrame with columns passage_id, doc_id, score (higher is better), snippet (matches in ``mark``),
     citation, title, year, genre, page_start, page_end, section, kind, language, n_words, text, match_type
     (word / inflection / compound: the best way the passage matched, see :func:`match_type`). Passages that match
-    without compounds come first (by score), then those found only through a compound (by score).
+    without compounds come first (by score), then those found only through a compound (by score). A common word's
+    page may be read from the index's top-k impact lists (:mod:`policytekst.search.topk`): the same passages,
+    order and scores as ranking every match, taken only when the lists prove it.
     ``frame.attrs`` holds the FTS5 expression (``fts_query``) and the number of matching passages (``n_matches``:
     exact when fewer than ``limit`` matched or ``count=True``, else None). With ``count=True`` a word or OR of
     words in more than ``topk.RARE_ROWS`` passages is not counted match by match: ``n_matches_range`` holds (at
