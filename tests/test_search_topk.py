@@ -160,3 +160,12 @@ def test_counts_of_common_words_are_bounds_from_term_counts(demo_corpus, monkeyp
     truth = conn.execute(f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH 'surface : og'").fetchone()[0]
     assert one == (truth, truth)
     assert topk.count_bounds(conn, FTS_TABLE, (TERMS_TABLE, PARTS_TERMS_TABLE), 'surface : "og" AND surface : "nav"') is None
+
+
+def test_lists_keep_rows_tied_with_the_kth():
+    rows = [(1, 5.0), (2, 4.0), (3, 4.0), (4, 4.0), (5, 3.0), (6, 2.0)]
+    assert topk._list(rows, 2) == (rows[:4], 3.0)  # copies tied with the 2nd stay in; the bound is the next score
+    assert topk._list(rows[:3], 5) == (rows[:3], 0.0)  # every row of the term: nothing outside
+    tied = [(1, 4.0), (2, 4.0), (3, 4.0)]
+    assert topk._list(tied, 1) == (tied, 4.0)  # ties fill the fetch: the last score bounds the rest
+    assert topk._list(tied, 1, complete=True) == (tied, 0.0)

@@ -3,8 +3,8 @@
 A ranked FTS5 query scores every matching row (BM25 reads each row's positions and its size), so a word in half a
 million passages costs ~0.45 s however few results are shown. For each (column, term) in at least
 ``MIN_ROWS`` passages the index keeps an *impact list*: the ``K`` rows with the highest BM25 contribution of that term
-alone (the term's IDF is the same for every row, so this is the order of FTS5's own ``bm25`` on the one-term query)
-and the contribution of the K-th row, a bound for every row outside the list.
+alone (the term's IDF is the same for every row, so this is the order of FTS5's own ``bm25`` on the one-term query),
+with every row tied with the K-th, and the best contribution of a row outside the list: a bound for all of them.
 
 A query whose phrases are single terms in one column (what a word compiles to: ``surface : "x"``, ``lemmas : "x"``,
 joined by AND/OR/NOT) is then answered from candidates only:
@@ -38,12 +38,13 @@ from typing import Any
 from policytekst.db import transaction
 
 LISTS_TABLE = "search_topk"  # (col, term, rowid): the K best rows of a frequent term in one column
-BOUNDS_TABLE = "search_topk_terms"  # (col, term, bound, rows): the K-th row's contribution (without IDF)
+BOUNDS_TABLE = "search_topk_terms"  # (col, term, bound, rows): the best contribution outside the list (no IDF)
 STAMP_KEY = "search_topk"
-TOPK_VERSION = "1"
+TOPK_VERSION = "2"  # 2: ties with the K-th row kept in the list, the bound is the best score outside it
 MIN_ROWS = 1_000  # a term in fewer passages is cheap to rank in full (and to enumerate as candidates)
 ROWS_PER_LIST = 500  # ... and above MIN_ROWS, one list per this many index rows' worth of passages (2,000 at 1M)
-K = 200  # rows kept per frequent term
+K = 200  # rows kept per frequent term (plus the rows tied with the K-th)
+TIE_ROOM = 4  # rows fetched per list: K x this, so ties with the K-th row (copies of a passage) fit
 # a query whose terms are in fewer passages in all (counted per term) is ranked in full: 20-30 ms of CPU, about
 # what proving its page from the lists costs
 RARE_ROWS = 50_000
@@ -293,9 +294,9 @@ def build(conn: sqlite3.Connection, fts: str, weights: tuple[float, ...], freque
     batch_bounds: list[tuple[int, str, float, int]] = []
     for done, (col, term, n_hit) in enumerate(frequent, 1):
         expression = f'{COLUMNS[col]} : "{term}"'
-        rows = conn.execute(sql, (expression, k)).fetchall()
-        # fewer than k rows: the list is the whole posting, nothing lies outside it
-        bound = rows[-1][1] / idf(n_rows, n_hit) if len(rows) >= k else 0.0
+        fetched = conn.execute(sql, (expression, k * TIE_ROOM)).fetchall()
+        rows, bound = _list(fetched, k, complete=len(fetched) < k * TIE_ROOM)
+        bound /= idf(n_rows, n_hit)  # the row's part of BM25: times the IDF of the day at query time
         batch_rows.extend((col, term, r[0]) for r in rows)
         batch_bounds.append((col, term, bound, n_hit))
         if len(batch_bounds) >= 50 or done == len(frequent):
@@ -312,6 +313,25 @@ def build(conn: sqlite3.Connection, fts: str, weights: tuple[float, ...], freque
              "seconds": round(time.perf_counter() - started, 1),
              "cpu_seconds": round(time.process_time() - cpu, 1)})))
     return len(frequent)
+
+
+def _list(rows: list[tuple[int, float]], k: int, complete: bool = False) -> tuple[list[tuple[int, float]], float]:
+    """The list kept from a term's best rows (fetched with room for ties) and the best score outside it.
+
+    The K best rows and every row tied with the K-th (copies of one passage score alike, and a corpus may hold
+    hundreds), so the bound is the first score *below* the list and a page of tied copies can still be proved.
+    0 when the list holds every row of the term (``complete``: the fetch returned fewer rows than it asked for).
+    """
+    if len(rows) <= k:
+        return rows, 0.0
+    cut = k
+    while cut < len(rows) and rows[cut][1] == rows[k - 1][1]:
+        cut += 1
+    if cut < len(rows):
+        return rows[:cut], rows[cut][1]
+    if complete:
+        return rows, 0.0
+    return rows, rows[-1][1]  # ties fill the room: the last score still bounds the rows outside (a looser bound)
 
 
 # -- answering a query ----------------------------------------------------------------------------------------------
