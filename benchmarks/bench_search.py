@@ -182,8 +182,11 @@ def main() -> int:
             if anon:
                 # anonymous memory (the process's own heap, not mapped file pages) after each batch of documents:
                 # flat from the first batch to the last when the build streams
-                print(f"anonymous memory during the build: after the first batch {anon[0]:,.0f} MB, "
-                      f"max {max(anon):,.0f} MB, after the last batch {anon[-1]:,.0f} MB ({len(anon)} batches)")
+                quarters = [anon[min(len(anon) - 1, len(anon) * q // 4)] for q in range(1, 4)]
+                print(f"anonymous memory during the build: after the first batch {anon[0]:,.0f} MB, at 1/4, 1/2, 3/4 "
+                      f"of the batches {', '.join(f'{m:,.0f}' for m in quarters)} MB, max {max(anon):,.0f} MB, after "
+                      f"the last batch {anon[-1]:,.0f} MB ({len(anon)} batches; the lemma and compound caches are "
+                      "bounded LRU caches that fill as the vocabulary grows)")
         if size is not None:
             print(f"index size: {size / 1e6:.1f} MB of a {file_size / 1e6:.1f} MB corpus file "
                   f"({size / file_size:.0%})")
