@@ -14,7 +14,10 @@ Figures:
   compiled expression; the ratio shows the overhead of parsing, lemmatising, filtering, snippets and citations;
 * kwic and similar_passages latency for a few patterns/sources.
 
-Usage: python benchmarks/bench_search.py [--shared ../shared] [--target 100000] [--fresh]
+Usage: python benchmarks/bench_search.py [--shared ../shared] [--target 100000] [--fresh] [--lists] [--skip-build]
+
+With ``--lists`` the top-k impact lists (search/topk.py) are built and each query is timed with them and without
+("lists off", the plain ranked query); every first page is checked to be the same both ways.
 """
 
 from __future__ import annotations
@@ -133,7 +136,13 @@ def main() -> int:
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per query (after one warm-up)")
     parser.add_argument("--skip-build", action="store_true", help="time queries only (index must be current)")
+    parser.add_argument("--lists", action="store_true",
+                        help="build and use the top-k impact lists (POLICYTEKST_TOPK_LISTS=1; off by default)")
     args = parser.parse_args()
+    if args.lists:
+        import os
+
+        os.environ["POLICYTEKST_TOPK_LISTS"] = "1"
     if not (args.shared / "data" / "storting_questions").is_dir():
         print(f"skipped: Storting questions not found under {args.shared}")
         return 0

@@ -1,6 +1,7 @@
 """Top-k impact lists (search/topk.py): the first page read from the lists is the page the ranked FTS5 query gives.
 
-The lists only pay off on large indexes, so the tests shrink their thresholds (a term in 3 passages gets a list of
+The lists are opt-in (``POLICYTEKST_TOPK_LISTS=1``: measured, they do not prove one-word pages at a million
+passages); they only apply on large indexes, so the tests shrink their thresholds (a term in 3 passages gets a list of
 40 rows) to make the fast path answer on the demo corpus and the seed captures, then compare every page with the
 plain ranked query: same passages, same order, same scores (the scores are computed as fts5_aux.c computes them).
 """
@@ -34,6 +35,7 @@ COMMON = [("og", {}), ("det", {}), ("kommune", {}), ("kommunene", {}), ("tjenest
 
 @pytest.fixture
 def small_lists(monkeypatch):
+    monkeypatch.setenv(topk.ENV, "1")  # the lists are opt-in (see search/topk.py)
     monkeypatch.setattr(topk, "MIN_ROWS", 3)
     monkeypatch.setattr(topk, "K", 40)
     monkeypatch.setattr(topk, "RARE_ROWS", 0)
@@ -169,3 +171,15 @@ def test_lists_keep_rows_tied_with_the_kth():
     tied = [(1, 4.0), (2, 4.0), (3, 4.0)]
     assert topk._list(tied, 1) == (tied, 4.0)  # ties fill the fetch: the last score bounds the rest
     assert topk._list(tied, 1, complete=True) == (tied, 0.0)
+
+
+def test_lists_are_opt_in(tmp_path, monkeypatch):
+    monkeypatch.delenv(topk.ENV, raising=False)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Kommunen har ansvar for tjenestene.\n", encoding="utf-8")
+    with Corpus(tmp_path / "c", create=True) as corpus:
+        corpus.ingest([docs], progress=False)
+        ensure_index(corpus)
+        assert topk.stamp(corpus.store.conn) is None  # no lists built
+        assert not search(corpus, "tjenestene").empty  # and search ranks as before

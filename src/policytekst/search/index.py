@@ -178,7 +178,7 @@ def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200
     IndexReport
     """
     if not rebuild and is_current(corpus):
-        if not corpus.store.read_only and topk.needs_build(corpus.store.conn, FTS_TABLE):
+        if not corpus.store.read_only and topk.enabled() and topk.needs_build(corpus.store.conn, FTS_TABLE):
             with _build_lock(corpus):
                 _build_topk(corpus.store.conn)  # an index of an older version, or many rows added since
         return IndexReport(corpus.store.generation())
@@ -330,7 +330,7 @@ def _update(corpus: Corpus, rebuild: bool, batch_docs: int,
         conn.execute("INSERT OR REPLACE INTO info VALUES ('search_generation', ?)", (str(generation),))
         conn.execute("INSERT OR REPLACE INTO info VALUES ('search_version', ?)", (INDEX_VERSION,))
         conn.execute("INSERT OR REPLACE INTO info VALUES ('search_nlp', ?)", (fingerprint,))
-    if topk.needs_build(conn, FTS_TABLE):
+    if topk.enabled() and topk.needs_build(conn, FTS_TABLE):
         _build_topk(conn)
     return report
 

@@ -19,6 +19,15 @@ joined by AND/OR/NOT) is then answered from candidates only:
    Otherwise :func:`top` returns None and the caller runs the plain ranked FTS5 query: the result is the same as
    before either way; this module only decides when the answer can be read from fewer rows.
 
+Measured (benchmarks/bench_search.py): at 1,000,000 passages the lists answered 4 of the 50 queries and made the
+p95 worse (CPU p95 575 ms with them, 429 ms without): a word compiles to an OR of its forms in two columns
+(``surface : "brukerne" OR surface : "bruker" OR lemmas : "bruker"``), and the sum of the per-term bounds (6.6 for
+"brukerne") lies far above what any passage scores (3.9), because the best rows of each form are bounded as if one
+passage held all of them at once. Proving such pages needs lists per query expression (a frequent word's own
+top-k), not per term. So the lists are built only when ``POLICYTEKST_TOPK_LISTS=1`` (:func:`enabled`); without
+them :func:`top` declines at once and search ranks as before. The scoring and proof here are exact and tested, and
+are what expression-level lists would use.
+
 Incremental: the lists record the highest rowid they cover; rows added later are candidates by a MATCH restricted
 to that range, rows deleted drop out (the bound stays valid), and the lists are rebuilt when the added rows
 reach ``STALE_SHARE`` of the index (or on a rebuild).
@@ -28,6 +37,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import sqlite3
 import time
@@ -66,6 +76,14 @@ CREATE TABLE IF NOT EXISTS {BOUNDS_TABLE} (
 # FTS5's unicode61 tokenizer (remove_diacritics 0): tokens are runs of letters and digits, folded to lower case.
 # The same pattern as policytekst.nlp.word_lemmas.WORD, kept here so this module reads rows as FTS5 does.
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+ENV = "POLICYTEKST_TOPK_LISTS"
+
+
+def enabled() -> bool:
+    """Whether the index builds impact lists (``POLICYTEKST_TOPK_LISTS=1``; off by default, see the module notes)."""
+    return os.environ.get(ENV, "").strip().lower() in ("1", "yes", "true", "on")
 
 
 # -- the index statistics FTS5's bm25 uses ------------------------------------------------------------------------
