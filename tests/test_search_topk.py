@@ -100,6 +100,7 @@ def test_parse_expression_refuses_what_it_cannot_score():
     assert [leaf.term for leaf in topk.scoring_leaves(tree)] == ["a", "a"]
 
 
+@pytest.mark.slow  # 59 queries ranked twice: kept out of make test-fast
 def test_first_pages_unchanged_on_demo(demo_corpus, small_lists, monkeypatch):
     ensure_index(demo_corpus)
     _build_topk(demo_corpus.store.conn)
@@ -115,6 +116,7 @@ def test_first_pages_unchanged_on_seeds(seed_corpus, small_lists, monkeypatch):
     assert outcomes["exact"] >= 10, outcomes
 
 
+@pytest.mark.slow  # three ingests and index builds
 def test_lists_follow_added_documents(tmp_path, small_lists, monkeypatch):
     """Rows added after the lists were built are read as candidates; the lists are rebuilt past STALE_SHARE."""
     docs = tmp_path / "docs"
