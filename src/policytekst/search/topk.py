@@ -367,6 +367,8 @@ def top(conn: sqlite3.Connection, fts: str, units: str, terms_tables: tuple[str,
         rare: int | None = None) -> tuple[list[tuple[str, float]] | None, Outcome]:
     """The first ``limit`` (passage_id, score) of ``expression`` exactly as the ranked FTS5 query orders them
     (score desc, rowid asc), or None when the impact lists cannot prove the page (the caller ranks in full)."""
+    if not enabled():
+        return None, Outcome(False, "off")
     current = stamp(conn)
     if current is None or tuple(current.get("weights", ())) != tuple(weights):
         return None, Outcome(False, "no lists")
