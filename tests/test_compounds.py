@@ -48,3 +48,15 @@ def test_split_points_examples():
     assert split_points("brukermedvirkning") == [len("bruker")]
     assert split_points("prosjektets") == [] and split_points("regjeringens") == []
     assert split_points("123") == [] and compound_terms("") == ()
+
+
+def test_short_heads_and_inflected_modifiers():
+    # a three-letter head after a long modifier ending in a linking s or a vowel is found ...
+    assert {"barnehage", "lov"} <= set(compound_terms("barnehageloven"))
+    assert "lov" in compound_terms("ekteskapsloven") and "lov" in compound_terms("arbeidsmiljøloven")
+    # ... but not after a consonant, where it is as often a suffix
+    assert "vis" not in compound_terms("nødvendigvis") and "ert" not in compound_terms("fragmentert")
+    # a modifier that is an inflected form ("isen") is not a part: the name is not a compound of "lov"
+    assert compound_terms("lovisenberg") == ()
+    # agent nouns the dictionary knows only as verb forms stay modifiers
+    assert "bestiller" in compound_terms("bestillerrollen")

@@ -168,6 +168,18 @@ def test_kwic_on_real_text_has_context_and_counts(seed_corpus):
         assert _letters(row["left"] + row["match"] + row["right"]) in text
 
 
+@pytest.mark.parametrize("pattern", ["innledning", "kapittel", "kasteball*", "brukermedvirkning"])
+def test_kwic_lines_have_citations_and_no_contents_lines(seed_corpus, pattern):
+    """Issue 14 point 4: every concordance line carries its citation, and none comes from a table of contents
+    (words a contents page lists, such as "innledning" and "kapittel", followed by dot leaders and a page)."""
+    lines = kwic(seed_corpus, pattern, window=8, limit=5000)
+    assert len(lines) >= 3, pattern
+    assert lines["citation"].str.len().gt(5).all(), pattern
+    leaders = re.compile(r"(?:\.\s*){4,}\d+|…{2,}\s*\d+")
+    texts = lines["left"] + " " + lines["match"] + " " + lines["right"]
+    assert not texts.map(lambda t: bool(leaders.search(t))).any(), pattern
+
+
 THEME_QUERIES = {
     "npm": '"new public management" OR npm OR "mål- og resultatstyring" OR bestiller* OR konkurranseutsett*',
     "brukermedvirkning": "brukermedvirk* OR medvirkning",

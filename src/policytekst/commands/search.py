@@ -147,8 +147,10 @@ def search_command(
                        count=not as_json,
                        theme_method=theme_method, **filters)
     if not as_json:
-        err.print(f"{frame.attrs.get('n_matches') or 0} matching passages for {query!r}; showing {len(frame)}",
-                  highlight=False)
+        n, bounds = frame.attrs.get("n_matches"), frame.attrs.get("n_matches_range")
+        found = (f"{n or 0:,}" if n is not None or bounds is None
+                 else f"between {bounds[0]:,} and {bounds[1]:,}")
+        err.print(f"{found} matching passages for {query!r}; showing {len(frame)}", highlight=False)
     _output(frame, as_json, out, handout, ["score", "match_type", "citation", "snippet", "passage_id"], title=query)
 
 

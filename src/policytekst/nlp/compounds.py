@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from policytekst.nlp.lemmas import _dictionary, _lang, _split
 from policytekst.nlp.word_lemmas import lemma_of
 
+# Bump when the splitter's rules change what compound_terms gives: the search index's parts column records it.
+SPLITTER_VERSION = "2"  # 2: modifiers must be base forms; three-letter heads after a long linked modifier
 MAX_WORD = 60
 MIN_PART = 3
 LINKS = ("", "s", "e")
@@ -180,6 +182,8 @@ def _leaves_of(low: str, lang: str) -> list[str]:
     if (sum(len(part) < MIN_LEFT for part in parts) > 1 or len(parts[-1]) < MIN_PART
             or parts[-1] in _ENDINGS or any(low.endswith(e) and low[:-len(e)].endswith(parts[-2]) for e in _ENDINGS)):
         return [low]  # several syllable-sized parts ("kri-sti-ans-and"): not a compound the lexicon knows
+    if any(not _modifier(part, code) for part in parts[:-1]):
+        return [low]  # a modifier that is an inflected form ("lov-isen-berg"): a name or a syllable run
     leaves: list[str] = []
     for k, part in enumerate(parts):
         sub = _split_whole(part, code)
@@ -191,9 +195,31 @@ def _leaves_of(low: str, lang: str) -> list[str]:
     return leaves
 
 
+def _modifier(part: str, code: str) -> bool:
+    """A part can stand in front of another when the dictionary has it as a lemma (its own base form): "lov",
+    "barnehage", "kasteball"; not an inflected form such as "isen" (is) in "lovisenberg" or "tilles"."""
+    lemma = lemma_of(part, code)
+    # an agent noun the dictionary only knows as a verb form ("utfører", "bestiller": utføre, bestille) is a base form
+    return (part in _lemma_set(code) or lemma == part or part in _LINKED_FORMS
+            or (part.endswith("er") and lemma == part[:-1]))
+
+
+@functools.lru_cache(maxsize=4)
+def _lemma_set(code: str) -> frozenset[str]:
+    """Every base form the dictionary maps a word to ("bruker" is one, though the form "bruker" is also a verb)."""
+    return frozenset(_dictionary(code).values())
+
+
+# Modifier forms that are not base forms but are how Norwegian compounds spell the part (kept small: added when
+# the gold list shows one).
+_LINKED_FORMS = frozenset({"barne", "kvinne", "gate", "små", "store"})
+_VOWELS = frozenset("aeiouyæøå")
+
+
 # Inflection endings the dictionary also lists as words ("ens", "enes"): a "part" like that is an ending
 # ("prosjekt-ets", "myndighet-enes"), not the head of a compound.
 _ENDINGS = frozenset({"ene", "ens", "ets", "enes", "ers", "erne", "ernes", "nes", "ane", "ars"})
+LONG_MODIFIER = 8  # letters (with a linking s) from which a modifier may carry a three-letter head
 WHOLE_MIN = 5  # parts of a word the dictionary lists whole: shorter ones are mostly syllables ("tjen|este")
 
 
@@ -209,14 +235,19 @@ def _split_whole(word: str, code: str) -> tuple[str, str] | None:
         return None
     dictionary = _dictionary(code)
     best: tuple[str, str] | None = None
-    for cut in range(MIN_LEFT, len(word) - MIN_LEFT + 1):
+    for cut in range(MIN_LEFT, len(word) - MIN_PART + 1):
         head = word[:cut]
         for link in ("s", ""):
             if not word.startswith(link, cut):
                 continue
             rest = word[cut + len(link):]
             shortest = MIN_LEFT if link else WHOLE_MIN
-            if len(head) < shortest or len(rest) < shortest or dictionary.get(rest) is None:
+            # a short head after a long modifier that ends in a linking s or a vowel is a real head
+            # ("barnehage|lov", "ekteskaps|lov", "arbeidsmiljø|lov"); after a consonant it is as often a suffix
+            # ("nødvendig|vis", "fragment|ert")
+            short_head = ((link or head[-1] in _VOWELS) and len(head) + len(link) >= LONG_MODIFIER
+                          and len(rest) >= MIN_PART and lemma_of(rest, code) == rest and rest not in _ENDINGS)
+            if len(head) < shortest or (len(rest) < shortest and not short_head) or dictionary.get(rest) is None:
                 continue
             if dictionary.get(head) is None or lemma_of(head, code) != head:
                 continue

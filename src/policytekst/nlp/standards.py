@@ -15,8 +15,12 @@ term. How a lemma is mapped:
    simplemma's bokmål dictionary;
 4. a compound is mapped part by part ("brukar|medverknad" -> "bruker|medvirkning").
 
-A lemma none of these reach is kept as it is. Set ``POLICYTEKST_STANDARDS=keep`` to keep the standards apart
-(search indexes and caches record the setting and rebuild when it changes).
+A lemma none of these reach is kept as it is. Older bokmål and riksmål spellings ("efter", "nu", "sprog",
+"hvad", "naar") are read as today's bokmål the same way (:func:`modern_lemma`: a shipped list,
+``data/older_bokmal.tsv``, and the aa -> å, efter -> etter, sprog -> språk changes checked against the bokmål
+dictionary, so compounds such as "efterspørsel" and "sprogbruk" follow). Set ``POLICYTEKST_STANDARDS=keep`` to
+keep the standards and the old spellings apart (search indexes and caches record the setting and rebuild when it
+changes).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from policytekst.nlp.resources import data_path, read_rows
 from policytekst.nlp.word_lemmas import STANDARDS_ENV, WORD, WordLemmatizer, lemma_of, standards_kept_apart
 
 # Bump this and word_lemmas.NLP_VERSION when the rules below change what a lemma maps to.
-STANDARDS_VERSION = "1"
+STANDARDS_VERSION = "2"  # 2: older bokmål spellings read as today's
 ENV = STANDARDS_ENV
 
 # nynorsk spelling -> bokmål spelling, tried in this order; each applies to every occurrence in the word
@@ -57,6 +61,54 @@ def fingerprint() -> str:
 @functools.lru_cache(maxsize=1)
 def _lexicon() -> dict[str, str]:
     return {row[0].lower(): row[1].lower() for row in read_rows(data_path("nynorsk_bokmal.tsv")) if len(row) >= 2}
+
+
+@functools.lru_cache(maxsize=1)
+def _older() -> dict[str, str]:
+    """Older spelling (and the lemma the lemmatiser gives it, when that is no bokmål word) -> today's lemma."""
+    table: dict[str, str] = {}
+    for row in read_rows(data_path("older_bokmal.tsv")):
+        if len(row) < 2:
+            continue
+        old, new = row[0].lower(), lemma_of(row[1].lower(), "nb")
+        table[old] = new
+        lemma = lemma_of(old, "nb")
+        if lemma not in (old, new) and not _is_bokmal(lemma):
+            table.setdefault(lemma, new)  # "nuværende" is lemmatised as "nuvære"
+    return table
+
+
+# Spelling changes of the 1907-1938 reforms that reach compounds; a result counts only when bokmål knows it.
+OLDER_RULES: tuple[tuple[str, str], ...] = (("aa", "å"), ("efter", "etter"), ("sprog", "språk"))
+
+
+def modern_lemma(lemma: str, lang: str = "nb") -> str:
+    """Today's bokmål lemma of an older bokmål/riksmål spelling ("efter" -> "etter", "naar" -> "når",
+    "efterspørsel" -> "etterspørsel"); any other lemma, or any language but "nb", comes back as given.
+
+    Examples
+    --------
+    >>> modern_lemma("efter"), modern_lemma("sprogbruk"), modern_lemma("kommune")
+    ('etter', 'språkbruk', 'kommune')
+    """
+    if lang != "nb" or not lemma or keep_apart():
+        return lemma
+    return _modern(lemma.lower()) or lemma
+
+
+@functools.lru_cache(maxsize=100_000)
+def _modern(low: str) -> str | None:
+    table = _older()
+    if low in table:
+        return table[low]
+    if not any(old in low for old, _new in OLDER_RULES) or _is_bokmal(low):
+        return None
+    candidate = low
+    for old, new in OLDER_RULES:
+        candidate = candidate.replace(old, new)
+        if candidate != low and _is_bokmal(candidate):
+            return lemma_of(candidate, "nb")
+    return None
 
 
 def _is_bokmal(word: str) -> bool:
@@ -134,9 +186,12 @@ def _by_parts(low: str) -> str | None:
 
 
 def to_bokmal(lemmas: list[str], lang: str) -> list[str]:
-    """:func:`bokmal_lemma` for each lemma of a text in ``lang`` (the list itself unless it is nynorsk and merging)."""
-    if lang != "nn" or keep_apart():
+    """:func:`bokmal_lemma` for each lemma of a nynorsk text, :func:`modern_lemma` for each of a bokmål text (the
+    list itself in other languages or when the standards are kept apart)."""
+    if lang not in ("nn", "nb") or keep_apart():
         return lemmas
+    if lang == "nb":
+        return [(_modern(x.lower()) or x) if x else x for x in lemmas]
     return [_map(x.lower()) if x else x for x in lemmas]
 
 
@@ -152,7 +207,9 @@ def read_as_bokmal(word: str) -> str:
     # a form bokmål knows is read as bokmål ("skjønn" is not nynorsk "skjønna"), unless the shipped list names its
     # nynorsk lemma ("tilsette" -> "ansatt": the bokmål dictionary keeps many radical forms)
     if _is_bokmal(low) and nynorsk not in _lexicon():
-        return lemma_of(low, "nb")
+        return modern_lemma(lemma_of(low, "nb"))
+    if _modern(low) is not None:
+        return _modern(low)
     return bokmal_lemma(nynorsk, "nn")
 
 
@@ -176,12 +233,14 @@ class StandardLemmatizer(WordLemmatizer):
         return to_bokmal(super().lemmas(words, lang), lang)
 
     def lemma(self, word: str, lang: str = "nb") -> str:
-        """:func:`lemma_of`, a nynorsk lemma as bokmål."""
+        """:func:`lemma_of`, a nynorsk lemma as bokmål, an older bokmål spelling as today's."""
+        if lang == "nb":
+            return modern_lemma(super().lemma(word, lang))
         return bokmal_lemma(super().lemma(word, lang), lang)
 
     def lemma_text(self, text: str, lang: str = "nb") -> str:
-        """:func:`policytekst.nlp.word_lemmas.lemma_text`, nynorsk lemmas as bokmål."""
-        if lang != "nn":
+        """:func:`policytekst.nlp.word_lemmas.lemma_text`, nynorsk lemmas as bokmål, older spellings as today's."""
+        if lang not in ("nn", "nb") or keep_apart():
             return super().lemma_text(text, lang)
         return " ".join(self.lemmas(WORD.findall(text.lower()), lang))
 

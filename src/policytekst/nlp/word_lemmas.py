@@ -40,7 +40,8 @@ from policytekst.nlp.resources import DATA_DIR
 # 2: search lemmas are word lemmas (no longer lemmatised as a running text of their cache-miss batch).
 # 3: analyses read nynorsk lemmas as their bokmål lemmas (content_lemmas, the passage lemma cache, the codebook).
 #    A change to the spelling rules in policytekst.nlp.standards changes stored lemmas too: bump this then.
-NLP_VERSION = "3"
+# 4: older bokmål spellings read as today's ("efter" -> "etter"; standards.modern_lemma).
+NLP_VERSION = "4"
 
 # Word tokens as SQLite FTS5's unicode61 tokenizer sees them (letters and digits; hyphens, dots and apostrophes
 # split words), so the search index's lemma column lines up with its surface column.

@@ -32,9 +32,11 @@ import filelock
 from policytekst.db import transaction
 from policytekst.errors import PolicytekstError
 from policytekst.nlp import standards
+from policytekst.nlp.compounds import SPLITTER_VERSION
 
 # WORD is re-exported: the search modules split words exactly as the index does.
 from policytekst.nlp.word_lemmas import WORD, WordLemmatizer, cache_version  # noqa: F401
+from policytekst.search import topk
 
 if TYPE_CHECKING:  # pragma: no cover
     from policytekst.corpus import Corpus
@@ -45,11 +47,17 @@ UNITS_TABLE = "search_units"
 DOCS_TABLE = "search_docs"
 VOCAB_TABLE = "search_vocab"
 TERMS_TABLE = "search_terms"
+PARTS_TERMS_TABLE = "search_terms_parts"  # passages per term of the parts column (BM25's IDF for the top-k lists)
 
 # One index build at a time per corpus, across processes (two notebook kernels searching a fresh corpus would
 # otherwise interleave a rebuild's DELETE with the other's batches). The OS drops the lock when its holder dies.
 LOCK_NAME = ".search.lock"
 LOCK_TIMEOUT = 3600.0  # seconds to wait for another process's build (a full Storting build takes minutes)
+
+# BM25 column weights (surface, lemmas, parts): an exact surface match counts more than a match through the lemma
+# alone, and both more than a match inside a compound (whole-word hits rank above compound hits). Here, beside the
+# columns, because the top-k lists are built with them.
+WEIGHTS = (1.0, 0.6, 0.15)
 
 # Passage kinds left out of the index: not part of the document's own text.
 UNINDEXED_KINDS = ("boilerplate", "toc")
@@ -80,6 +88,10 @@ CREATE TABLE IF NOT EXISTS {TERMS_TABLE} (
     term TEXT PRIMARY KEY,
     surface INTEGER NOT NULL,  -- passages holding the term as written
     lemmas INTEGER NOT NULL    -- passages holding it as a lemma
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS {PARTS_TERMS_TABLE} (
+    term TEXT PRIMARY KEY,
+    parts INTEGER NOT NULL     -- passages holding it as a compound part
 ) WITHOUT ROWID;
 """
 
@@ -120,8 +132,9 @@ def search_parts(word: str, lang: str = "nb") -> tuple[str, ...]:
 def nlp_fingerprint() -> str:
     """The lemma stamp the index records: :func:`policytekst.nlp.word_lemmas.cache_version` (one stamp for every
     lemma store) plus the written-standards setting, so a changed lemmatiser, word list or setting rebuilds the
-    lemma column. (cache_version covers the setting too; the suffix also carries STANDARDS_VERSION.)"""
-    return f"{cache_version()}+{standards.fingerprint()}"
+    lemma column. (cache_version covers the setting too; the suffix also carries STANDARDS_VERSION and the compound
+    splitter's SPLITTER_VERSION, which decides the parts column.)"""
+    return f"{cache_version()}+{standards.fingerprint()}+split{SPLITTER_VERSION}"
 
 
 def parts_text(text: str, lang: str = "nb") -> str:
@@ -135,6 +148,7 @@ def parts_text(text: str, lang: str = "nb") -> str:
 
 def create_schema(conn) -> None:
     conn.executescript(_SCHEMA)
+    topk.create_schema(conn)
 
 
 def is_current(corpus: Corpus) -> bool:
@@ -164,6 +178,9 @@ def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200
     IndexReport
     """
     if not rebuild and is_current(corpus):
+        if not corpus.store.read_only and topk.enabled() and topk.needs_build(corpus.store.conn, FTS_TABLE):
+            with _build_lock(corpus):
+                _build_topk(corpus.store.conn)  # an index of an older version, or many rows added since
         return IndexReport(corpus.store.generation())
     if corpus.store.read_only:
         raise PolicytekstError(f"{corpus.directory}: the search index is not current and the corpus is read-only; "
@@ -259,6 +276,8 @@ def _update(corpus: Corpus, rebuild: bool, batch_docs: int,
             conn.execute(f"DELETE FROM {DOCS_TABLE}")
             conn.execute(f"DELETE FROM {FTS_TABLE}")
             conn.execute(f"DELETE FROM {TERMS_TABLE}")
+            conn.execute(f"DELETE FROM {PARTS_TERMS_TABLE}")
+            topk.clear(conn)
 
     current = {row[0]: (f"{row[1]}|{row[2]}|{row[3]}", row[4], row[5], row[6]) for row in conn.execute(
         "SELECT doc_id, content_hash, ingested_at, n_passages, year, genre, language FROM documents")}
@@ -311,7 +330,25 @@ def _update(corpus: Corpus, rebuild: bool, batch_docs: int,
         conn.execute("INSERT OR REPLACE INTO info VALUES ('search_generation', ?)", (str(generation),))
         conn.execute("INSERT OR REPLACE INTO info VALUES ('search_version', ?)", (INDEX_VERSION,))
         conn.execute("INSERT OR REPLACE INTO info VALUES ('search_nlp', ?)", (fingerprint,))
+    if topk.enabled() and topk.needs_build(conn, FTS_TABLE):
+        _build_topk(conn)
     return report
+
+
+def _build_topk(conn) -> None:
+    """Impact lists for the terms frequent enough that ranking all their passages is slow (see search/topk.py)."""
+    create_schema(conn)  # the tables of this version on an index built by an older one
+    n_rows, _avgdl = topk.averages(conn, FTS_TABLE)
+    if n_rows and conn.execute(f"SELECT 1 FROM {PARTS_TERMS_TABLE} LIMIT 1").fetchone() is None:
+        with transaction(conn):
+            _fill_parts_terms(conn)  # an index built before the parts counts existed
+    threshold = topk.list_threshold(n_rows)
+    frequent = [(col, term, n) for term, surface, lemmas in conn.execute(
+        f"SELECT term, surface, lemmas FROM {TERMS_TABLE} WHERE surface >= ? OR lemmas >= ? ORDER BY term",
+        (threshold, threshold)) for col, n in ((0, surface), (1, lemmas)) if n >= threshold]
+    frequent += [(2, term, n) for term, n in conn.execute(
+        f"SELECT term, parts FROM {PARTS_TERMS_TABLE} WHERE parts >= ? ORDER BY term", (threshold,))]
+    topk.build(conn, FTS_TABLE, WEIGHTS, frequent)
 
 
 def _rebuild_terms(conn) -> None:
@@ -326,6 +363,12 @@ def _rebuild_terms(conn) -> None:
         conn.execute(
             f"INSERT INTO {TERMS_TABLE} SELECT term, SUM(CASE WHEN col = 'surface' THEN doc ELSE 0 END), "
             f"SUM(CASE WHEN col = 'lemmas' THEN doc ELSE 0 END) FROM {VOCAB_TABLE} GROUP BY term")
+        _fill_parts_terms(conn)
+
+
+def _fill_parts_terms(conn) -> None:
+    conn.execute(f"DELETE FROM {PARTS_TERMS_TABLE}")
+    conn.execute(f"INSERT INTO {PARTS_TERMS_TABLE} SELECT term, doc FROM {VOCAB_TABLE} WHERE col = 'parts'")
 
 
 def _passages(conn, doc_id: str) -> Iterable:

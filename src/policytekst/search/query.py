@@ -29,10 +29,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from policytekst.errors import UsageError
+from policytekst.search import topk
 from policytekst.search.index import (
     FTS_TABLE,
+    PARTS_TERMS_TABLE,
     TERMS_TABLE,
     UNITS_TABLE,
+    WEIGHTS,
     WORD,
     ensure_index,
     lemmatizer,
@@ -48,9 +51,6 @@ if TYPE_CHECKING:  # pragma: no cover
 # its language, and bokmål and nynorsk share most words. English is added only by a language filter ("en"), since
 # an English lemmatiser maps Norwegian words to English lookalikes ("og" -> "oganesson").
 QUERY_LANGS = ("nb", "nn")
-# BM25 column weights: an exact surface match counts more than a match through the lemma alone, and both more
-# than a match inside a compound (whole-word hits rank above compound hits).
-WEIGHTS = (1.0, 0.6, 0.15)
 # What a result or a concordance line matched by, best first (the ``match_type`` column).
 MATCH_TYPES = ("word", "inflection", "compound")
 MAX_GLOB_TERMS = 300
@@ -63,6 +63,9 @@ RESULT_COLUMNS = ["passage_id", "doc_id", "score", "snippet", "citation", "title
 
 class QueryError(UsageError):
     """The query cannot be understood (the message says where and why)."""
+
+
+TERMS_TABLES = (TERMS_TABLE, PARTS_TERMS_TABLE)  # passages per term: surface and lemmas, parts
 
 
 # -- the query tree -----------------------------------------------------------------------------------------
@@ -533,9 +536,13 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     DataFrame with columns passage_id, doc_id, score (higher is better), snippet (matches in ``mark``),
     citation, title, year, genre, page_start, page_end, section, kind, language, n_words, text, match_type
     (word / inflection / compound: the best way the passage matched, see :func:`match_type`). Passages that match
-    without compounds come first (by score), then those found only through a compound (by score).
+    without compounds come first (by score), then those found only through a compound (by score). A common word's
+    page may be read from the index's top-k impact lists (:mod:`policytekst.search.topk`): the same passages,
+    order and scores as ranking every match, taken only when the lists prove it.
     ``frame.attrs`` holds the FTS5 expression (``fts_query``) and the number of matching passages (``n_matches``:
-    exact when fewer than ``limit`` matched or ``count=True``, else None).
+    exact when fewer than ``limit`` matched or ``count=True``, else None). With ``count=True`` a word or OR of
+    words in more than ``topk.RARE_ROWS`` passages is not counted match by match: ``n_matches_range`` holds (at
+    least, at most) from the per-term counts, and ``n_matches`` is set only when the two agree.
 
     Examples
     --------
@@ -572,7 +579,10 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     hits: list[Any] = []
     try:
         for tier in tiers:
-            hits += conn.execute(sql, (tier, *args, limit - len(hits))).fetchall()
+            # a frequent word's page from its impact lists when they prove it (the same page, see search/topk.py)
+            page = None if hits else topk.top(conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, tier, WEIGHTS, where,
+                                               args, limit)[0]
+            hits += page if page is not None else conn.execute(sql, (tier, *args, limit - len(hits))).fetchall()
             if len(hits) >= limit:
                 break
     except sqlite3.OperationalError as exc:  # an FTS5 syntax error: say which query and expression
@@ -590,6 +600,13 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     if len(hits) < limit:
         frame.attrs["n_matches"] = len(hits)
     elif count:
+        bounds = None if where else topk.count_bounds(conn, FTS_TABLE, TERMS_TABLES, expression)
+        if bounds is not None and bounds[1] > topk.RARE_ROWS:
+            # a common word: its per-term passage counts bound the number (exact for one term) without a pass
+            # over hundreds of thousands of matches
+            frame.attrs["n_matches_range"] = bounds
+            frame.attrs["n_matches"] = bounds[0] if bounds[0] == bounds[1] else None
+            return frame
         count_sql = (f"SELECT COUNT(*) FROM {FTS_TABLE} JOIN {UNITS_TABLE} u ON u.rowid = {FTS_TABLE}.rowid "
                      f"WHERE {FTS_TABLE} MATCH ?" + "".join(f" AND {w}" for w in where))
         frame.attrs["n_matches"] = conn.execute(count_sql, (expression, *args)).fetchone()[0]
