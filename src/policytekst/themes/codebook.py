@@ -19,11 +19,13 @@ import fnmatch
 import hashlib
 import json
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -31,7 +33,11 @@ from policytekst.errors import UsageError
 from policytekst.nlp import cache_version, contains_lemma, lemma_of
 from policytekst.nlp.standards import read_as_bokmal
 
+if TYPE_CHECKING:
+    import numpy as np
+
 _GLOB_CHARS = set("*?[")
+_MAX_KNOWN_WORDS = 2_000_000  # distinct words remembered by score_matrix before it starts afresh
 
 
 class CodebookError(UsageError):
@@ -240,6 +246,11 @@ class Codebook:
         self._glob_first_re = _glob_regex([p.words[0] for _, p, _ in self._phrases_glob_first])
         self._word_cache: dict[str, tuple[tuple[str, Term], ...]] = {}
         self._phrase_cache: dict[str, list] = {}
+        # per distinct word, for coding many passages at once (score_matrix)
+        self._known_words: set[str] = set()
+        self._hit_column: dict[str, int] = {}
+        self._hit_weights: list[list[float]] = []
+        self._phrase_starts: set[str] = set()
 
     def _word_hits(self, word: str) -> tuple[tuple[str, Term], ...]:
         """(theme, term) pairs a single lower-cased word hits, cached per word."""
@@ -349,6 +360,70 @@ class Codebook:
                      term.weight) for i, j, name, term in self._match_words(words)]
         out.sort(key=lambda m: (m.start, m.theme))
         return out
+
+    def _word_facts(self, words: set[str]) -> None:
+        """Learn, once per distinct word, whether it hits a theme (its column in :attr:`_hit_weights`) and
+        whether a phrase may start at it; words seen before cost nothing."""
+        known = self._known_words
+        if len(known) > _MAX_KNOWN_WORDS:  # bounded memory on an endless stream of new words
+            known.clear()
+            self._hit_column.clear()
+            self._phrase_starts.clear()
+            self._hit_weights.clear()
+        index = {name: k for k, name in enumerate(self.themes)}
+        for word in words - known:
+            known.add(word)
+            hits = self._word_hits(word)
+            if hits:
+                row = [0.0] * len(index)
+                for name, term in hits:
+                    row[index[name]] = term.weight
+                self._hit_column[word] = len(self._hit_weights)
+                self._hit_weights.append(row)
+            if self._phrase_candidates(word):
+                self._phrase_starts.add(word)
+
+    def score_matrix(self, word_lists: Sequence[list[str]]) -> np.ndarray:
+        """Weighted hits per theme (columns in :attr:`names` order) for many passages' lower-cased words.
+
+        The same numbers as :meth:`score_words` on each list, computed per distinct word: a passage's word
+        counts (a sparse passages x hit-words matrix) times each hit word's theme weights. Only passages where
+        a phrase may start take the word-by-word path, because a phrase hit covers its words.
+        """
+        import numpy as np  # imported on use: `import policytekst` and the CLI start without them
+        from scipy import sparse
+
+        counts = [Counter(words) for words in word_lists]
+        seen: set[str] = set()
+        for c in counts:
+            seen.update(c.keys())
+        self._word_facts(seen)
+        out = np.zeros((len(word_lists), len(self.themes)), dtype=np.float64)
+        rows: list[int] = []
+        cols: list[int] = []
+        data: list[int] = []
+        column, phrase_starts = self._hit_column, self._phrase_starts
+        for i, c in enumerate(counts):
+            if not phrase_starts.isdisjoint(c.keys()):
+                out[i] = list(self.score_words(word_lists[i]).values())
+                continue
+            for word in column.keys() & c.keys():
+                rows.append(i)
+                cols.append(column[word])
+                data.append(c[word])
+        if data:
+            weights = np.asarray(self._hit_weights, dtype=np.float64)
+            hits = sparse.csr_matrix((np.asarray(data, dtype=np.float64), (rows, cols)),
+                                     shape=(len(word_lists), len(weights)))
+            out += hits @ weights
+        return out
+
+    def may_match(self, text: str) -> bool:
+        """Whether :meth:`matches` can find anything in ``text`` (False: certainly nothing), decided per
+        distinct word, which is much cheaper than matching."""
+        distinct = {w.lower() for w in _WORD.findall(text)}  # the words as matches() sees them
+        self._word_facts(distinct)
+        return not (self._hit_column.keys().isdisjoint(distinct) and self._phrase_starts.isdisjoint(distinct))
 
     def score_words(self, words: list[str]) -> dict[str, float]:
         """Weighted hits per theme for already tokenised, lower-cased words (the fast path)."""
