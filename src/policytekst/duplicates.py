@@ -23,9 +23,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
-from datasketch import MinHash
+from functools import lru_cache
 
 SHINGLE = 5
 NUM_PERM = 64
@@ -61,11 +59,22 @@ class Fingerprint:
 
     def bands(self) -> list[str]:
         """LSH band keys: documents sharing any key are candidates."""
+        import numpy as np
         if not self.signature:
             return []
         sig = self.signature
         return [f"{b}:" + hashlib.sha1(np.asarray(sig[b * ROWS:(b + 1) * ROWS], dtype=np.uint32).tobytes()
                                        ).hexdigest()[:16] for b in range(BANDS)]
+
+
+@lru_cache(maxsize=1)
+def _minhash_scheme():
+    """The permutations and scheme of a MinHash with our seed, made once: a new MinHash draws its permutations
+    again from a random generator, which cost more than hashing a table row's text."""
+    from datasketch import MinHash  # imported on first use: it brings scipy along
+
+    template = MinHash(num_perm=NUM_PERM, seed=SEED)
+    return MinHash, template.permutations, template.scheme
 
 
 def fingerprint(text: str) -> Fingerprint:
@@ -75,13 +84,15 @@ def fingerprint(text: str) -> Fingerprint:
     shingles = {" ".join(tokens[i:i + SHINGLE]).encode("utf-8") for i in range(len(tokens) - SHINGLE + 1)}
     if not shingles:
         return Fingerprint(exact, (), 0)
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
+    minhash_class, permutations, scheme = _minhash_scheme()
+    minhash = minhash_class(num_perm=NUM_PERM, seed=SEED, permutations=permutations, scheme=scheme)
     minhash.update_batch(sorted(shingles))
     return Fingerprint(exact, tuple(int(v) for v in minhash.hashvalues), len(shingles))
 
 
 def jaccard(a: Fingerprint, b: Fingerprint) -> float:
     """Estimated Jaccard similarity of the two texts' shingle sets (1.0 for identical words)."""
+    import numpy as np
     if a.exact == b.exact:
         return 1.0
     if not a.signature or not b.signature:

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -29,9 +29,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from policytekst.errors import PolicytekstError
 from policytekst.model import ProcessedDocument
-from policytekst.pipeline import PIPELINE_VERSION, content_hash, process
-from policytekst.read import ReadError, format_of, iter_table, read_file
-from policytekst.sidecar import is_sidecar, load_sidecar
 from policytekst.store import Store
 
 LOCK_NAME = ".ingest.lock"
@@ -39,6 +36,9 @@ LOCK_HOLDER_NAME = ".ingest.pid"  # beside the lock: a locked file cannot be rea
 # A document file larger than this (or a DOCX that inflates beyond it) is refused unless raised with --max-mb: one
 # 1 GiB document would hold the whole machine's memory for minutes. Tables of texts are streamed and not capped.
 DEFAULT_MAX_MB = 200
+# Rows of a table of texts written per commit: each row stays all-or-nothing (a savepoint), a crash loses at most
+# this many rows (the next, incremental run writes them again), and the commit no longer costs more than the row.
+TABLE_BATCH = 500
 STATUSES = ("added", "updated", "unchanged", "failed", "skipped")
 
 
@@ -148,6 +148,8 @@ def discover(paths: Iterable[Path], exclude: Path | None = None,
 def _process_file(path: str, password: str | None, doc_id: str, sidecar: dict | None, digest: str,
                   max_bytes: int | None = None, ocr: str | bool = False) -> ProcessedDocument:
     """Worker body: read and process one file (pure; runs in any process)."""
+    from policytekst.pipeline import process
+    from policytekst.read import read_file
     raw = read_file(Path(path), password=password, max_bytes=max_bytes, ocr=ocr)
     raw.source = display(path)  # stored and printed: must be valid text even when the file name is not
     return process(raw, doc_id, sidecar, content_hash=digest)
@@ -206,6 +208,7 @@ class Ingester:
         self._tables_read: set[str] = set()  # tables read to their end: an unseen row of theirs is gone
 
     def _sidecar_for(self, path: Path) -> dict | None:
+        from policytekst.sidecar import load_sidecar
         folder = path.parent.resolve()
         if folder not in self._sidecars:
             entries, problems = load_sidecar(folder)
@@ -215,6 +218,7 @@ class Ingester:
 
     def run(self, paths: list[Path], on_result: Callable[[IngestResult], None] | None = None) -> dict[str, int]:
         """Ingest ``paths``; returns counts per status (``vanished``/``removed`` only when there are any)."""
+        from policytekst.pipeline import PIPELINE_VERSION
         counts = dict.fromkeys(STATUSES, 0)
         with ingest_lock(self.store.directory):
             run_id = self.store.start_run({"paths": [display(p) for p in paths], "force": self.force,
@@ -259,6 +263,7 @@ class Ingester:
     def _vanished(self, paths: list[Path], unlisted: list[Path]) -> Iterator[IngestResult]:
         """Stored sources under the ingested paths that this run did not meet: deleted or renamed files, rows that
         left a table (or a table re-read with another --id-column). Reported; removed with ``prune``."""
+        from policytekst.read import format_of
         roots = []
         for path in paths:
             try:
@@ -361,6 +366,9 @@ class Ingester:
 
     def _prepare(self, path: Path, explicit: bool, bar: Progress):
         """Decide what to do with one path: an immediate result, a table (handled here), or a job to process."""
+        from policytekst.pipeline import content_hash
+        from policytekst.read import format_of
+        from policytekst.sidecar import is_sidecar
         name = display(path)
         try:
             source_key = str(path.resolve())
@@ -406,6 +414,7 @@ class Ingester:
         return None, (doc_id, digest, known is not None, sidecar)
 
     def _finish(self, path: Path, doc_id: str, digest: str, updated: bool, compute) -> IngestResult:
+        from policytekst.read import ReadError
         name = display(path)
         try:
             processed = compute()
@@ -430,11 +439,14 @@ class Ingester:
 
     def _ingest_table(self, path: Path, bar: Progress) -> IngestResult:
         """Every row of a table of texts is a document; the table's result counts them ("N rows stored, M failed")."""
+        from policytekst.pipeline import content_hash, process
+        from policytekst.read import ReadError, iter_table
         rows = {s: 0 for s in ("added", "updated", "unchanged", "failed")}
         warnings: list[str] = []
         told = 0  # row problems told one by one; the rest are counted
         copies: list[str] = []  # new rows whose content is already stored under another source
         name = display(path)
+        stack = ExitStack()
         row_task = bar.add_task(f"rows of {display(path.name)}", total=None)
         table_key = display(path.resolve())
         # a sidecar row for the table gives defaults for all its rows (e.g. genre); the row's own columns win
@@ -447,7 +459,10 @@ class Ingester:
 
         try:
             table_defaults = self._sidecar_for(path) or {}
+            batch = stack.enter_context(self.store.batch())  # commits every TABLE_BATCH rows, and on leaving
             for raw in iter_table(path, **asdict(self.table)):
+                if batch.written >= TABLE_BATCH:
+                    batch.commit()
                 bar.advance(row_task)
                 raw.source = display(raw.source)
                 source_key = table_key + "#" + (raw.doc_id or "")
@@ -488,6 +503,7 @@ class Ingester:
                 error += f"; {stored} rows stored, {rows['failed']} failed before reading stopped"
             return IngestResult(name, "failed", error=error, warnings=warnings, rows=rows)
         finally:
+            stack.close()  # the last rows' commit, also when reading stopped
             bar.remove_task(row_task)
         self._tables_read.add(table_key)
         if copies:
