@@ -58,7 +58,18 @@ def ratio(numerator: float, denominator: float) -> float:
 
 
 def peak_mb() -> float:
-    """This process's own peak resident memory in MB (call it in the child that did the work)."""
+    """This process's own peak resident memory in MB (call it in the child that did the work).
+
+    Linux's ``ru_maxrss`` survives ``exec``: a child started from a big parent reports the parent's peak when its
+    own is lower. ``VmHWM`` of /proc/self/status belongs to the process image itself, so it is used where present.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

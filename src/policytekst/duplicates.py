@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 SHINGLE = 5
 NUM_PERM = 64
@@ -67,14 +67,19 @@ class Fingerprint:
                                        ).hexdigest()[:16] for b in range(BANDS)]
 
 
-@lru_cache(maxsize=1)
-def _minhash_scheme():
-    """The permutations and scheme of a MinHash with our seed, made once: a new MinHash draws its permutations
-    again from a random generator, which cost more than hashing a table row's text."""
-    from datasketch import MinHash  # imported on first use: it brings scipy along
+_LOCAL = threading.local()
 
-    template = MinHash(num_perm=NUM_PERM, seed=SEED)
-    return MinHash, template.permutations, template.scheme
+
+def _minhash():
+    """This thread's MinHash with our seed, made once and cleared before each use: a new MinHash draws its
+    permutations again from a random generator, which cost more than hashing a table row's text."""
+    minhash = getattr(_LOCAL, "minhash", None)
+    if minhash is None:
+        from datasketch import MinHash  # imported on first use: it brings scipy along
+
+        minhash = _LOCAL.minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
+    minhash.clear()
+    return minhash
 
 
 def fingerprint(text: str) -> Fingerprint:
@@ -84,8 +89,7 @@ def fingerprint(text: str) -> Fingerprint:
     shingles = {" ".join(tokens[i:i + SHINGLE]).encode("utf-8") for i in range(len(tokens) - SHINGLE + 1)}
     if not shingles:
         return Fingerprint(exact, (), 0)
-    minhash_class, permutations, scheme = _minhash_scheme()
-    minhash = minhash_class(num_perm=NUM_PERM, seed=SEED, permutations=permutations, scheme=scheme)
+    minhash = _minhash()
     minhash.update_batch(sorted(shingles))
     return Fingerprint(exact, tuple(int(v) for v in minhash.hashvalues), len(shingles))
 
