@@ -78,16 +78,30 @@ def test_batched_table_ingest_stores_the_same_corpus_as_a_commit_per_row(tmp_pat
     assert _digest(tmp_path / "batched") == before
 
 
-def test_cached_minhash_permutations_give_the_signatures_of_a_fresh_minhash():
+def _datasketch_signature(text: str) -> tuple[int, ...]:
     from datasketch import MinHash
 
+    tokens = words(text)
+    shingles = sorted({" ".join(tokens[i:i + 5]).encode() for i in range(len(tokens) - 4)})
+    fresh = MinHash(num_perm=NUM_PERM, seed=SEED)
+    fresh.update_batch(shingles)
+    return tuple(int(v) for v in fresh.hashvalues) if shingles else ()
+
+
+def test_our_minhash_gives_the_signatures_of_datasketch(demo_corpus):
+    pytest.importorskip("datasketch", minversion="2.0")
     texts = [" ".join(f"{t} ord{i}" for i in range(k)) for k, t in enumerate(TOPICS, start=3)]
+    texts += [demo_corpus.text(d.doc_id) for d in demo_corpus.documents()]
+    assert len(texts) > 10
     for text in texts:
-        tokens = words(text)
-        shingles = sorted({" ".join(tokens[i:i + 5]).encode() for i in range(len(tokens) - 4)})
-        fresh = MinHash(num_perm=NUM_PERM, seed=SEED)
-        fresh.update_batch(shingles)
-        assert fingerprint(text).signature == tuple(int(v) for v in fresh.hashvalues)
+        assert fingerprint(text).signature == _datasketch_signature(text)
+
+
+def test_our_minhash_gives_the_signatures_of_datasketch_on_real_texts(storting_sample):
+    pytest.importorskip("datasketch", minversion="2.0")
+    frame = storting_sample.passages_frame()
+    for text in frame["text"].head(300):
+        assert fingerprint(text).signature == _datasketch_signature(text)
 
 
 def test_a_row_whose_write_fails_leaves_no_trace_and_the_rows_before_it_are_kept(tmp_path, monkeypatch):
