@@ -183,3 +183,14 @@ def test_a_killed_table_ingest_keeps_whole_rows_and_the_next_run_stores_the_rest
     _ingest(reference, table)
     assert _digest(corpus_dir)["passages"] == _digest(reference)["passages"]
     assert _digest(corpus_dir)["documents"] == _digest(reference)["documents"]
+
+
+def test_workers_for_table_rows_store_the_same_corpus(tmp_path, monkeypatch):
+    table = _write_table(tmp_path / "sporsmal.csv", 150)
+    monkeypatch.setattr(ingest_module, "ROWS_PER_TASK", 16)
+    one = _ingest(tmp_path / "one", table)
+    with Corpus(tmp_path / "two", create=True) as corpus:
+        two = corpus.ingest([table], text_column="tekst", id_column="id", date_column="dato",
+                            meta_columns=["parti"], progress=False, workers=2)
+    assert one == two
+    assert _digest(tmp_path / "one") == _digest(tmp_path / "two")

@@ -87,3 +87,32 @@ def test_fast_coding_is_the_same_on_the_demo_corpus(demo_corpus):
 
 def test_fast_coding_is_the_same_on_real_storting_questions(storting_sample):
     _check_corpus(storting_sample)
+
+
+def _distinct_words(corpus) -> list[str]:
+    seen: dict[str, None] = {}
+    for text in corpus.passages_frame(kinds=None)["text"].fillna(""):
+        seen.update(dict.fromkeys(words_of(text)))
+    return list(seen)
+
+
+def _check_word_hits_unchanged_by_the_shortcuts(corpus, monkeypatch) -> None:
+    """The substring test before contains_lemma and the per-word forms cache change no word's hits."""
+    from policytekst.themes import codebook as module
+
+    words = _distinct_words(corpus)
+    fast = Codebook.default()
+    got = {w: fast._word_hits(w) for w in words}
+    monkeypatch.setattr(module, "_may_contain", lambda probe, needles: True)
+    slow = Codebook.default()
+    slow._forms = lambda word: (word, module._lemma(word), module.read_as_bokmal(word))  # no cache
+    assert got == {w: slow._word_hits(w) for w in words}
+    assert sum(1 for hits in got.values() if hits) > 10
+
+
+def test_word_hits_unchanged_by_the_shortcuts_on_the_demo_corpus(demo_corpus, monkeypatch):
+    _check_word_hits_unchanged_by_the_shortcuts(demo_corpus, monkeypatch)
+
+
+def test_word_hits_unchanged_by_the_shortcuts_on_real_storting_questions(storting_sample, monkeypatch):
+    _check_word_hits_unchanged_by_the_shortcuts(storting_sample, monkeypatch)

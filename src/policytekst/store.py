@@ -340,6 +340,11 @@ class Store:
         row = self.conn.execute("SELECT source_key FROM documents WHERE doc_id=?", (wanted,)).fetchone()
         if row is None or row[0] == source_key:
             return wanted
+        return self.suffixed_doc_id(wanted, source_key)
+
+    @staticmethod
+    def suffixed_doc_id(wanted: str, source_key: str) -> str:
+        """The variant of ``wanted`` a source gets when another source holds ``wanted``."""
         return f"{wanted}-{hashlib.sha1(source_key.encode()).hexdigest()[:6]}"
 
     def sources_with_hash(self, digest: str, source_key: str) -> list[tuple[str, str]]:

@@ -102,6 +102,19 @@ def _glob_regex(patterns: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
 
 
+def _substring_probe(word: str) -> tuple[str, str, str]:
+    """(word, the text contains_lemma searches, its lemma), for :func:`_may_contain`."""
+    low = word.strip().lower()
+    return word, low, lemma_of(low).lower()
+
+
+def _may_contain(probe: tuple[str, str, str], needles: tuple[str, ...]) -> bool:
+    """False only where :func:`compound_contains` (``contains_lemma``) must be False: none of ``needles`` (the
+    part and its lemma) is a substring of the word or of its lemma."""
+    _, low, lemma = probe
+    return any(n in low or n in lemma for n in needles)
+
+
 def compound_contains(word: str, part: str) -> bool:
     """Whether ``part`` is a compound member of ``word`` ("samordning" in "tjenestesamordningen"), by the
     language layer's compound splitter."""
@@ -245,12 +258,26 @@ class Codebook:
         # Phrases whose first word is a glob are checked only where one of those globs matches.
         self._glob_first_re = _glob_regex([p.words[0] for _, p, _ in self._phrases_glob_first])
         self._word_cache: dict[str, tuple[tuple[str, Term], ...]] = {}
+        self._forms_cache: dict[str, tuple[str, str, str]] = {}
+        # a compound term's pattern and its lemma: contains_lemma can only find it where one is a substring
+        self._needles = {t.pattern: tuple(dict.fromkeys((t.pattern, _lemma(t.pattern))))
+                         for terms in self._compound_terms.values() for t in terms}
         self._phrase_cache: dict[str, list] = {}
         # per distinct word, for coding many passages at once (score_matrix)
         self._known_words: set[str] = set()
         self._hit_column: dict[str, int] = {}
         self._hit_weights: list[list[float]] = []
         self._phrase_starts: set[str] = set()
+
+    def _forms(self, word: str) -> tuple[str, str, str]:
+        """(word, its lemma, its bokmål lemma read as nynorsk): what every pattern is matched against, looked up
+        once per distinct word (the lemma and standards look-ups cost more than the matching)."""
+        found = self._forms_cache.get(word)
+        if found is None:
+            found = (word, _lemma(word), read_as_bokmal(word))
+            if len(self._forms_cache) < 500_000:
+                self._forms_cache[word] = found
+        return found
 
     def _word_hits(self, word: str) -> tuple[tuple[str, Term], ...]:
         """(theme, term) pairs a single lower-cased word hits, cached per word."""
@@ -259,7 +286,8 @@ class Codebook:
             return cached
         # the word, its lemma and its bokmål lemma read as nynorsk: the matcher does not know the passage's
         # language, and the nynorsk reading of a bokmål word is (nearly always) its own lemma
-        forms = tuple(dict.fromkeys((word, _lemma(word), read_as_bokmal(word))))
+        forms = tuple(dict.fromkeys(self._forms(word)))
+        probes = None  # made on the first compound term that needs them
         hits: list[tuple[str, Term]] = []
         for name in self.themes:
             excl = self._exclude_re[name]
@@ -273,7 +301,11 @@ class Codebook:
                         found = term if found is None or term.weight > found.weight else found
             if found is None:
                 for term in self._compound_terms[name]:
-                    if any(compound_contains(f, term.pattern) for f in forms):
+                    needles = self._needles[term.pattern]
+                    if probes is None:
+                        probes = [_substring_probe(f) for f in forms]
+                    # contains_lemma finds a part only as a substring of the word or its lemma: test that first
+                    if any(compound_contains(p[0], term.pattern) for p in probes if _may_contain(p, needles)):
                         found = term
                         break
             if found is not None:
@@ -285,11 +317,10 @@ class Codebook:
 
     def _phrase_candidates(self, word: str) -> list:
         """Phrases that may start at ``word`` (by surface form or lemma), cached per word."""
-        lemma = _lemma(word)
+        _, lemma, bokmal = self._forms(word)
         found = list(self._phrases_by_first.get(word, ()))
         if lemma != word:
             found += self._phrases_by_first.get(lemma, [])
-        bokmal = read_as_bokmal(word)
         if bokmal not in (word, lemma):
             found += self._phrases_by_first.get(bokmal, [])
         glob = self._glob_first_re
@@ -309,6 +340,7 @@ class Codebook:
         n_words = len(words)
         if self._phrases_by_first or self._phrases_glob_first:
             cache = self._phrase_cache
+            forms_of = self._forms
             for i, word in enumerate(words):
                 candidates = cache.get(word)
                 if candidates is None:
@@ -324,10 +356,10 @@ class Codebook:
                         w = words[i + k]
                         literal, regex = word_res[k]
                         if literal is not None:
-                            if w != literal and _lemma(w) != literal and read_as_bokmal(w) != literal:
+                            if w != literal and literal not in forms_of(w)[1:]:
                                 ok = False
                                 break
-                        elif not (regex.match(w) or regex.match(_lemma(w)) or regex.match(read_as_bokmal(w))):
+                        elif not any(regex.match(f) for f in forms_of(w)):
                             ok = False
                             break
                     if not ok:
