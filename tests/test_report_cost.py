@@ -42,3 +42,15 @@ def test_passages_are_read_once_inside_reading_and_fresh_outside(demo_corpus, mo
     pd.testing.assert_frame_equal(third, plain)
     pd.testing.assert_frame_equal(after, plain)
     assert "added" not in second and len(everything) >= len(plain)
+
+
+def test_bootstrap_weights_drawn_in_blocks_are_the_draws_made_at_once(monkeypatch):
+    from policytekst.compare import trends
+
+    for n_docs, n_boot in ((16_000, 300), (1_600, 1_000), (7, 1_000), (2, 3)):
+        at_once = np.random.default_rng([0, 3]).multinomial(n_docs, np.full(n_docs, 1.0 / n_docs),
+                                                            size=n_boot).astype(float)
+        for cells in (trends.BOOT_BLOCK_CELLS, 5 * n_docs, 1):
+            monkeypatch.setattr(trends, "BOOT_BLOCK_CELLS", cells)
+            blocked = trends._resample_weights(np.random.default_rng([0, 3]), n_docs, n_boot)
+            np.testing.assert_array_equal(blocked, at_once)
