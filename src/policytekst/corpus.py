@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from policytekst.errors import UnknownNameError, UsageError
 from policytekst.ingest import DEFAULT_MAX_MB, Ingester, IngestResult, TableOptions
-from policytekst.model import ANALYSIS_KINDS, Document, Passage
+from policytekst.model import ANALYSIS_KINDS, Document, Passage, shallow_dict
 from policytekst.read.ocr import DEFAULT_LANG, check_ocr
 from policytekst.store import Store
 
@@ -114,7 +114,7 @@ class Corpus:
         import pandas as pd
         rows = []
         for doc in self.store.documents():
-            row = doc.to_dict()
+            row = shallow_dict(doc)  # no deep copy: the fields below are dropped or only read
             row["authors"] = "; ".join(doc.authors)
             row.pop("fields")
             row.pop("warnings")
