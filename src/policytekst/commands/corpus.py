@@ -46,7 +46,8 @@ def ingest(
     ocr_lang: str = typer.Option("nor+eng", "--ocr-lang", help="Tesseract languages for --ocr."),
     meta_columns: str | None = typer.Option(None, help="Tables of texts: comma-separated columns to keep."),
     force: bool = typer.Option(False, help="Re-process files even when unchanged."),
-    workers: int = typer.Option(1, min=1, help="Worker processes for reading and cleaning."),
+    workers: int = typer.Option(1, min=1, help="Worker processes for reading and cleaning (files, and the rows "
+                                "of a table of texts)."),
     strict: bool = typer.Option(False, help="Exit 1 when any file failed."),
     prune: bool = typer.Option(False, help="Remove documents whose source file (or table row) no longer exists "
                                "under the given folders and tables."),
