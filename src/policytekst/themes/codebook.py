@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 _GLOB_CHARS = set("*?[")
-_MAX_KNOWN_WORDS = 2_000_000  # distinct words remembered by score_matrix before it starts afresh
+_MAX_KNOWN_WORDS = 500_000  # distinct words remembered by score_matrix before it starts afresh (as the other caches)
 
 
 class CodebookError(UsageError):
