@@ -425,20 +425,20 @@ class Codebook:
         import numpy as np  # imported on use: `import policytekst` and the CLI start without them
         from scipy import sparse
 
-        counts = [Counter(words) for words in word_lists]
         seen: set[str] = set()
-        for c in counts:
-            seen.update(c.keys())
+        for words in word_lists:
+            seen.update(words)
         self._word_facts(seen)
         out = np.zeros((len(word_lists), len(self.themes)), dtype=np.float64)
         rows: list[int] = []
         cols: list[int] = []
         data: list[int] = []
         column, phrase_starts = self._hit_column, self._phrase_starts
-        for i, c in enumerate(counts):
-            if not phrase_starts.isdisjoint(c.keys()):
-                out[i] = list(self.score_words(word_lists[i]).values())
+        for i, words in enumerate(word_lists):
+            if not phrase_starts.isdisjoint(words):
+                out[i] = list(self.score_words(words).values())
                 continue
+            c = Counter(words)
             for word in column.keys() & c.keys():
                 rows.append(i)
                 cols.append(column[word])
