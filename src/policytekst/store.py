@@ -246,6 +246,9 @@ class Store:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            # 64 MiB of page cache (SQLite's default is 2 MiB): an ingest inserts into indexes keyed on hashes
+            # (duplicate bands, passage keys), whose pages a small cache reads and writes again and again
+            conn.execute("PRAGMA cache_size=-65536")
             conn.execute("PRAGMA foreign_keys=ON")
             if existed and self._check:
                 _check_pages(conn, self.path)
