@@ -16,7 +16,10 @@ import sys
 import time
 from pathlib import Path
 
+from benchlib import alternate, context, ratio, summary
+
 ROOT = Path(__file__).resolve().parents[1]
+BLAS_THREADS = 1  # ours and the raw call alike (TopicModel's default): a second thread is slower on a busy 2-core box
 SHARED = ROOT.parent / "shared"
 STORTING_CSV = SHARED / "data" / "storting_questions" / "storting_questions_1996_2015.csv.gz"
 SEEDS = SHARED / "corpus" / "seeds"
@@ -72,8 +75,21 @@ def raw_fit(engine: str, k: int, counts, docs, terms, params: dict, seed: int = 
     return time.perf_counter() - started
 
 
-def bench(name: str, corpus, k: int, engines: list[str]) -> list[dict]:
+def _import_engine(engine: str) -> None:
+    if engine == "tomotopy":
+        import tomotopy  # noqa: F401
+    elif engine == "gensim":
+        import gensim.models  # noqa: F401
+    else:
+        import sklearn.decomposition  # noqa: F401
+        import sklearn.feature_extraction.text  # noqa: F401
+
+
+def bench(name: str, corpus, k: int, engines: list[str], repeats: int = 3) -> list[dict]:
+    from threadpoolctl import threadpool_limits
+
     from policytekst.topics import TopicModel, passage_lemma_lists
+    from policytekst.topics.engines import make_engine
     from policytekst.topics.sweep import evaluate
     from policytekst.topics.vocabulary import Vocabulary
 
@@ -87,18 +103,31 @@ def bench(name: str, corpus, k: int, engines: list[str]) -> list[dict]:
           f"lemmas {lemma_seconds:.1f} s (cached after the first run)", file=sys.stderr)
     rows = []
     for engine in engines:
-        model = TopicModel(k=k, engine=engine, seed=0)
-        started = time.perf_counter()
-        model.fit_units(units.passage_ids, units.lemmas)
-        ours = time.perf_counter() - started
-        raw = raw_fit(engine, k, counts, docs, vocabulary.terms_, model.engine_.params)
+        fitted: list = []
+
+        def ours(engine: str = engine, fitted: list = fitted) -> None:
+            fitted.append(TopicModel(k=k, engine=engine, seed=0, blas_threads=BLAS_THREADS)
+                          .fit_units(units.passage_ids, units.lemmas))
+
+        def raw(engine: str = engine) -> None:
+            params = make_engine(engine, k, seed=0).params
+            with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):  # the same BLAS threads as ours
+                raw_fit(engine, k, counts, docs, vocabulary.terms_, params)
+
+        _import_engine(engine)  # the library's import is start-up, not fitting: neither side pays it in the timing
+        times = alternate({"ours": ours, "raw": raw}, repeats=repeats)
+        model = fitted[-1]
         quality = evaluate(model, docs)
-        row = {"corpus": name, "engine": engine, "k": k, "units": len(units), "fit_seconds": round(ours, 2),
-               "raw_seconds": round(raw, 2), "overhead_ratio": round(ours / raw, 3),
+        overhead = ratio(times["ours"], times["raw"])
+        row = {"corpus": name, "engine": engine, "k": k, "units": len(units), "fit_seconds": round(times["ours"], 2),
+               "raw_seconds": round(times["raw"], 2), "overhead_ratio": round(overhead, 3),
+               "blas_threads": model.info_["blas_threads"],
                **{key: round(value, 4) for key, value in quality.items()}, "params": model.engine_.params}
-        print(f"[{name}] {engine:9s} fit {ours:7.2f} s  raw {raw:7.2f} s  ratio {ours / raw:5.3f}  "
+        print(f"[{name}] {engine:9s} fit {times['ours']:7.2f} s  raw {times['raw']:7.2f} s  ratio {overhead:5.3f}  "
+              f"(medians of {repeats} alternating runs, BLAS threads {model.info_['blas_threads']})  "
               f"c_v {quality['c_v']:.3f}  npmi {quality['npmi']:.3f}  diversity {quality['diversity']:.2f}",
               flush=True)
+        summary(f"topics {engine} ({name})", "fit time / raw library call", overhead, "~1")
         rows.append(row)
     return rows
 
@@ -110,7 +139,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT / "build" / "bench" / "storting")
     parser.add_argument("--skip-storting", action="store_true")
     parser.add_argument("--skip-seeds", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3, help="alternating runs per engine (medians)")
     args = parser.parse_args()
+    context(["threadpoolctl"])
     if not SEEDS.is_dir():
         sys.exit(f"real data not found at {SHARED}")
     engines = [e.strip() for e in args.engines.split(",")]
@@ -120,10 +151,10 @@ def main() -> None:
 
         with tempfile.TemporaryDirectory() as tmp:
             corpus = seeds_corpus(Path(tmp) / "seeds")
-            rows += bench("seeds", corpus, args.k, engines)
+            rows += bench("seeds", corpus, args.k, engines, args.repeats)
             corpus.close()
     if not args.skip_storting:
-        rows += bench("storting", storting_corpus(args.corpus), args.k, engines)
+        rows += bench("storting", storting_corpus(args.corpus), args.k, engines, args.repeats)
     from policytekst.topics import DEFAULT_ENGINE
     from policytekst.topics.model import MODEL_PACKAGES
     from policytekst.versions import versions

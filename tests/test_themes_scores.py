@@ -40,15 +40,15 @@ def corpus(tmp_path):
 
 @pytest.fixture()
 def count_coding(monkeypatch):
-    """How many passages the codebook coded (Codebook.score_words calls)."""
+    """How many passages the codebook coded (passages given to Codebook.score_matrix)."""
     calls = {"n": 0}
-    original = Codebook.score_words
+    original = Codebook.score_matrix
 
-    def counting(self, words):
-        calls["n"] += 1
-        return original(self, words)
+    def counting(self, word_lists):
+        calls["n"] += len(word_lists)
+        return original(self, word_lists)
 
-    monkeypatch.setattr(Codebook, "score_words", counting)
+    monkeypatch.setattr(Codebook, "score_matrix", counting)
     return calls
 
 

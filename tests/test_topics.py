@@ -238,3 +238,27 @@ def test_topics_commands(storting_sample, tmp_path):
     assert runner.invoke(app, ["topics", "sweep", "-c", corpus, "--ks", "a,b"]).exit_code == 2
     assert runner.invoke(app, ["topics", "show", "-m", str(tmp_path / "none")]).exit_code == 1
     assert runner.invoke(app, ["topics", "fit", "-c", corpus, "--seed-theme", "nosuchtheme"]).exit_code == 2
+
+
+def test_blas_threads_are_set_for_the_fit_and_recorded(demo_corpus, demo_units, monkeypatch, tmp_path):
+    from threadpoolctl import threadpool_info
+
+    from policytekst.errors import UsageError
+    from policytekst.topics import engines
+
+    seen: list[list[int]] = []
+    original = engines.SklearnNMF.fit
+
+    def watching(self, *args, **kwargs):  # the BLAS thread counts in force while the engine fits
+        seen.append([int(i["num_threads"]) for i in threadpool_info() if i.get("user_api") == "blas"])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(engines.SklearnNMF, "fit", watching)
+    model = TopicModel(k=3, engine="nmf", seed=0, max_iter=100).fit_units(demo_units.passage_ids, demo_units.lemmas)
+    assert model.get_params()["blas_threads"] == 1
+    assert seen and all(n == 1 for n in seen[-1])
+    assert all(n == 1 for n in model.info_["blas_threads"].values())
+    loaded = TopicModel.load(model.save(tmp_path / "m"))
+    assert loaded.blas_threads == 1
+    with pytest.raises(UsageError, match="blas_threads"):
+        TopicModel(k=3, engine="nmf", blas_threads=0).fit_units(demo_units.passage_ids, demo_units.lemmas)

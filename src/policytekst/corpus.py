@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from policytekst.errors import UnknownNameError, UsageError
 from policytekst.ingest import DEFAULT_MAX_MB, Ingester, IngestResult, TableOptions
-from policytekst.model import ANALYSIS_KINDS, Document, Passage
+from policytekst.model import ANALYSIS_KINDS, Document, Passage, shallow_dict
 from policytekst.read.ocr import DEFAULT_LANG, check_ocr
 from policytekst.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _DOC_VARS = ("title", "year", "genre", "format", "language")
 
@@ -32,6 +34,7 @@ class Corpus:
         self.store = Store(self.directory, create=create)
         #: analyses read duplicate documents and repeated passages too (default: each is counted once)
         self.include_duplicates = include_duplicates
+        self._frames: dict[tuple, Any] | None = None  # passages_frame results inside `reading()`
 
     @classmethod
     def open(cls, directory: str | Path, *, include_duplicates: bool = False) -> Corpus:
@@ -108,9 +111,10 @@ class Corpus:
 
     def documents_frame(self) -> pd.DataFrame:
         """One row per document with its metadata (a table like quanteda's docvars)."""
+        import pandas as pd
         rows = []
         for doc in self.store.documents():
-            row = doc.to_dict()
+            row = shallow_dict(doc)  # no deep copy: the fields below are dropped or only read
             row["authors"] = "; ".join(doc.authors)
             row.pop("fields")
             row.pop("warnings")
@@ -136,8 +140,27 @@ class Corpus:
         The document's language is the column ``doc_language``; an unknown ``doc_vars`` name raises
         :class:`~policytekst.errors.UnknownNameError`.
         """
-        return self.store.passages_table(tuple(kinds) if kinds else None, tuple(doc_vars),
-                                         include_duplicates=self.include_duplicates)
+        key = (tuple(kinds) if kinds else None, tuple(doc_vars), self.include_duplicates)
+        if self._frames is not None and key in self._frames:
+            return self._frames[key].copy()  # a copy: callers may add columns; object cells are shared, not copied
+        frame = self.store.passages_table(*key[:2], include_duplicates=self.include_duplicates)
+        if self._frames is not None:
+            self._frames[key] = frame.copy()
+        return frame
+
+    @contextmanager
+    def reading(self) -> Iterator[Corpus]:
+        """A block that only reads: :meth:`passages_frame` is read from the database once per set of arguments
+        (the report's sections and their ten theme example lists each asked for all passages again). Nothing
+        may write documents inside the block; the memo is dropped when it ends."""
+        outer = self._frames is not None
+        if not outer:
+            self._frames = {}
+        try:
+            yield self
+        finally:
+            if not outer:
+                self._frames = None
 
     def text(self, doc_id: str) -> str:
         text = self.store.text(doc_id)

@@ -23,9 +23,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
-from datasketch import MinHash
+from functools import lru_cache
 
 SHINGLE = 5
 NUM_PERM = 64
@@ -61,11 +59,46 @@ class Fingerprint:
 
     def bands(self) -> list[str]:
         """LSH band keys: documents sharing any key are candidates."""
+        import numpy as np
         if not self.signature:
             return []
         sig = self.signature
         return [f"{b}:" + hashlib.sha1(np.asarray(sig[b * ROWS:(b + 1) * ROWS], dtype=np.uint32).tobytes()
                                        ).hexdigest()[:16] for b in range(BANDS)]
+
+
+# MinHash as datasketch (>= 2.0, scheme "affine32") computes it, bit for bit (tests compare the two): each shingle's
+# SHA-1 (first 4 bytes, little-endian), the MurmurHash3 finalizer, then per permutation a * h + b modulo 2^32, the
+# minimum over the shingles. Done here because importing datasketch imports scipy, which cost more than hashing
+# a 400-page document, and because the signatures stored in a corpus must not change with a library upgrade.
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
+
+
+@lru_cache(maxsize=1)
+def _permutations():
+    """The (a, b) of the NUM_PERM affine permutations, drawn as datasketch draws them for seed SEED."""
+    import numpy as np
+
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def minhash_signature(shingles: Iterable[bytes]) -> tuple[int, ...]:
+    """The MinHash signature (NUM_PERM values) of a set of shingles given as bytes."""
+    import numpy as np
+
+    sha1 = hashlib.sha1
+    hv = np.fromiter((int.from_bytes(sha1(s).digest()[:4], "little") for s in shingles), dtype=np.uint32)
+    s1, m1, s2, m2, s3 = (np.uint32(c) for c in _FMIX32)
+    hv = hv ^ (hv >> s1)
+    hv = hv * m1
+    hv = hv ^ (hv >> s2)
+    hv = hv * m2
+    hv = (hv ^ (hv >> s3)).reshape(-1, 1)
+    a, b = _permutations()
+    return tuple(int(v) for v in (hv * a + b).min(axis=0))
 
 
 def fingerprint(text: str) -> Fingerprint:
@@ -75,13 +108,12 @@ def fingerprint(text: str) -> Fingerprint:
     shingles = {" ".join(tokens[i:i + SHINGLE]).encode("utf-8") for i in range(len(tokens) - SHINGLE + 1)}
     if not shingles:
         return Fingerprint(exact, (), 0)
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
-    minhash.update_batch(sorted(shingles))
-    return Fingerprint(exact, tuple(int(v) for v in minhash.hashvalues), len(shingles))
+    return Fingerprint(exact, minhash_signature(shingles), len(shingles))
 
 
 def jaccard(a: Fingerprint, b: Fingerprint) -> float:
     """Estimated Jaccard similarity of the two texts' shingle sets (1.0 for identical words)."""
+    import numpy as np
     if a.exact == b.exact:
         return 1.0
     if not a.signature or not b.signature:

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -29,9 +29,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from policytekst.errors import PolicytekstError
 from policytekst.model import ProcessedDocument
-from policytekst.pipeline import PIPELINE_VERSION, content_hash, process
-from policytekst.read import ReadError, format_of, iter_table, read_file
-from policytekst.sidecar import is_sidecar, load_sidecar
 from policytekst.store import Store
 
 LOCK_NAME = ".ingest.lock"
@@ -39,6 +36,10 @@ LOCK_HOLDER_NAME = ".ingest.pid"  # beside the lock: a locked file cannot be rea
 # A document file larger than this (or a DOCX that inflates beyond it) is refused unless raised with --max-mb: one
 # 1 GiB document would hold the whole machine's memory for minutes. Tables of texts are streamed and not capped.
 DEFAULT_MAX_MB = 200
+# Rows of a table of texts written per commit: each row stays all-or-nothing (a savepoint), a crash loses at most
+# this many rows (the next, incremental run writes them again), and the commit no longer costs more than the row.
+TABLE_BATCH = 500
+ROWS_PER_TASK = 64  # table rows per task of a worker process (and per step without workers)
 STATUSES = ("added", "updated", "unchanged", "failed", "skipped")
 
 
@@ -148,6 +149,8 @@ def discover(paths: Iterable[Path], exclude: Path | None = None,
 def _process_file(path: str, password: str | None, doc_id: str, sidecar: dict | None, digest: str,
                   max_bytes: int | None = None, ocr: str | bool = False) -> ProcessedDocument:
     """Worker body: read and process one file (pure; runs in any process)."""
+    from policytekst.pipeline import process
+    from policytekst.read import read_file
     raw = read_file(Path(path), password=password, max_bytes=max_bytes, ocr=ocr)
     raw.source = display(path)  # stored and printed: must be valid text even when the file name is not
     return process(raw, doc_id, sidecar, content_hash=digest)
@@ -206,6 +209,7 @@ class Ingester:
         self._tables_read: set[str] = set()  # tables read to their end: an unseen row of theirs is gone
 
     def _sidecar_for(self, path: Path) -> dict | None:
+        from policytekst.sidecar import load_sidecar
         folder = path.parent.resolve()
         if folder not in self._sidecars:
             entries, problems = load_sidecar(folder)
@@ -215,6 +219,7 @@ class Ingester:
 
     def run(self, paths: list[Path], on_result: Callable[[IngestResult], None] | None = None) -> dict[str, int]:
         """Ingest ``paths``; returns counts per status (``vanished``/``removed`` only when there are any)."""
+        from policytekst.pipeline import PIPELINE_VERSION
         counts = dict.fromkeys(STATUSES, 0)
         with ingest_lock(self.store.directory):
             run_id = self.store.start_run({"paths": [display(p) for p in paths], "force": self.force,
@@ -259,6 +264,7 @@ class Ingester:
     def _vanished(self, paths: list[Path], unlisted: list[Path]) -> Iterator[IngestResult]:
         """Stored sources under the ingested paths that this run did not meet: deleted or renamed files, rows that
         left a table (or a table re-read with another --id-column). Reported; removed with ``prune``."""
+        from policytekst.read import format_of
         roots = []
         for path in paths:
             try:
@@ -361,6 +367,9 @@ class Ingester:
 
     def _prepare(self, path: Path, explicit: bool, bar: Progress):
         """Decide what to do with one path: an immediate result, a table (handled here), or a job to process."""
+        from policytekst.pipeline import content_hash
+        from policytekst.read import format_of
+        from policytekst.sidecar import is_sidecar
         name = display(path)
         try:
             source_key = str(path.resolve())
@@ -406,6 +415,7 @@ class Ingester:
         return None, (doc_id, digest, known is not None, sidecar)
 
     def _finish(self, path: Path, doc_id: str, digest: str, updated: bool, compute) -> IngestResult:
+        from policytekst.read import ReadError
         name = display(path)
         try:
             processed = compute()
@@ -429,15 +439,33 @@ class Ingester:
         return IngestResult(name, "updated" if updated else "added", doc_id=doc_id, warnings=warnings)
 
     def _ingest_table(self, path: Path, bar: Progress) -> IngestResult:
-        """Every row of a table of texts is a document; the table's result counts them ("N rows stored, M failed")."""
+        """Every row of a table of texts is a document; the table's result counts them ("N rows stored, M failed").
+
+        Rows are decided in table order (unchanged, or which doc_id), processed (in worker processes with
+        ``workers`` > 1, a chunk of rows per task) and written in table order, TABLE_BATCH rows per commit. Rows
+        decided but not yet written are remembered, so the decisions are those of a row-by-row ingest.
+        """
+        from policytekst.pipeline import content_hash
+        from policytekst.read import ReadError, iter_table
         rows = {s: 0 for s in ("added", "updated", "unchanged", "failed")}
         warnings: list[str] = []
         told = 0  # row problems told one by one; the rest are counted
         copies: list[str] = []  # new rows whose content is already stored under another source
         name = display(path)
+        stack = ExitStack()
         row_task = bar.add_task(f"rows of {display(path.name)}", total=None)
         table_key = display(path.resolve())
-        # a sidecar row for the table gives defaults for all its rows (e.g. genre); the row's own columns win
+        # rows decided and not yet written: what the store will know once they are (source -> (doc_id, hash))
+        waiting_sources: dict[str, tuple[str, str]] = {}
+        waiting_ids: dict[str, str] = {}
+        waiting_hashes: dict[str, str] = {}
+        chunk: list[_RowJob] = []
+        in_flight: list[tuple[list[_RowJob], Future | None]] = []
+        pool = _new_pool(self.workers) if self.workers > 1 else None
+        if pool is not None:
+            stack.callback(pool.shutdown, cancel_futures=True)
+        # without workers each row is processed and written before the next is decided: a row-by-row ingest
+        per_task = ROWS_PER_TASK if pool is not None else 1
 
         def problem(text: str) -> None:
             nonlocal told
@@ -445,8 +473,50 @@ class Ingester:
                 warnings.append(text)
                 told += 1
 
+        def known_hash(source_key: str) -> tuple[str, str] | None:
+            return waiting_sources.get(source_key) or self.store.known_hash(source_key)
+
+        def free_doc_id(wanted: str, source_key: str) -> str:
+            holder = waiting_ids.get(wanted)
+            if holder is not None:
+                return wanted if holder == source_key else self.store.suffixed_doc_id(wanted, source_key)
+            return self.store.free_doc_id(wanted, source_key)
+
+        def write(jobs: list[_RowJob], outcomes: list) -> None:
+            for job, outcome in zip(jobs, outcomes, strict=True):
+                if isinstance(outcome, str):  # the row's processing failed: its message
+                    rows["failed"] += 1
+                    problem(f"row {job.row} ({job.row_id}): {outcome}")
+                else:
+                    if job.copy_of:
+                        copies.append(job.copy_of)
+                    if batch.written >= TABLE_BATCH:
+                        batch.commit()
+                    self.store.write_document(outcome, job.source_key)
+                    rows["updated" if job.known else "added"] += 1
+                waiting_sources.pop(job.source_key, None)
+                if waiting_ids.get(job.doc_id) == job.source_key:
+                    del waiting_ids[job.doc_id]
+                if waiting_hashes.get(job.digest) == job.source_key:
+                    del waiting_hashes[job.digest]
+
+        def send(jobs: list[_RowJob]) -> None:
+            in_flight.append((jobs, pool.submit(_process_rows, jobs) if pool is not None else None))
+            while in_flight and (pool is None or len(in_flight) > 2 * self.workers):  # bounded work in flight
+                finish(*in_flight.pop(0))
+
+        def finish(jobs: list[_RowJob], future: Future | None) -> None:
+            outcomes = None
+            if future is not None:
+                try:
+                    outcomes = future.result()
+                except BrokenProcessPool:  # a worker died: these rows are processed here instead
+                    outcomes = None
+            write(jobs, outcomes if outcomes is not None else _process_rows(jobs))
+
         try:
             table_defaults = self._sidecar_for(path) or {}
+            batch = stack.enter_context(self.store.batch())  # commits every TABLE_BATCH rows, and on leaving
             for raw in iter_table(path, **asdict(self.table)):
                 bar.advance(row_task)
                 raw.source = display(raw.source)
@@ -462,25 +532,38 @@ class Ingester:
                 defaults = {k: v for k, v in table_defaults.items() if k not in raw.meta}
                 payload = json.dumps([text, raw.meta, defaults], ensure_ascii=False, sort_keys=True, default=str)
                 digest = content_hash(payload.encode())
-                known = self.store.known_hash(source_key)
+                known = known_hash(source_key)
                 if known and known[1] == digest and not self.force:
                     rows["unchanged"] += 1
                     continue
-                doc_id = known[0] if known else self.store.free_doc_id(raw.doc_id or _slug(path.stem), source_key)
-                try:
-                    processed = process(raw, doc_id, defaults or None, content_hash=digest)
-                except Exception as exc:  # noqa: BLE001 - one bad row must not stop the table
-                    rows["failed"] += 1
-                    problem(f"row {raw.facts['row']} ({raw.doc_id}): {type(exc).__name__}: {str(exc)[:160]}")
-                    continue
+                doc_id = known[0] if known else free_doc_id(raw.doc_id or _slug(path.stem), source_key)
+                copy_of = None
                 if not known:
-                    same = self.store.sources_with_hash(digest, source_key)
-                    if same:
-                        copies.append(same[0][0])
-                self.store.write_document(processed, source_key)
-                rows["updated" if known else "added"] += 1
+                    waiting = waiting_hashes.get(digest)
+                    if waiting is not None and waiting != source_key:
+                        copy_of = waiting_sources[waiting][0]
+                    else:
+                        same = self.store.sources_with_hash(digest, source_key)
+                        copy_of = same[0][0] if same else None
+                chunk.append(_RowJob(raw, doc_id, defaults or None, digest, source_key, known is not None, copy_of,
+                                     raw.facts["row"], raw.doc_id))
+                waiting_sources[source_key] = (doc_id, digest)
+                waiting_ids.setdefault(doc_id, source_key)
+                waiting_hashes.setdefault(digest, source_key)
+                if len(chunk) >= per_task:
+                    send(chunk)
+                    chunk = []
+            if chunk:
+                send(chunk)
+                chunk = []
+            while in_flight:
+                finish(*in_flight.pop(0))
         except ReadError as exc:
             # the rows before the fault are stored; the rows after it were never read, so none of them vanished
+            while in_flight:
+                finish(*in_flight.pop(0))
+            if chunk:
+                write(chunk, _process_rows(chunk))
             self._partial_tables.add(table_key)
             stored = rows["added"] + rows["updated"] + rows["unchanged"]
             error = f"{name}: {exc}"
@@ -488,6 +571,7 @@ class Ingester:
                 error += f"; {stored} rows stored, {rows['failed']} failed before reading stopped"
             return IngestResult(name, "failed", error=error, warnings=warnings, rows=rows)
         finally:
+            stack.close()  # the last rows' commit (also when reading stopped), then the workers' end
             bar.remove_task(row_task)
         self._tables_read.add(table_key)
         if copies:
@@ -506,6 +590,35 @@ class Ingester:
                   "unchanged" if rows["unchanged"] else "failed")
         error = f"{name}: no row could be stored ({rows['failed']} failed)" if status == "failed" else None
         return IngestResult(name, status, warnings=warnings, rows=rows, error=error)
+
+
+@dataclass
+class _RowJob:
+    """One table row decided and waiting to be processed and written."""
+
+    raw: Any
+    doc_id: str
+    defaults: dict | None
+    digest: str
+    source_key: str
+    known: bool
+    copy_of: str | None  # the stored (or waiting) document with the same content, for the warning
+    row: Any
+    row_id: str | None
+
+
+def _process_rows(jobs: list[_RowJob]) -> list:
+    """Worker body for table rows (pure; runs in any process): each row's ProcessedDocument, or the one-line
+    reason its processing failed."""
+    from policytekst.pipeline import process
+
+    out: list = []
+    for job in jobs:
+        try:
+            out.append(process(job.raw, job.doc_id, job.defaults, content_hash=job.digest))
+        except Exception as exc:  # noqa: BLE001 - one bad row must not stop the table
+            out.append(f"{type(exc).__name__}: {str(exc)[:160]}")
+    return out
 
 
 def _reason(exc: BaseException) -> str:

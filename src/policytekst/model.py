@@ -7,7 +7,7 @@ groups blocks into :class:`Passage` objects, and describing yields :class:`Field
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from policytekst.duplicates import Fingerprint
@@ -74,6 +74,12 @@ class Block:
     level: int = 0  # heading level (1 = chapter); 0 for non-headings
     language: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+def shallow_dict(record: Any) -> dict[str, Any]:
+    """A dataclass record's fields as a dict, values shared (``to_dict`` deep-copies them): for the way to the
+    store, where the values are serialised right away and a deep copy per record cost more than writing it."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 @dataclass

@@ -9,7 +9,7 @@ from policytekst.clean import clean_document
 from policytekst.clean.pagenumbers import printed_labels
 from policytekst.describe import describe
 from policytekst.duplicates import fingerprint
-from policytekst.model import Document, ProcessedDocument, RawDocument
+from policytekst.model import Document, ProcessedDocument, RawDocument, shallow_dict
 from policytekst.segment import segment
 
 # Bump when cleaning/segmenting/describing changes output, so re-ingest re-processes unchanged files.
@@ -43,7 +43,7 @@ def process(raw: RawDocument, doc_id: str, sidecar: dict[str, Any] | None = None
         language=language,
         n_pages=raw.n_pages,
         n_passages=len(passages),
-        fields={name: f.to_dict() for name, f in fields.items()},
+        fields={name: shallow_dict(f) for name, f in fields.items()},  # the Field objects are this call's own
         meta={**{k: v for k, v in raw.meta.items() if k not in known},
               **{name: f.value for name, f in fields.items() if name not in known}},
         warnings=[*raw.warnings, *segment_warnings],

@@ -13,14 +13,11 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from policytekst.db import transaction
 from policytekst.duplicates import (
@@ -33,7 +30,10 @@ from policytekst.duplicates import (
     text_key,
 )
 from policytekst.errors import PolicytekstError, unknown
-from policytekst.model import ANALYSIS_KINDS, Document, Passage, ProcessedDocument
+from policytekst.model import ANALYSIS_KINDS, Document, Passage, ProcessedDocument, shallow_dict
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DB_NAME = "corpus.sqlite"
 SCHEMA_VERSION = "1"
@@ -179,8 +179,38 @@ class StoreError(PolicytekstError):
     """The corpus store cannot be opened or used (the message names the file)."""
 
 
+class Batch:
+    """An open write batch of :meth:`Store.batch`: one savepoint per document, commits every so often."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.written = 0  # documents written whole since the last commit
+
+    @contextmanager
+    def document(self) -> Iterator[sqlite3.Connection]:
+        """One document's writes: kept whole (RELEASE) or undone alone (ROLLBACK TO), the batch goes on."""
+        self.conn.execute("SAVEPOINT document")
+        try:
+            yield self.conn
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK TO document")
+                self.conn.execute("RELEASE document")
+            raise
+        self.conn.execute("RELEASE document")
+        self.written += 1
+
+    def commit(self) -> None:
+        """Commit the documents written so far and open the next transaction."""
+        self.conn.execute("COMMIT")
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.written = 0
+
+
 class Store:
     """Thin access layer over the corpus SQLite file."""
+
+    _batch: Batch | None = None
 
     def __init__(self, directory: str | Path, *, create: bool = True) -> None:
         self.directory = Path(directory)
@@ -216,6 +246,9 @@ class Store:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            # 64 MiB of page cache (SQLite's default is 2 MiB): an ingest inserts into indexes keyed on hashes
+            # (duplicate bands, passage keys), whose pages a small cache reads and writes again and again
+            conn.execute("PRAGMA cache_size=-65536")
             conn.execute("PRAGMA foreign_keys=ON")
             if existed and self._check:
                 _check_pages(conn, self.path)
@@ -263,6 +296,29 @@ class Store:
         """A write transaction on the store's connection (see :func:`transaction`); nesting is refused."""
         return transaction(self.conn)
 
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """Many :meth:`write_document` calls under one commit (the rows of a table: a commit per row cost more
+        than the row itself).
+
+        Each document is still written whole or not at all (a savepoint per document), reads on this connection
+        see the documents written before in the batch, and on leaving the block (normally or by any exception)
+        every document written whole is committed, so an error or an interrupt loses nothing already written and
+        a crash loses at most the current batch (which the next, incremental run writes again).
+        ``Batch.commit()`` commits what is written so far and goes on in a new transaction.
+        """
+        conn = self.conn
+        if conn.in_transaction:
+            raise RuntimeError("a transaction is already open on this connection; a batch cannot nest")
+        conn.execute("BEGIN IMMEDIATE")
+        self._batch = Batch(conn)
+        try:
+            yield self._batch
+        finally:
+            self._batch = None
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
     # -- state -------------------------------------------------------------------------------------------
     def generation(self) -> int:
         """A counter bumped by every document write: derived caches compare it to know they are stale."""
@@ -287,6 +343,11 @@ class Store:
         row = self.conn.execute("SELECT source_key FROM documents WHERE doc_id=?", (wanted,)).fetchone()
         if row is None or row[0] == source_key:
             return wanted
+        return self.suffixed_doc_id(wanted, source_key)
+
+    @staticmethod
+    def suffixed_doc_id(wanted: str, source_key: str) -> str:
+        """The variant of ``wanted`` a source gets when another source holds ``wanted``."""
         return f"{wanted}-{hashlib.sha1(source_key.encode()).hexdigest()[:6]}"
 
     def sources_with_hash(self, digest: str, source_key: str) -> list[tuple[str, str]]:
@@ -314,7 +375,7 @@ class Store:
         """Replace the document (and everything derived from it) in one transaction."""
         doc = processed.doc
         values = {
-            **doc.to_dict(),
+            **shallow_dict(doc),  # json.dumps below copies what it needs: no deep copy of the record
             "source_key": source_key,
             "authors": json.dumps(doc.authors, ensure_ascii=False),
             "fields": json.dumps(doc.fields, ensure_ascii=False, default=str),
@@ -328,7 +389,7 @@ class Store:
                 if p.kind in ANALYSIS_KINDS and (p.n_words or 0) >= MIN_PASSAGE_WORDS]
         rows = [(p.passage_id, p.doc_id, p.seq, p.text, p.page_start, p.page_end, p.section, p.kind, p.language,
                  p.char_start, p.char_end, p.n_words) for p in processed.passages]
-        with self.transaction() as conn:
+        with (self._batch.document() if self._batch is not None else self.transaction()) as conn:
             conn.execute("DELETE FROM documents WHERE source_key=? OR doc_id=?", (source_key, doc.doc_id))
             conn.execute(f"INSERT INTO documents ({', '.join(_DOC_COLUMNS)}) "
                          f"VALUES ({', '.join('?' * len(_DOC_COLUMNS))})", tuple(values[c] for c in _DOC_COLUMNS))
@@ -386,6 +447,7 @@ class Store:
         The document's ``language`` comes as ``doc_language`` (the passage has its own ``language``). Passages of
         duplicate documents and repeated passages are left out unless ``include_duplicates``.
         """
+        import pandas as pd
         bad = [v for v in doc_vars if v not in _DOC_VARIABLES]
         if bad:  # the names go into the SQL text, so only known columns pass
             raise unknown("document variable", bad[0], _DOC_VARIABLES)
@@ -562,6 +624,7 @@ class Store:
                 conn.executemany("INSERT OR REPLACE INTO passage_keys VALUES (?, ?)", keys)
 
     def _fingerprints(self, doc_ids: set[str]) -> dict[str, Fingerprint]:
+        import numpy as np
         found = {}
         for doc_id, exact, blob, n in self._rows(
                 "SELECT doc_id, exact, signature, n_shingles FROM doc_prints WHERE doc_id IN ({})", sorted(doc_ids)):
@@ -577,6 +640,7 @@ class Store:
 
 
 def _signature_blob(prints: Fingerprint) -> bytes | None:
+    import numpy as np
     return np.asarray(prints.signature, dtype=np.uint32).tobytes() if prints.signature else None
 
 

@@ -27,12 +27,12 @@ import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from policytekst.errors import UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".md", ".parquet", ".feather", ".xlsx")
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
@@ -40,6 +40,8 @@ PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 def plain(value: Any) -> Any:
     """A JSON-ready Python value: numpy scalars -> Python, NaN/NA -> None, arrays/tuples -> lists."""
+    import numpy as np
+    import pandas as pd
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, np.bool_):
@@ -95,6 +97,7 @@ def defuse(value: Any) -> Any:
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells (and column names) cannot run as spreadsheet formulas."""
+    import pandas as pd
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):

@@ -14,26 +14,21 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from policytekst.corpus import Corpus
 from policytekst.errors import UnknownNameError
-from policytekst.tables import (
-    PLOT_SUFFIXES,
-    TABLE_SUFFIXES,
-    cell_text,
-    check_suffix,
-    plain,
-    records,
-    write_table,
-)
+from policytekst.tables import PLOT_SUFFIXES, TABLE_SUFFIXES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from policytekst.corpus import Corpus
 
 CorpusOption = typer.Option(..., "--corpus", "-c", help="Corpus directory (holds corpus.sqlite).")
 JsonOption = typer.Option(False, "--json", help="Print JSON Lines instead of a table.")
@@ -48,6 +43,7 @@ err = Console(stderr=True, soft_wrap=True)  # one message, one line
 
 def emit_json(record: dict[str, Any]) -> None:
     """One JSON object per line on stdout (the stable machine interface)."""
+    from policytekst.tables import plain
     sys.stdout.write(json.dumps(plain(record), ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()
 
@@ -58,6 +54,7 @@ OPEN_OPTIONS: dict[str, Any] = {"include_duplicates": False}
 
 def open_corpus(directory: Path) -> Corpus:
     """An existing corpus; a missing one raises StoreError, which the app reports in one line."""
+    from policytekst.corpus import Corpus
     return Corpus.open(directory, **OPEN_OPTIONS)
 
 
@@ -69,18 +66,21 @@ def check_document(corpus: Corpus, doc_id: str) -> None:
 
 def check_out(path: Path | None) -> None:
     """Refuse (exit 2) an --out file whose format the table writer cannot write, before any work is done."""
+    from policytekst.tables import check_suffix
     if path is not None:
         check_suffix(path, TABLE_SUFFIXES, "table")
 
 
 def check_plot(plot: Path | None) -> None:
     """Refuse (exit 2) a plot path whose format we cannot write, before any work is done."""
+    from policytekst.tables import check_suffix
     if plot is not None:
         check_suffix(plot, PLOT_SUFFIXES, "plot")
 
 
 def write_out(frame: pd.DataFrame, path: Path | None) -> None:
     """Write the whole table to ``path`` (when given) and say so on stderr."""
+    from policytekst.tables import write_table
     if path is not None:
         write_table(frame, path)
         err.print(f"wrote {len(frame)} rows to {path}", highlight=False)
@@ -88,10 +88,12 @@ def write_out(frame: pd.DataFrame, path: Path | None) -> None:
 
 def _tsv_cell(value: Any) -> str:
     # full precision for a pipe; one row per line and one cell per tab, whatever the captured text holds
+    from policytekst.tables import cell_text
     return cell_text(value, round_floats=False).replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
 def _rich_cell(value: Any) -> str:
+    from policytekst.tables import cell_text
     return escape(cell_text(value))  # captured text is data, never rich markup
 
 
@@ -106,6 +108,7 @@ def print_table(frame: pd.DataFrame, as_json: bool, path: Path | None = None, co
     ``wide`` names columns of running text that get most of the terminal's width, and a terminal shows at most
     ``max_rows`` rows.
     """
+    from policytekst.tables import records
     write_out(frame, path)
     if as_json:
         for record in records(frame):

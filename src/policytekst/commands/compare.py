@@ -7,9 +7,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 
 from policytekst.commands.common import (
@@ -27,18 +26,20 @@ from policytekst.commands.common import (
     split_list,
     write_out,
 )
-from policytekst.commands.topics import NameOption, load_model
-from policytekst.compare.groups import parse_group
-from policytekst.corpus import Corpus
+from policytekst.commands.topics import NameOption
 from policytekst.errors import UsageError
-from policytekst.selection import parse_periods
-from policytekst.themes import theme_scores
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from policytekst.corpus import Corpus
 
 THEME_METHODS = ("codebook", "model")
 
 
 def _theme_scores(corpus: Corpus, themes: list[str], method: str) -> pd.DataFrame:
     """One column of scores per theme, all in one pass (an unknown theme is a UsageError naming the known ones)."""
+    from policytekst.themes import theme_scores
     if method not in THEME_METHODS:
         raise UsageError(f"--theme-method {method!r}: choose {' or '.join(THEME_METHODS)}")
     with score_progress() as on_progress:
@@ -77,12 +78,14 @@ def trends(
     plot: Path | None = PlotOption,
 ) -> None:
     """Prevalence of terms, themes or topics per year/period, with document-bootstrap CIs and sparse flags."""
+    from policytekst.commands.topics import load_model
     from policytekst.compare import (  # slow import: see the docstring
         crossed_trend_table,
         smooth_trend,
         term_scores,
         trend_table,
     )
+    from policytekst.selection import parse_periods
 
     check_plot(plot)
     check_out(out)
@@ -167,6 +170,7 @@ def keyness(
     """Key terms of group A vs group B: G2, p-value (and adjusted for testing many terms), Log Ratio and the
     passages behind each term. Groups use the vocabulary of trends --split: --a fromParty=A --b fromParty=H."""
     from policytekst.compare import keyness as run_keyness  # slow import: see the module docstring
+    from policytekst.compare.groups import parse_group
 
     check_plot(plot)
     check_out(out)
@@ -202,6 +206,7 @@ def similar(
     out: Path | None = OutOption,
 ) -> None:
     """Documents like this one."""
+    from policytekst.commands.topics import load_model
     from policytekst.compare import similar_documents  # slow import: see the module docstring
 
     check_out(out)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.markup import escape
 
@@ -22,9 +22,11 @@ from policytekst.commands.common import (
     print_table,
     write_out,
 )
-from policytekst.corpus import Corpus
 from policytekst.errors import UsageError
-from policytekst.ingest import DEFAULT_MAX_MB, IngestResult
+from policytekst.ingest import DEFAULT_MAX_MB
+
+if TYPE_CHECKING:
+    from policytekst.ingest import IngestResult
 
 DOC_COLUMNS = ["doc_id", "year", "genre", "language", "n_pages", "n_passages", "duplicate_of", "title"]
 
@@ -44,7 +46,8 @@ def ingest(
     ocr_lang: str = typer.Option("nor+eng", "--ocr-lang", help="Tesseract languages for --ocr."),
     meta_columns: str | None = typer.Option(None, help="Tables of texts: comma-separated columns to keep."),
     force: bool = typer.Option(False, help="Re-process files even when unchanged."),
-    workers: int = typer.Option(1, min=1, help="Worker processes for reading and cleaning."),
+    workers: int = typer.Option(1, min=1, help="Worker processes for reading and cleaning (files, and the rows "
+                                "of a table of texts)."),
     strict: bool = typer.Option(False, help="Exit 1 when any file failed."),
     prune: bool = typer.Option(False, help="Remove documents whose source file (or table row) no longer exists "
                                "under the given folders and tables."),
@@ -53,6 +56,7 @@ def ingest(
     as_json: bool = JsonOption,
 ) -> None:
     """Add files and folders (PDF, HTML, TXT, MD, DOCX, CSV/TSV of texts) to a corpus. Safe to re-run."""
+    from policytekst.corpus import Corpus
     if not any(p.exists() for p in paths):
         # nothing to read: refuse before the corpus directory is created, so a typo leaves no empty corpus behind
         # (a missing path among real ones is reported per file, like any other file that cannot be read)
@@ -97,6 +101,7 @@ def ingest(
 
 def docs(corpus: Path = CorpusOption, as_json: bool = JsonOption, out_file: Path | None = OutOption) -> None:
     """List documents with their metadata (and, with --json, each field's source and evidence)."""
+    import pandas as pd
     check_out(out_file)
     with open_corpus(corpus) as c:
         documents = c.documents()
@@ -121,6 +126,7 @@ def passages(corpus: Path = CorpusOption, doc: str | None = typer.Option(None, h
              kind: str | None = typer.Option(None, help="Only this kind (body, summary, footnote, ...)."),
              as_json: bool = JsonOption, out_file: Path | None = OutOption) -> None:
     """List passages with provenance (document, pages, section, kind, language)."""
+    import pandas as pd
     check_out(out_file)
     kept: list[dict] = []  # only filled for --out: the listing itself streams
     with open_corpus(corpus) as c:

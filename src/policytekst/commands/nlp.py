@@ -14,17 +14,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from policytekst.commands.common import emit_json, err, open_corpus
 from policytekst.errors import UsageError
-from policytekst.model import ANALYSIS_KINDS
-from policytekst.nlp import (
-    compound_parts,
-    contains_lemma,
-    content_lemmas,
-    detect_language,
-    lemmatize,
-    sentences,
-    tokenize,
-)
-from policytekst.nlp.cache import cache_status, passage_lemmas
 
 nlp_app = typer.Typer(help="Norwegian language utilities (tokens, sentences, lemmas, language) and the lemma cache.",
                       no_args_is_help=True)
@@ -55,6 +44,7 @@ def _read(text: str | None, file: Path | None) -> str:
 @nlp_app.command("tokens")
 def tokens_cmd(text: str | None = TextArg, file: Path | None = FileOpt, as_json: bool = JsonOpt) -> None:
     """Split text into tokens (one per line, or one JSON line with the list)."""
+    from policytekst.nlp import tokenize
     tokens = tokenize(_read(text, file))
     if as_json:
         emit_json({"tokens": tokens})
@@ -65,6 +55,7 @@ def tokens_cmd(text: str | None = TextArg, file: Path | None = FileOpt, as_json:
 @nlp_app.command("sentences")
 def sentences_cmd(text: str | None = TextArg, file: Path | None = FileOpt, as_json: bool = JsonOpt) -> None:
     """Split text into sentences (one per line, or a JSON line per sentence)."""
+    from policytekst.nlp import sentences
     for i, sentence in enumerate(sentences(_read(text, file)), start=1):
         if as_json:
             emit_json({"n": i, "sentence": sentence})
@@ -78,6 +69,7 @@ def lemmas_cmd(text: str | None = TextArg, file: Path | None = FileOpt, lang: st
                phrases: bool = typer.Option(False, help="Join known policy phrases (with --content)."),
                as_json: bool = JsonOpt) -> None:
     """Lemmatize text: token and lemma per line, or with --content the bag of content lemmas."""
+    from policytekst.nlp import content_lemmas, detect_language, lemmatize, tokenize
     body = _read(text, file)
     code = lang or detect_language(body)
     if content:
@@ -99,6 +91,7 @@ def lemmas_cmd(text: str | None = TextArg, file: Path | None = FileOpt, lang: st
 def language_cmd(text: str | None = TextArg, file: Path | None = FileOpt, as_json: bool = JsonOpt,
                  lines: bool = typer.Option(False, "--lines", help="One answer per input line.")) -> None:
     """Detect the language (nb, nn, en, da, sv) of the text, or of each line with --lines."""
+    from policytekst.nlp import detect_language
     body = _read(text, file)
     items = [line for line in body.splitlines() if line.strip()] if lines else [body]
     for item in items:
@@ -114,6 +107,7 @@ def compounds_cmd(words: list[str] = typer.Argument(..., help="Words to split.")
                   contains: str | None = typer.Option(None, help="Also test whether each word contains this lemma."),
                   as_json: bool = JsonOpt) -> None:
     """Split Norwegian compounds into known parts."""
+    from policytekst.nlp import compound_parts, contains_lemma
     for word in words:
         record: dict = {"word": word, "parts": compound_parts(word)}
         if contains:
@@ -131,6 +125,8 @@ def cache_cmd(corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus di
               workers: int = typer.Option(1, min=1, help="Processes computing missing lemmas."),
               as_json: bool = JsonOpt) -> None:
     """Fill the lemma cache of a corpus (only missing or stale passages are computed)."""
+    from policytekst.model import ANALYSIS_KINDS
+    from policytekst.nlp.cache import cache_status, passage_lemmas
     target = open_corpus(corpus)
     kinds = None if all_kinds else ANALYSIS_KINDS
     with target:

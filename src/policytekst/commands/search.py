@@ -11,9 +11,8 @@ import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -30,20 +29,16 @@ from policytekst.commands.common import (
     score_progress,
     write_out,
 )
-from policytekst.corpus import Corpus
 from policytekst.errors import UsageError
-from policytekst.search import examples, kwic, kwic_counts, query_scores, search, similar_passages
-from policytekst.search.export import HANDOUT_SUFFIXES, write_handout
-from policytekst.search.index import (
-    IndexReport,
-    ensure_index,
-    index_complete,
-    index_size_bytes,
-    is_current,
-    nlp_fingerprint,
-)
-from policytekst.selection import SYNTAX, parse_years
-from policytekst.tables import check_suffix
+from policytekst.selection import SYNTAX
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from policytekst.corpus import Corpus
+    from policytekst.search.index import (
+        IndexReport,
+    )
 
 HandoutOption = typer.Option(None, "--handout", help="Also write a Markdown handout to FILE.md: each passage "
                              "quoted in full with its citation and passage id.")
@@ -59,6 +54,7 @@ TEXT_COLUMNS = ("snippet", "text", "left", "right")  # running text: most of a t
 
 def _filters(year: str | None, genre: list[str] | None, doc: list[str] | None, lang: list[str] | None,
              kind: list[str] | None, theme: str | None = None) -> dict[str, Any]:
+    from policytekst.selection import parse_years
     filters: dict[str, Any] = {}
     if year is not None:
         filters["year"] = parse_years(year).as_tuple()  # the one year vocabulary; a reversed range is refused here
@@ -72,6 +68,8 @@ def _filters(year: str | None, genre: list[str] | None, doc: list[str] | None, l
 
 def _files(out: Path | None, handout: Path | None, export: Path | None) -> tuple[Path | None, Path | None]:
     """Check the output files before any work; the deprecated --export goes to --handout (.md) or --out."""
+    from policytekst.search.export import HANDOUT_SUFFIXES
+    from policytekst.tables import check_suffix
     if export is not None:
         err.print("[yellow]warning[/yellow] --export is deprecated: use --out FILE (tables) or --handout FILE.md",
                   highlight=False)
@@ -100,6 +98,7 @@ def _marked(full_text: bool):
 
 def _output(frame: pd.DataFrame, as_json: bool, out: Path | None, handout: Path | None, columns: list[str], *,
             title: str | None = None, full_text: bool = False) -> None:
+    from policytekst.search.export import write_handout
     if handout is not None:
         write_handout(frame, handout, title=title)
         err.print(f"wrote {len(frame)} passages to {handout}", highlight=False)
@@ -112,6 +111,7 @@ def _output(frame: pd.DataFrame, as_json: bool, out: Path | None, handout: Path 
 
 def _progress_index(corpus: Corpus, *, rebuild: bool = False) -> IndexReport:
     """Update the index, with a progress bar on stderr when it is a long job and stderr is a terminal."""
+    from policytekst.search.index import IndexReport, ensure_index, is_current, nlp_fingerprint
     if not rebuild and is_current(corpus) and corpus.store.get_info("search_nlp") == nlp_fingerprint():
         return IndexReport(corpus.generation)
     if not sys.stderr.isatty():
@@ -139,6 +139,7 @@ def search_command(
     export: Path | None = ExportOption,
 ) -> None:
     """Full-text search (BM25) over passages, matching inflected forms through lemmas and compounds."""
+    from policytekst.search import search
     out, handout = _files(out, handout, export)
     filters = _filters(year, genre, doc, lang, kind, theme)
     with open_corpus(corpus) as c:
@@ -172,6 +173,7 @@ def kwic_command(
     export: Path | None = ExportOption,
 ) -> None:
     """Concordance (key word in context) of a word, lemma, glob, phrase or regular expression."""
+    from policytekst.search import kwic, kwic_counts
     out, handout = _files(out, handout, export)
     if counts and handout is not None:
         raise UsageError("--handout quotes concordance lines; it does not go with --counts")
@@ -204,6 +206,7 @@ def examples_command(
     export: Path | None = ExportOption,
 ) -> None:
     """The best example passages for a theme, from different documents, each with a citation."""
+    from policytekst.search import examples, query_scores
     out, handout = _files(out, handout, export)
     filters = _filters(year, genre, doc, lang, None)
     with open_corpus(corpus) as c:
@@ -227,6 +230,7 @@ def similar_command(
     export: Path | None = ExportOption,
 ) -> None:
     """"More like this": passages similar to a passage or to a piece of text."""
+    from policytekst.search import similar_passages
     if (passage_id is None) == (text is None):
         raise UsageError("give a PASSAGE_ID or --text (one of them)")
     out, handout = _files(out, handout, export)
@@ -242,6 +246,7 @@ def index_command(corpus: Path = CorpusOption,
                   rebuild: bool = typer.Option(False, help="Drop and rebuild the whole index."),
                   as_json: bool = JsonOption) -> None:
     """Build or update the search index now (search commands also do it when the corpus changed)."""
+    from policytekst.search.index import index_complete, index_size_bytes, is_current
     with open_corpus(corpus) as c:
         if not rebuild and is_current(c) and not index_complete(c):
             # stamped current but rows missing (a build torn by an older version): say so and rebuild

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from policytekst.commands.common import (
@@ -21,10 +21,9 @@ from policytekst.commands.common import (
     score_progress,
 )
 from policytekst.errors import PolicytekstError, UsageError, unknown
-from policytekst.themes.codebook import Codebook
-from policytekst.themes.coding import code_passages_with_words, default_model, matched_tokens
-from policytekst.themes.tables import GROUPINGS, theme_table
-from policytekst.themes.training import LabelledSet, default_training_passages, read_labels, weak_labels
+
+if TYPE_CHECKING:
+    from policytekst.themes.codebook import Codebook
 
 themes_app = typer.Typer(help="Themes: codebook coding, classifiers, theme tables.", no_args_is_help=True)
 
@@ -35,6 +34,7 @@ ID_FIELDS = ("id", "passage_id")  # `passages --json` gives passage_id; hand-mad
 
 def _model(path: Path | None):
     """The shipped theme model, or the one saved at ``path``."""
+    from policytekst.themes.coding import default_model
     if path is None:
         return default_model()
     # the classifier pulls in scikit-learn: imported only when a model is loaded (keeps `--help` fast)
@@ -111,6 +111,8 @@ def code(corpus: Path = CorpusOption, codebook: Path | None = CodebookOption,
          all_passages: bool = typer.Option(False, "--all", help="Also list passages without hits."),
          as_json: bool = JsonOption, out: Path | None = OutOption) -> None:
     """Code passages with the codebook: weighted hits per theme, or (--matches) the words that hit."""
+    from policytekst.themes.codebook import Codebook
+    from policytekst.themes.coding import code_passages_with_words, matched_tokens
     check_out(out)
     book = Codebook.load(codebook)
     _codebook_themes(book, theme)
@@ -132,6 +134,8 @@ def table(corpus: Path = CorpusOption, by: str = typer.Option("doc", help="doc, 
           period_years: int = typer.Option(5, min=1, help="Width of periods in years (with --by period)."),
           codebook: Path | None = CodebookOption, as_json: bool = JsonOption, out: Path | None = OutOption) -> None:
     """Theme rates per document, year, period or genre, with document and passage counts beside each rate."""
+    from policytekst.themes.codebook import Codebook
+    from policytekst.themes.tables import GROUPINGS, theme_table
     check_out(out)
     if by not in GROUPINGS:
         raise UsageError(f"--by {by!r}: use one of {', '.join(GROUPINGS)}")
@@ -158,7 +162,9 @@ def train(labels: Path = typer.Option(..., "--labels", "-l", help="Labelled pass
     """Train a theme classifier from labelled passages; prints grouped cross-validation metrics."""
     # scikit-learn: imported only when training (keeps `policytekst --help` fast)
     from policytekst.themes.classifier import ThemeClassifier
+    from policytekst.themes.codebook import Codebook
     from policytekst.themes.evaluate import cross_validate_grouped
+    from policytekst.themes.training import LabelledSet, default_training_passages, read_labels, weak_labels
 
     check_out(out)
     if calibration not in ("sigmoid", "none"):
@@ -199,6 +205,7 @@ def evaluate(labels: Path = typer.Option(..., "--labels", "-l", help="Labelled p
              model: Path | None = ModelOption, as_json: bool = JsonOption, out: Path | None = OutOption) -> None:
     """Metrics per theme (precision, recall, F1, support) with the codebook baseline beside them."""
     from policytekst.themes.evaluate import evaluate as run  # scikit-learn: only when evaluating
+    from policytekst.themes.training import read_labels
 
     check_out(out)
     data = read_labels(labels)
@@ -239,6 +246,9 @@ def suggest(corpus: Path = CorpusOption, model: Path | None = ModelOption,
 def show_codebook(codebook: Path | None = CodebookOption, as_json: bool = JsonOption,
                   out: Path | None = OutOption) -> None:
     """Show the codebook's themes: what each means, what it is not, and how many patterns it has."""
+    import pandas as pd
+
+    from policytekst.themes.codebook import Codebook
     check_out(out)
     book = Codebook.load(codebook)
     rows = [{"theme": name, "label": t.label, "terms": len(t.terms), "phrases": len(t.phrases),

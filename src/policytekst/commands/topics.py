@@ -7,8 +7,8 @@ names any saved model directory instead. Fitting never replaces a saved model un
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from policytekst.commands.common import (
@@ -24,9 +24,11 @@ from policytekst.commands.common import (
     print_table,
 )
 from policytekst.errors import PolicytekstError, UsageError, unknown
-from policytekst.topics import DEFAULT_ENGINE, TopicModel, codebook_seed_words
-from policytekst.topics import sweep as run_sweep
-from policytekst.topics.labels import RANKINGS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from policytekst.topics import TopicModel
 
 topics_app = typer.Typer(help="Topic models over passages: fit, choose K, read topics and their passages.",
                          no_args_is_help=True)
@@ -67,6 +69,7 @@ def model_dir(corpus: Path | None, model: Path | None, name: str | None) -> Path
 
 def load_model(corpus: Path | None, model: Path | None, name: str | None) -> TopicModel:
     """The saved model asked for: an unknown --name lists the saved ones; a --model DIR must hold a model."""
+    from policytekst.topics import TopicModel
     path = model_dir(corpus, model, name if model is not None else (name or DEFAULT_NAME))
     if model is None and not (path / "model.json").is_file():
         known = saved_names(corpus) if corpus is not None else []
@@ -111,6 +114,7 @@ def fit(
     plot: Path | None = PlotOption,
 ) -> None:
     """Fit a topic model on the corpus' passages and save it (parameters, versions, corpus generation)."""
+    from policytekst.topics import DEFAULT_ENGINE, TopicModel, codebook_seed_words
     check_plot(plot)
     check_out(out_file)
     if save_to is not None and name is not None:
@@ -163,6 +167,8 @@ def sweep(
     plot: Path | None = PlotOption,
 ) -> None:
     """Fit one model per K and report c_v, NPMI, diversity, exclusivity and fit seconds."""
+    from policytekst.topics import DEFAULT_ENGINE
+    from policytekst.topics import sweep as run_sweep
     check_plot(plot)
     check_out(out_file)
     try:
@@ -193,6 +199,7 @@ def show(
     plot: Path | None = PlotOption,
 ) -> None:
     """Show topics: label, prevalence and top terms (by probability, relevance or FREX)."""
+    from policytekst.topics.labels import RANKINGS
     check_plot(plot)
     check_out(out_file)
     if by not in RANKINGS:
@@ -240,6 +247,9 @@ def passages(
 
 def list_models(corpus: Path = CorpusOption, as_json: bool = JsonOption, out_file: Path | None = OutOption) -> None:
     """The topic models saved in a corpus: name, engine, k, when fitted, and whether the corpus changed since."""
+    import pandas as pd
+
+    from policytekst.topics import TopicModel
     check_out(out_file)
     rows = []
     with open_corpus(corpus) as c:

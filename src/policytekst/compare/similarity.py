@@ -59,15 +59,22 @@ def tfidf_similarities(doc_ids: list[str], matrix: sparse.csr_matrix, target: st
     return np.asarray((matrix @ row.T).todense()).ravel()
 
 
-def nearest_neighbours(vectors, chunk: int = 512) -> tuple[np.ndarray, np.ndarray]:
+BLOCK_CELLS = 4_000_000  # similarities computed at once by nearest_neighbours: 32 MB of float64, whatever n is
+
+
+def nearest_neighbours(vectors, chunk: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """For L2-normalised rows: index of each row's most similar other row and that cosine similarity.
 
-    Blocked dot products: memory stays at chunk x n (about 130 MB for 32k documents), and it is several times
-    faster than a general k-NN search. Ties go to the lower index, as in :func:`similar_documents` (ids sorted).
+    Blocked dot products of ``chunk`` rows against all (default: as many rows as keep a block at
+    :data:`BLOCK_CELLS` similarities, so memory stays bounded as the corpus grows; each row's values do not depend
+    on the block it is in). Several times faster than a general k-NN search. Ties go to the lower index, as in
+    :func:`similar_documents` (ids sorted).
     """
     is_sparse = sparse.issparse(vectors)
     data = vectors.tocsr() if is_sparse else np.ascontiguousarray(vectors, dtype=np.float64)
     n = data.shape[0]
+    if chunk is None:  # (a dense product's last bits may depend on BLAS blocking: dense input keeps 512 rows)
+        chunk = max(16, min(512, BLOCK_CELLS // max(n, 1))) if is_sparse else 512
     best = np.empty(n, dtype=np.int64)
     score = np.empty(n, dtype=np.float64)
     for start in range(0, n, chunk):

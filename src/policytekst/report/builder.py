@@ -19,6 +19,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,7 +73,9 @@ def _run(key: str, build: Callable[[ReportContext], Section], ctx: ReportContext
     title_nb, title_en, _ = SECTIONS[key]
     started = time.perf_counter()
     try:
-        section = build(ctx)
+        # a section reads all passages more than once (examples: once per theme): from the database only once
+        with getattr(ctx.corpus, "reading", nullcontext)():
+            section = build(ctx)
     except NotEnoughData as exc:
         section = Section(key, title_nb, title_en, status="empty", note=str(exc))
         section.html = h.notice(f"For lite materiale · not enough data: {exc}")

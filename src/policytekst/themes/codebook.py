@@ -19,11 +19,13 @@ import fnmatch
 import hashlib
 import json
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -31,7 +33,11 @@ from policytekst.errors import UsageError
 from policytekst.nlp import cache_version, contains_lemma, lemma_of
 from policytekst.nlp.standards import read_as_bokmal
 
+if TYPE_CHECKING:
+    import numpy as np
+
 _GLOB_CHARS = set("*?[")
+_MAX_KNOWN_WORDS = 500_000  # distinct words remembered by score_matrix before it starts afresh (as the other caches)
 
 
 class CodebookError(UsageError):
@@ -94,6 +100,19 @@ def _glob_regex(patterns: list[str]) -> re.Pattern[str] | None:
     if not patterns:
         return None
     return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+
+
+def _substring_probe(word: str) -> tuple[str, str, str]:
+    """(word, the text contains_lemma searches, its lemma), for :func:`_may_contain`."""
+    low = word.strip().lower()
+    return word, low, lemma_of(low).lower()
+
+
+def _may_contain(probe: tuple[str, str, str], needles: tuple[str, ...]) -> bool:
+    """False only where :func:`compound_contains` (``contains_lemma``) must be False: none of ``needles`` (the
+    part and its lemma) is a substring of the word or of its lemma."""
+    _, low, lemma = probe
+    return any(n in low or n in lemma for n in needles)
 
 
 def compound_contains(word: str, part: str) -> bool:
@@ -239,7 +258,26 @@ class Codebook:
         # Phrases whose first word is a glob are checked only where one of those globs matches.
         self._glob_first_re = _glob_regex([p.words[0] for _, p, _ in self._phrases_glob_first])
         self._word_cache: dict[str, tuple[tuple[str, Term], ...]] = {}
+        self._forms_cache: dict[str, tuple[str, str, str]] = {}
+        # a compound term's pattern and its lemma: contains_lemma can only find it where one is a substring
+        self._needles = {t.pattern: tuple(dict.fromkeys((t.pattern, _lemma(t.pattern))))
+                         for terms in self._compound_terms.values() for t in terms}
         self._phrase_cache: dict[str, list] = {}
+        # per distinct word, for coding many passages at once (score_matrix)
+        self._known_words: set[str] = set()
+        self._hit_column: dict[str, int] = {}
+        self._hit_weights: list[list[float]] = []
+        self._phrase_starts: set[str] = set()
+
+    def _forms(self, word: str) -> tuple[str, str, str]:
+        """(word, its lemma, its bokmål lemma read as nynorsk): what every pattern is matched against, looked up
+        once per distinct word (the lemma and standards look-ups cost more than the matching)."""
+        found = self._forms_cache.get(word)
+        if found is None:
+            found = (word, _lemma(word), read_as_bokmal(word))
+            if len(self._forms_cache) < 500_000:
+                self._forms_cache[word] = found
+        return found
 
     def _word_hits(self, word: str) -> tuple[tuple[str, Term], ...]:
         """(theme, term) pairs a single lower-cased word hits, cached per word."""
@@ -248,7 +286,8 @@ class Codebook:
             return cached
         # the word, its lemma and its bokmål lemma read as nynorsk: the matcher does not know the passage's
         # language, and the nynorsk reading of a bokmål word is (nearly always) its own lemma
-        forms = tuple(dict.fromkeys((word, _lemma(word), read_as_bokmal(word))))
+        forms = tuple(dict.fromkeys(self._forms(word)))
+        probes = None  # made on the first compound term that needs them
         hits: list[tuple[str, Term]] = []
         for name in self.themes:
             excl = self._exclude_re[name]
@@ -262,7 +301,11 @@ class Codebook:
                         found = term if found is None or term.weight > found.weight else found
             if found is None:
                 for term in self._compound_terms[name]:
-                    if any(compound_contains(f, term.pattern) for f in forms):
+                    needles = self._needles[term.pattern]
+                    if probes is None:
+                        probes = [_substring_probe(f) for f in forms]
+                    # contains_lemma finds a part only as a substring of the word or its lemma: test that first
+                    if any(compound_contains(p[0], term.pattern) for p in probes if _may_contain(p, needles)):
                         found = term
                         break
             if found is not None:
@@ -274,11 +317,10 @@ class Codebook:
 
     def _phrase_candidates(self, word: str) -> list:
         """Phrases that may start at ``word`` (by surface form or lemma), cached per word."""
-        lemma = _lemma(word)
+        _, lemma, bokmal = self._forms(word)
         found = list(self._phrases_by_first.get(word, ()))
         if lemma != word:
             found += self._phrases_by_first.get(lemma, [])
-        bokmal = read_as_bokmal(word)
         if bokmal not in (word, lemma):
             found += self._phrases_by_first.get(bokmal, [])
         glob = self._glob_first_re
@@ -298,6 +340,7 @@ class Codebook:
         n_words = len(words)
         if self._phrases_by_first or self._phrases_glob_first:
             cache = self._phrase_cache
+            forms_of = self._forms
             for i, word in enumerate(words):
                 candidates = cache.get(word)
                 if candidates is None:
@@ -313,10 +356,10 @@ class Codebook:
                         w = words[i + k]
                         literal, regex = word_res[k]
                         if literal is not None:
-                            if w != literal and _lemma(w) != literal and read_as_bokmal(w) != literal:
+                            if w != literal and literal not in forms_of(w)[1:]:
                                 ok = False
                                 break
-                        elif not (regex.match(w) or regex.match(_lemma(w)) or regex.match(read_as_bokmal(w))):
+                        elif not any(regex.match(f) for f in forms_of(w)):
                             ok = False
                             break
                     if not ok:
@@ -349,6 +392,70 @@ class Codebook:
                      term.weight) for i, j, name, term in self._match_words(words)]
         out.sort(key=lambda m: (m.start, m.theme))
         return out
+
+    def _word_facts(self, words: set[str]) -> None:
+        """Learn, once per distinct word, whether it hits a theme (its column in :attr:`_hit_weights`) and
+        whether a phrase may start at it; words seen before cost nothing."""
+        known = self._known_words
+        if len(known) > _MAX_KNOWN_WORDS:  # bounded memory on an endless stream of new words
+            known.clear()
+            self._hit_column.clear()
+            self._phrase_starts.clear()
+            self._hit_weights.clear()
+        index = {name: k for k, name in enumerate(self.themes)}
+        for word in words - known:
+            known.add(word)
+            hits = self._word_hits(word)
+            if hits:
+                row = [0.0] * len(index)
+                for name, term in hits:
+                    row[index[name]] = term.weight
+                self._hit_column[word] = len(self._hit_weights)
+                self._hit_weights.append(row)
+            if self._phrase_candidates(word):
+                self._phrase_starts.add(word)
+
+    def score_matrix(self, word_lists: Sequence[list[str]]) -> np.ndarray:
+        """Weighted hits per theme (columns in :attr:`names` order) for many passages' lower-cased words.
+
+        The same numbers as :meth:`score_words` on each list, computed per distinct word: a passage's word
+        counts (a sparse passages x hit-words matrix) times each hit word's theme weights. Only passages where
+        a phrase may start take the word-by-word path, because a phrase hit covers its words.
+        """
+        import numpy as np  # imported on use: `import policytekst` and the CLI start without them
+        from scipy import sparse
+
+        seen: set[str] = set()
+        for words in word_lists:
+            seen.update(words)
+        self._word_facts(seen)
+        out = np.zeros((len(word_lists), len(self.themes)), dtype=np.float64)
+        rows: list[int] = []
+        cols: list[int] = []
+        data: list[int] = []
+        column, phrase_starts = self._hit_column, self._phrase_starts
+        for i, words in enumerate(word_lists):
+            if not phrase_starts.isdisjoint(words):
+                out[i] = list(self.score_words(words).values())
+                continue
+            c = Counter(words)
+            for word in column.keys() & c.keys():
+                rows.append(i)
+                cols.append(column[word])
+                data.append(c[word])
+        if data:
+            weights = np.asarray(self._hit_weights, dtype=np.float64)
+            hits = sparse.csr_matrix((np.asarray(data, dtype=np.float64), (rows, cols)),
+                                     shape=(len(word_lists), len(weights)))
+            out += hits @ weights
+        return out
+
+    def may_match(self, text: str) -> bool:
+        """Whether :meth:`matches` can find anything in ``text`` (False: certainly nothing), decided per
+        distinct word, which is much cheaper than matching."""
+        distinct = {w.lower() for w in _WORD.findall(text)}  # the words as matches() sees them
+        self._word_facts(distinct)
+        return not (self._hit_column.keys().isdisjoint(distinct) and self._phrase_starts.isdisjoint(distinct))
 
     def score_words(self, words: list[str]) -> dict[str, float]:
         """Weighted hits per theme for already tokenised, lower-cased words (the fast path)."""
