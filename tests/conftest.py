@@ -118,3 +118,31 @@ def storting_sample(tmp_path_factory):
                   meta_columns=["type", "fromParty", "toDepMinister", "cabinet_name"], progress=False)
     yield corpus
     corpus.close()
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler():
+    """The address of a Dask LocalCluster (2 worker processes), started once for the whole test session.
+
+    Skipped with the install line when the optional [dask] extra is missing (``make test`` installs it).
+    """
+    from policytekst.executors import DASK_HINT, dask_installed
+
+    if not dask_installed():
+        pytest.skip(f"the [dask] extra is not installed: {DASK_HINT}")
+    import logging
+
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                           silence_logs=logging.ERROR)
+    yield cluster.scheduler_address
+    cluster.close()
+
+
+@pytest.fixture(params=["process", "dask"])
+def executor_args(request) -> list[str]:
+    """Ingest's command-line options for each executor: the default, and Dask on the session's LocalCluster."""
+    if request.param == "process":
+        return []
+    return ["--executor", "dask", "--scheduler", request.getfixturevalue("dask_scheduler")]
