@@ -7,6 +7,7 @@ the install line when the [dask] extra is missing.
 from __future__ import annotations
 
 import importlib.util
+import random
 import sqlite3
 from pathlib import Path
 
@@ -109,3 +110,29 @@ def test_dask_imap_and_worker_memory(dask_scheduler: str) -> None:
         assert list(executor.imap(abs, range(-30, 30))) == [abs(i) for i in range(-30, 30)]
         peaks = executor.worker_peaks_mb()
         assert len(peaks) == 2 and all(mb > 10 for mb in peaks.values())
+
+
+def test_the_lemma_cache_computed_on_dask_is_the_same(tmp_path: Path, dask_scheduler: str) -> None:
+    from policytekst.nlp.cache import passage_lemmas
+
+    src = tmp_path / "src"
+    src.mkdir()
+    sentences = [s.strip() + "." for s in PARAGRAPH.split(".") if s.strip()] + [
+        "Kommunene fikk ansvar for oppfølgingen.", "Reformen ble evaluert av forskere i flere år.",
+        "Arbeidslinja ble skjerpet med aktivitetskrav.", "Brukerne ventet lenge på svar fra kontoret."]
+    for i in range(30):  # passages that differ, so none is left out as a repeat
+        order = random.Random(i).sample(sentences, len(sentences))
+        (src / f"notat_{i}.txt").write_text(f"Notat {i}\n\n" + " ".join(order) + "\n\n" + " ".join(order[::-1]),
+                                            encoding="utf-8")
+    with Corpus(tmp_path / "one", create=True) as one, Corpus(tmp_path / "two", create=True) as two:
+        one.ingest([tmp_path / "src"], progress=False)
+        two.ingest([tmp_path / "src"], progress=False)
+        serial = list(passage_lemmas(one))
+        with DaskExecutor(scheduler=dask_scheduler) as executor:
+            on_dask = list(passage_lemmas(two, executor=executor))
+        assert len(serial) > 20 and on_dask == serial
+        stored = "SELECT passage_id, lemmas, language FROM passage_lemmas ORDER BY passage_id"
+        assert two.store.conn.execute(stored).fetchall() == one.store.conn.execute(stored).fetchall()
+    code, lines, _ = run_cli("nlp", "cache", "--corpus", str(tmp_path / "two"), "--executor", "dask",
+                             "--scheduler", dask_scheduler, "--json")
+    assert code == 0 and lines[0]["computed"] == 0 and lines[0]["reused"] == len(serial)
