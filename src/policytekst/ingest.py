@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -165,7 +165,8 @@ def _process_batch(jobs: list[tuple]) -> list[tuple[ProcessedDocument | None, Ba
     outcomes: list[tuple[ProcessedDocument | None, BaseException | None]] = []
     for args in jobs:
         try:
-            outcomes.append((_process_file(*args), None))
+            # pages and blocks are not stored: left behind, so the trip back to the writer carries only what is
+            outcomes.append((replace(_process_file(*args), pages=[], blocks=[]), None))
         except Exception as exc:  # noqa: BLE001 - reported per file by the writer, as in one process
             outcomes.append((None, _portable(exc)))
     return outcomes
