@@ -132,10 +132,14 @@ def dask_scheduler():
         pytest.skip(f"the [dask] extra is not installed: {DASK_HINT}")
     import logging
 
+    import dask
     from distributed import LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=logging.ERROR)
+    # a task whose worker dies is not retried on the other worker (the default is 3 retries): the killed-worker
+    # test then costs two worker restarts, not eight
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR)
     yield cluster.scheduler_address
     cluster.close()
 

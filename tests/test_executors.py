@@ -136,3 +136,30 @@ def test_the_lemma_cache_computed_on_dask_is_the_same(tmp_path: Path, dask_sched
     code, lines, _ = run_cli("nlp", "cache", "--corpus", str(tmp_path / "two"), "--executor", "dask",
                              "--scheduler", dask_scheduler, "--json")
     assert code == 0 and lines[0]["computed"] == 0 and lines[0]["reused"] == len(serial)
+
+
+def kill_worker_on_boom(jobs: list[tuple]) -> list:
+    """Stands in for ingest's batch body on the workers: the worker given a file named *boom* dies at once."""
+    import os
+    import signal
+
+    from policytekst.ingest import _process_batch
+
+    if any("boom" in Path(args[0]).name for args in jobs):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _process_batch(jobs)
+
+
+@pytest.mark.slow  # two worker restarts
+def test_a_dask_worker_that_dies_fails_only_its_file(tmp_path: Path, dask_scheduler: str, monkeypatch) -> None:
+    import policytekst.ingest as ingest_module
+
+    write_docs(tmp_path / "src", 6, words=60)
+    (tmp_path / "src" / "notat_boom.txt").write_text("Boom\n\n" + PARAGRAPH, encoding="utf-8")
+    monkeypatch.setattr(ingest_module, "_process_batch", kill_worker_on_boom)
+    code, lines, _ = run_cli("ingest", str(tmp_path / "src"), "--corpus", str(tmp_path / "c"), "--json",
+                             "--executor", "dask", "--scheduler", dask_scheduler)
+    assert code == 0
+    status = {Path(line["path"]).name: line for line in lines}
+    assert status["notat_boom.txt"]["status"] == "failed" and "worker" in status["notat_boom.txt"]["error"]
+    assert sorted(line["status"] for name, line in status.items() if name != "notat_boom.txt") == ["added"] * 6

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from policytekst import Corpus
 from policytekst.cli import app
+from policytekst.executors import DASK_HINT, dask_installed
 from policytekst.ingest import CorpusLockedError, ingest_lock
 
 PARAGRAPH = ("Samordningen av Aetat, trygdeetaten og den kommunale sosialtjenesten skulle gi brukerne én dør inn. "
@@ -147,12 +148,17 @@ def test_a_second_concurrent_ingest_is_refused_clearly(tmp_path: Path, executor_
 
 
 @pytest.mark.slow  # a real subprocess ingest, killed half-way: several seconds
-def test_kill_9_loses_nothing_stored_and_a_rerun_finishes_without_duplicates(tmp_path: Path) -> None:
+@pytest.mark.parametrize("options", [[], ["--executor", "dask", "--workers", "2"]], ids=["process", "dask"])
+def test_kill_9_loses_nothing_stored_and_a_rerun_finishes_without_duplicates(tmp_path: Path, options) -> None:
+    if options and not dask_installed():
+        pytest.skip(f"the [dask] extra is not installed: {DASK_HINT}")
     write_docs(tmp_path / "src", 400, words=200)
     corpus_dir = tmp_path / "c"
     db = corpus_dir / "corpus.sqlite"
+    # with Dask and no --scheduler the killed process held the LocalCluster: its workers must not keep the lock
     proc = subprocess.Popen([sys.executable, "-m", "policytekst", "ingest", str(tmp_path / "src"),
-                             "--corpus", str(corpus_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--corpus", str(corpus_dir), *options], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     stored = 0
     while time.time() < deadline and proc.poll() is None:
