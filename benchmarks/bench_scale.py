@@ -152,6 +152,7 @@ def analyses(corpus_dir: Path, workers: int, sample_bound: int, seed: int) -> di
         start = time.perf_counter()
         ensure_index(corpus)
         result["index_seconds"] = time.perf_counter() - start
+        print(json.dumps(result), file=sys.stderr, flush=True)
         latencies = []
         for query in QUERIES:
             search(corpus, query, limit=20)  # warm
@@ -163,6 +164,7 @@ def analyses(corpus_dir: Path, workers: int, sample_bound: int, seed: int) -> di
             latencies.append(statistics.median(times))
         result["search_median_ms"] = statistics.median(latencies) * 1000
         result["search_max_ms"] = max(latencies) * 1000
+        print(json.dumps(result), file=sys.stderr, flush=True)
         ids = corpus.passage_ids()
         result["passages"] = len(ids)
         start = time.perf_counter()
@@ -170,6 +172,7 @@ def analyses(corpus_dir: Path, workers: int, sample_bound: int, seed: int) -> di
             n = sum(1 for _ in passage_lemmas(corpus, executor=executor))
         result["lemma_seconds"] = time.perf_counter() - start
         result["lemma_passages"] = n
+        print(json.dumps(result), file=sys.stderr, flush=True)
         # the sample bound: a uniform sample of at most sample_bound passages, lemmas read in one streamed pass
         chosen = set(random.Random(seed).sample(ids, min(sample_bound, len(ids))))
         sample_ids, sample_lemmas = [], []
@@ -206,8 +209,16 @@ def main() -> None:
     parser.add_argument("--largest-workers", type=lambda v: [int(w) for w in v.split(",")], default=None,
                         help="only these worker counts at the largest size (to fit a time budget)")
     parser.add_argument("--skip-analyses", action="store_true")
+    parser.add_argument("--analyses-only", type=Path, metavar="CORPUS",
+                        help="only the search/lemma/topic figures, on an ingested corpus")
     parser.add_argument("--child", nargs=4)
     args = parser.parse_args()
+    if args.analyses_only:
+        found = analyses(args.analyses_only, max(int(w) for w in args.workers.split(",")), args.topic_sample,
+                         args.seed)
+        (args.work / "analyses.json").write_text(json.dumps(found, indent=2))
+        print(json.dumps(found, indent=2))
+        return
     if args.child:
         folder, corpus_dir, executor, workers = args.child
         print(json.dumps(child(Path(folder), Path(corpus_dir), executor, int(workers))))

@@ -41,6 +41,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if real:
             item.add_marker(pytest.mark.shared)
             item.add_marker(pytest.mark.slow)
+        if _uses_dask_cluster(item):  # worker processes on 2 shared cores: not for the quick loop
+            item.add_marker(pytest.mark.slow)
+
+
+def _uses_dask_cluster(item: pytest.Item) -> bool:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return "dask_scheduler" in getattr(item, "fixturenames", ()) or params.get("executor_args") == "dask"
 
 
 _SHARED_NAMES = re.compile(r"\b(?:SHARED|SEEDS|GENERATED_PDFS|REAL_PDFS|BAD_PDFS|STORTING_CSV|UD_DEV)\b|\.\./shared")

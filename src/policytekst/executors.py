@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import multiprocessing
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -114,8 +115,12 @@ class DaskExecutor(Executor):
                                        "and is the address right?") from exc
         else:
             # one thread per worker process: the pipeline is pure Python (GIL-bound), so processes give parallelism
-            self._cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                                         dashboard_address=None, silence_logs=logging.ERROR)
+            # no dashboard; the scheduler's small HTTP server (health checks) binds to 127.0.0.1 and takes another
+            # port when 8787 is busy: its warning about that is noise on the command line
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Port .* is already in use")
+                self._cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                                             dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self._cluster, set_as_default=False)
         threads = self.client.nthreads()
         self.slots = max(1, sum(threads.values()) if threads else workers)
