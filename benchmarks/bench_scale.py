@@ -111,9 +111,17 @@ def child(folder: Path, corpus_dir: Path, executor_name: str, workers: int) -> d
     cpu_before = cpu_seconds()
     with Corpus(corpus_dir, create=True) as corpus:
         start = time.perf_counter()
-        counts = corpus.ingest([folder], progress=False, executor=executor or "process")
+        told = [0, 0.0]  # results so far; the writer's peak while documents stream (before duplicates regroup)
+
+        def on_result(_result) -> None:
+            told[0] += 1
+            if told[0] % 500 == 0 or told[0] >= len(list_files(folder)):
+                told[1] = peak_mb()
+
+        counts = corpus.ingest([folder], progress=False, executor=executor or "process", on_result=on_result)
         seconds = time.perf_counter() - start
     record = {"seconds": seconds, "startup_seconds": startup, "counts": counts, "writer_peak_mb": peak_mb(),
+              "writer_stream_peak_mb": told[1],
               "writer_cpu_seconds": cpu_seconds() - cpu_before,
               "store_mb": sum(p.stat().st_size for p in corpus_dir.glob("corpus.sqlite*")) / 2**20}
     if executor is not None:
@@ -122,6 +130,15 @@ def child(folder: Path, corpus_dir: Path, executor_name: str, workers: int) -> d
         record["worker_cpu_seconds"] = sum(s["cpu"] for s in stats.values())
         executor.close()
     return record
+
+
+_FILES: dict[Path, int] = {}
+
+
+def list_files(folder: Path) -> int:
+    if folder not in _FILES:
+        _FILES[folder] = sum(len(files) for _, _, files in os.walk(folder)) - 1  # less .complete
+    return _FILES[folder]
 
 
 def _worker_stats() -> dict:
@@ -211,8 +228,14 @@ def main() -> None:
     parser.add_argument("--skip-analyses", action="store_true")
     parser.add_argument("--analyses-only", type=Path, metavar="CORPUS",
                         help="only the search/lemma/topic figures, on an ingested corpus")
+    parser.add_argument("--from-log", type=Path, help="print the table of a run from its log")
     parser.add_argument("--child", nargs=4)
     args = parser.parse_args()
+    if args.from_log:  # the table from the JSON lines of a run's log (e.g. one stopped before its analyses)
+        rows = [json.loads(line) for line in args.from_log.read_text().splitlines() if line.startswith("{")]
+        rows = [r for r in rows if "documents" in r]
+        print_table({"rows": rows, "fits": fit_all(rows, args.project), "project_to": args.project})
+        return
     if args.analyses_only:
         found = analyses(args.analyses_only, max(int(w) for w in args.workers.split(",")), args.topic_sample,
                          args.seed)
@@ -249,19 +272,24 @@ def main() -> None:
         if not (row["documents"] == sizes[-1] and row["executor"] == "dask" and row["workers"] == max(worker_counts)):
             shutil.rmtree(args.work / f"corpus_{row['documents']}_{row['executor']}{row['workers']}",
                           ignore_errors=True)
-    fits = {}
-    for w in worker_counts:
-        points = [(r["documents"], r["seconds"]) for r in rows if r["executor"] == "dask" and r["workers"] == w]
-        b = exponent(points)
-        largest = max(points)
-        fits[w] = {"exponent": b, "projected_seconds": largest[1] * (args.project / largest[0]) ** b
-                   if b is not None else None}
-    summary: dict = {"rows": rows, "fits": fits, "project_to": args.project}
+    summary: dict = {"rows": rows, "fits": fit_all(rows, args.project), "project_to": args.project}
     if not args.skip_analyses:
         summary["analyses"] = analyses(args.work / f"corpus_{sizes[-1]}_dask{max(worker_counts)}",
                                        max(worker_counts), args.topic_sample, args.seed)
     (args.work / "results.json").write_text(json.dumps(summary, indent=2))
     print_table(summary)
+
+
+def fit_all(rows: list[dict], project: int) -> dict:
+    """Per Dask worker count: the exponent of seconds in documents, and the time it gives for ``project``."""
+    fits = {}
+    for w in sorted({r["workers"] for r in rows if r["executor"] == "dask"}):
+        points = [(r["documents"], r["seconds"]) for r in rows if r["executor"] == "dask" and r["workers"] == w]
+        b = exponent(points)
+        largest = max(points)
+        fits[w] = {"exponent": b, "projected_seconds": largest[1] * (project / largest[0]) ** b
+                   if b is not None else None}
+    return fits
 
 
 def print_table(summary: dict) -> None:

@@ -20,14 +20,16 @@ from policytekst.executors import DaskExecutor, Executor, check_executor, make_e
 
 
 def _messy_folder(src: Path) -> None:
-    """Documents of several formats and sizes, a bad file, a sidecar, a copy, and two files with the same stem in
-    different folders (they must get distinct ids however many are in flight)."""
+    """Documents of several formats and sizes, a table of texts among them, a bad file, a sidecar, a copy, and files
+    with the same stem in different folders (they must get distinct ids however many are in flight)."""
     write_docs(src / "notater", 40, words=120)
     for sub in ("a", "b"):
         (src / sub).mkdir()
         (src / sub / "rapport.md").write_text(f"# Rapport {sub}\n\n" + PARAGRAPH * 4, encoding="utf-8")
     (src / "a" / "side.html").write_text("<html><head><title>Om NAV</title></head><body><p>" + PARAGRAPH * 3
                                          + "</p></body></html>", encoding="utf-8")
+    (src / "a" / "sporsmal.csv").write_text("id,date,text\n1,2004-02-01,Om Aetat og trygdeetaten og samordningen\n"
+                                           "rapport,2007-03-01,Om NAV-kontorene i kommunene\n", encoding="utf-8")
     (src / "b" / "kopi.txt").write_bytes((src / "notater" / "notat_0003.txt").read_bytes())
     (src / "b" / "tom.txt").write_bytes(b"")
     (src / "b" / "metadata.csv").write_text("file,title,year\nrapport.md,Rapport fra B,2011\n", encoding="utf-8")
@@ -57,7 +59,7 @@ def test_serial_process_pool_and_dask_store_the_same_corpus(tmp_path: Path, dask
             corpus.ingest([src], progress=False, on_result=results.append, **options)
         stored[name] = _stored(tmp_path / name)
         told[name] = [(r.path, r.status, r.doc_id, r.error, r.warnings) for r in results]
-    assert len(stored["serial"]["documents"]) == 44 and stored["serial"]["passages"]
+    assert len(stored["serial"]["documents"]) == 46 and stored["serial"]["passages"]
     ids = [row[0] for row in stored["serial"]["documents"]]
     assert "rapport" in ids and any(i.startswith("rapport-") for i in ids), "same stem, distinct ids"
     for name in ("pool", "dask"):
@@ -76,6 +78,25 @@ def test_a_rerun_on_dask_is_incremental(tmp_path: Path, dask_scheduler: str) -> 
         counts = corpus.ingest([tmp_path / "src"], progress=False, executor=executor)
         assert (counts["unchanged"], counts["updated"]) == (39, 1)
         assert corpus.status()["documents"] == 40
+
+
+def test_a_batch_left_part_full_behind_many_unchanged_files_is_sent(tmp_path: Path, dask_scheduler: str,
+                                                                     monkeypatch) -> None:
+    import policytekst.ingest as ingest_module
+
+    paths = write_docs(tmp_path / "src", 220, words=20)
+    with Corpus(tmp_path / "c", create=True) as corpus:
+        assert corpus.ingest([tmp_path / "src"], progress=False)["added"] == 220  # one process
+        for i in (0, 1, 219):
+            paths[i].write_text(f"Endret {i}\n\nArbeidslinja ble skjerpet med aktivitetskrav i {2000 + i}. "
+                                + PARAGRAPH * 2, encoding="utf-8")
+        # batches of 3: 2 changed files wait in a batch while 217 unchanged results queue behind them (limit 192)
+        monkeypatch.setattr(ingest_module, "BATCH", 3)
+        results = []
+        corpus.ingest([tmp_path / "src"], progress=False, on_result=results.append, executor="dask",
+                      scheduler=dask_scheduler)
+        assert [r.status for r in results] == ["updated"] * 2 + ["unchanged"] * 217 + ["updated"]
+        assert "Arbeidslinja" in corpus.text(results[1].doc_id) and "Arbeidslinja" in corpus.text(results[-1].doc_id)
 
 
 def test_executor_mistakes_are_usage_errors_before_a_corpus_is_made(tmp_path: Path, monkeypatch) -> None:

@@ -493,15 +493,20 @@ class Ingester:
         batch = _Batch()
         in_flight = 0
 
+        def send() -> None:
+            nonlocal batch, in_flight
+            batch.submit(executor)
+            in_flight += 1
+            batch = _Batch()
+
         def tell_head() -> IngestResult:
             nonlocal in_flight
             entry = order.popleft()
             if isinstance(entry, IngestResult):
                 return entry
             owner, index = entry
-            if not owner.sent:  # the batch being filled: send it before waiting for it
-                owner.submit(executor)
-                in_flight += 1
+            if not owner.sent:  # the batch being filled (all before it are sent): send it before waiting for it
+                send()
             if owner.outcomes is None:
                 owner.resolve(executor)
                 in_flight -= 1
@@ -525,19 +530,21 @@ class Ingester:
 
         for path, explicit in files:
             bar.update(task, description=display(path.name)[:40])
+            if format_of(path) == "table":  # its rows are stored right here: the files before it go first
+                while order:
+                    yield tell_head()
+                    bar.advance(task)
             result, job = self._prepare(path, explicit, bar)
             if result is not None:
                 order.append(result)
-            elif job is not None:  # (None, None) is a table: its rows were handled inline
+            elif job is not None:
                 doc_id, digest, updated, sidecar = job
                 self._claimed.add(doc_id)
                 args = (str(path), self.password, doc_id, sidecar, digest, self.max_bytes, self.ocr)
                 order.append((batch, len(batch.jobs)))
                 batch.jobs.append((path, doc_id, digest, updated, args))
                 if len(batch.jobs) >= BATCH:
-                    batch.submit(executor)
-                    in_flight += 1
-                    batch = _Batch()
+                    send()
             # bounded: block on the oldest batch when enough are in flight or too many results wait behind it
             while order and (in_flight >= 2 * executor.slots or len(order) > 64 * BATCH or ready()):
                 yield tell_head()
