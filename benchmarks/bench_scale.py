@@ -2,9 +2,10 @@
 exponent, search latency and topic fitting at the largest size, and a projection for a 16-worker cluster.
 
 Corpora (built once under ``--work``, from real text in ../shared; nothing of it goes into the repository):
-document ``i`` is a text file holding Storting question ``i mod 32,315`` (its id and question) followed by one
-passage of the seed captures (passage ``i * 7919 mod P``), so every document is distinct; every 1000th document is
-instead a copy (hard link) of one of the small real PDFs, repeated. Files sit in folders of 1,000.
+document ``i`` is a text file holding four Storting questions as one paragraph (see :func:`document_text`), every
+50th with a passage of the seed captures added, so documents are distinct and not near-duplicates of each other;
+every 1000th document is instead a copy (hard link) of one of the small real PDFs, repeated: those are duplicates.
+Files sit in folders of 1,000.
 
 Each ingest runs in a fresh process (``--child``) into a new corpus with ``--executor dask`` on a LocalCluster of
 1 or 2 worker processes; that process measures its own peak RSS (the writer) and asks each worker for its own peak
@@ -79,6 +80,18 @@ def source_texts(shared: Path, work: Path) -> tuple[list[tuple[str, str]], list[
     return questions, passages
 
 
+def document_text(i: int, questions: list[tuple[str, str]], passages: list[str]) -> str:
+    """Document ``i``: a title and one paragraph of four Storting questions (question ``i`` and three more picked
+    by ``i``), so documents differ from each other and are not near-duplicates (any two share at most one
+    question); every 50th also holds a seed passage (each used by at most a few documents below 1M)."""
+    n = len(questions)
+    picked = [questions[(i + k * (k + 7919 * (i // n))) % n] for k in range(4)]
+    head = f"Spørsmål {' '.join(doc_id for doc_id, _ in picked[:2])}"
+    body = " ".join(question.strip().rstrip(".?!") + "?" for _, question in picked)
+    extra = f"\n\n{passages[(i // 50) % len(passages)]}" if i % 50 == 0 else ""
+    return f"{head}\n\n{body}{extra}\n"
+
+
 def build_corpus(n: int, folder: Path, shared: Path, questions, passages) -> Path:
     """``n`` documents under ``folder`` (kept between runs: rebuilt only when missing or incomplete)."""
     done = folder / ".complete"
@@ -92,9 +105,7 @@ def build_corpus(n: int, folder: Path, shared: Path, questions, passages) -> Pat
         if i % PDF_EVERY == PDF_EVERY - 1:
             os.link(shared / PDFS[(i // PDF_EVERY) % len(PDFS)], sub / f"doc{i:07d}.pdf")
             continue
-        doc_id, question = questions[i % len(questions)]
-        passage = passages[(i * 7919) % len(passages)]
-        (sub / f"doc{i:07d}.txt").write_text(f"Spørsmål {doc_id}\n\n{question}\n\n{passage}\n", encoding="utf-8")
+        (sub / f"doc{i:07d}.txt").write_text(document_text(i, questions, passages), encoding="utf-8")
     done.write_text(str(n))
     return folder
 
@@ -115,7 +126,7 @@ def child(folder: Path, corpus_dir: Path, executor_name: str, workers: int) -> d
 
         def on_result(_result) -> None:
             told[0] += 1
-            if told[0] % 500 == 0 or told[0] >= len(list_files(folder)):
+            if told[0] % 500 == 0 or told[0] >= list_files(folder):
                 told[1] = peak_mb()
 
         counts = corpus.ingest([folder], progress=False, executor=executor or "process", on_result=on_result)
@@ -226,6 +237,7 @@ def main() -> None:
     parser.add_argument("--largest-workers", type=lambda v: [int(w) for w in v.split(",")], default=None,
                         help="only these worker counts at the largest size (to fit a time budget)")
     parser.add_argument("--skip-analyses", action="store_true")
+    parser.add_argument("--no-baseline", action="store_true", help="no one-process run at the smallest size")
     parser.add_argument("--analyses-only", type=Path, metavar="CORPUS",
                         help="only the search/lemma/topic figures, on an ingested corpus")
     parser.add_argument("--from-log", type=Path, help="print the table of a run from its log")
@@ -260,7 +272,7 @@ def main() -> None:
         print(f"corpus of {n} documents ready ({time.perf_counter() - start:.0f} s)", flush=True)
         runs = [("dask", w) for w in worker_counts if n < sizes[-1] or not args.largest_workers
                 or w in args.largest_workers]
-        if n == sizes[0]:
+        if n == sizes[0] and not args.no_baseline:
             runs.insert(0, ("process", 1))  # the one-process baseline, in the same run
         for executor, workers in runs:
             record = run_child(folder, args.work / f"corpus_{n}_{executor}{workers}", executor, workers)
