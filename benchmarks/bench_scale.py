@@ -299,14 +299,17 @@ def fit_all(rows: list[dict], project: int) -> dict:
         points = [(r["documents"], r["seconds"]) for r in rows if r["executor"] == "dask" and r["workers"] == w]
         b = exponent(points)
         largest = max(points)
-        fits[w] = {"exponent": b, "projected_seconds": largest[1] * (project / largest[0]) ** b
-                   if b is not None else None}
+        # the same fit on CPU seconds (writer + workers): wall-clock on a shared machine also measures the others
+        cpu = exponent([(r["documents"], r["writer_cpu_seconds"] + r["worker_cpu_seconds"]) for r in rows
+                        if r["executor"] == "dask" and r["workers"] == w])
+        fits[w] = {"exponent": b, "cpu_exponent": cpu,
+                   "projected_seconds": largest[1] * (project / largest[0]) ** b if b is not None else None}
     return fits
 
 
 def print_table(summary: dict) -> None:
-    print("\n| documents | executor | workers | seconds | docs/s | writer peak MB | worker peak MB | store MB | "
-          "writer CPU ms/doc | worker CPU ms/doc | exponent |")
+    print("\n| documents | executor | workers | seconds | docs/s | writer peak MB (stream) | worker peak MB | "
+          "store MB | writer CPU ms/doc | worker CPU ms/doc | exponent |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in summary["rows"]:
         b = summary["fits"].get(r["workers"], {}).get("exponent") if r["executor"] == "dask" else None
@@ -314,9 +317,11 @@ def print_table(summary: dict) -> None:
         worker_ms = f"{1000 * r['worker_cpu_seconds'] / n:.2f}" if "worker_cpu_seconds" in r else ""
         worker_mb = f"{r['worker_peak_mb']:.0f}" if "worker_peak_mb" in r else ""
         print(f"| {n:,} | {r['executor']} | {r['workers']} | {r['seconds']:.0f} | {r['docs_per_s']:.0f} | "
-              f"{r['writer_peak_mb']:.0f} | {worker_mb} | {r['store_mb']:.0f} | "
+              f"{r['writer_peak_mb']:.0f} ({r.get('writer_stream_peak_mb', 0):.0f}) | {worker_mb} | {r['store_mb']:.0f} | "
               f"{1000 * r['writer_cpu_seconds'] / n:.2f} | {worker_ms} | {'' if b is None else f'{b:.2f}'} |")
     for w, fit in summary["fits"].items():
+        if fit.get("cpu_exponent") is not None:
+            print(f"{w} worker(s): exponent {fit['exponent']:.2f} (wall-clock), {fit['cpu_exponent']:.2f} (CPU seconds)")
         if fit["projected_seconds"]:
             print(f"projected {summary['project_to']:,} documents with {w} worker(s): "
                   f"{fit['projected_seconds']:.0f} s ({fit['projected_seconds'] / 3600:.1f} h)")
