@@ -10,7 +10,7 @@ DEMO_OUT ?= build/demo
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,web]'
+	$(PY) -m pip install --quiet -e '.[test,web,dask]'
 	touch $(STAMP)
 
 install: $(STAMP)

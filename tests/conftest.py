@@ -41,6 +41,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if real:
             item.add_marker(pytest.mark.shared)
             item.add_marker(pytest.mark.slow)
+        if _uses_dask_cluster(item):  # worker processes on 2 shared cores: not for the quick loop
+            item.add_marker(pytest.mark.slow)
+
+
+def _uses_dask_cluster(item: pytest.Item) -> bool:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return "dask_scheduler" in getattr(item, "fixturenames", ()) or params.get("executor_args") == "dask"
 
 
 _SHARED_NAMES = re.compile(r"\b(?:SHARED|SEEDS|GENERATED_PDFS|REAL_PDFS|BAD_PDFS|STORTING_CSV|UD_DEV)\b|\.\./shared")
@@ -118,3 +125,35 @@ def storting_sample(tmp_path_factory):
                   meta_columns=["type", "fromParty", "toDepMinister", "cabinet_name"], progress=False)
     yield corpus
     corpus.close()
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler():
+    """The address of a Dask LocalCluster (2 worker processes), started once for the whole test session.
+
+    Skipped with the install line when the optional [dask] extra is missing (``make test`` installs it).
+    """
+    from policytekst.executors import DASK_HINT, dask_installed
+
+    if not dask_installed():
+        pytest.skip(f"the [dask] extra is not installed: {DASK_HINT}")
+    import logging
+
+    import dask
+    from distributed import LocalCluster
+
+    # a task whose worker dies is not retried on the other worker (the default is 3 retries): the killed-worker
+    # test then costs two worker restarts, not eight
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR)
+    yield cluster.scheduler_address
+    cluster.close()
+
+
+@pytest.fixture(params=["process", "dask"])
+def executor_args(request) -> list[str]:
+    """Ingest's command-line options for each executor: the default, and Dask on the session's LocalCluster."""
+    if request.param == "process":
+        return []
+    return ["--executor", "dask", "--scheduler", request.getfixturevalue("dask_scheduler")]

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from policytekst import Corpus
 from policytekst.cli import app
+from policytekst.executors import DASK_HINT, dask_installed
 from policytekst.ingest import CorpusLockedError, ingest_lock
 
 PARAGRAPH = ("Samordningen av Aetat, trygdeetaten og den kommunale sosialtjenesten skulle gi brukerne én dør inn. "
@@ -33,23 +34,28 @@ def write_docs(folder: Path, n: int, words: int = 80) -> list[Path]:
     return paths
 
 
+def _options(executor_args: list[str]) -> dict[str, str]:
+    """The CLI's executor options as keyword arguments of Corpus.ingest."""
+    return {name.lstrip("-"): value for name, value in zip(executor_args[::2], executor_args[1::2], strict=True)}
+
+
 def run_cli(*args: str) -> tuple[int, list[dict], str]:
     result = CliRunner().invoke(app, list(args))
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     return result.exit_code, lines, result.stderr
 
 
-def test_reingest_is_a_noop_and_a_changed_file_replaces_its_old_version(tmp_path: Path) -> None:
+def test_reingest_is_a_noop_and_a_changed_file_replaces_its_old_version(tmp_path: Path, executor_args) -> None:
     paths = write_docs(tmp_path / "src", 3)
     corpus_dir = str(tmp_path / "corpus")
-    code, lines, _ = run_cli("ingest", str(tmp_path / "src"), "--corpus", corpus_dir, "--json")
+    code, lines, _ = run_cli("ingest", str(tmp_path / "src"), "--corpus", corpus_dir, "--json", *executor_args)
     assert code == 0 and [line["status"] for line in lines] == ["added"] * 3
     with Corpus.open(corpus_dir) as corpus:
         generation = corpus.generation
-    code, lines, _ = run_cli("ingest", str(tmp_path / "src"), "--corpus", corpus_dir, "--json")
+    code, lines, _ = run_cli("ingest", str(tmp_path / "src"), "--corpus", corpus_dir, "--json", *executor_args)
     assert [line["status"] for line in lines] == ["unchanged"] * 3
     paths[1].write_text("Endret notat\n\n" + "Arbeidslinja ble skjerpet med aktivitetskrav. " * 20, encoding="utf-8")
-    code, lines, _ = run_cli("ingest", str(tmp_path / "src"), "--corpus", corpus_dir, "--json")
+    code, lines, _ = run_cli("ingest", str(tmp_path / "src"), "--corpus", corpus_dir, "--json", *executor_args)
     assert [line["status"] for line in lines] == ["unchanged", "updated", "unchanged"]
     with Corpus.open(corpus_dir) as corpus:
         assert corpus.generation == generation + 1
@@ -60,7 +66,7 @@ def test_reingest_is_a_noop_and_a_changed_file_replaces_its_old_version(tmp_path
         assert texts and not any("Samordningen" in t for t in texts), "old passages are replaced, not kept"
 
 
-def test_every_bad_input_gets_one_clear_line_and_the_rest_is_ingested(tmp_path: Path) -> None:
+def test_every_bad_input_gets_one_clear_line_and_the_rest_is_ingested(tmp_path: Path, executor_args) -> None:
     src = tmp_path / "src"
     write_docs(src, 2)
     (src / "empty.txt").write_bytes(b"")
@@ -68,7 +74,8 @@ def test_every_bad_input_gets_one_clear_line_and_the_rest_is_ingested(tmp_path: 
     (src / "figure.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (src / "truncated.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog")
     missing = tmp_path / "does-not-exist"
-    code, lines, _ = run_cli("ingest", str(src), str(missing), "--corpus", str(tmp_path / "c"), "--json")
+    code, lines, _ = run_cli("ingest", str(src), str(missing), "--corpus", str(tmp_path / "c"), "--json",
+                             *executor_args)
     assert code == 0
     by_name = {Path(line["path"]).name: line for line in lines}
     assert by_name["notat_0000.txt"]["status"] == by_name["notat_0001.txt"]["status"] == "added"
@@ -80,24 +87,24 @@ def test_every_bad_input_gets_one_clear_line_and_the_rest_is_ingested(tmp_path: 
         line = by_name[name]
         assert line["status"] == status, line
         assert name in line["error"] and reason in line["error"], line
-    code, _, _ = run_cli("ingest", str(src), "--corpus", str(tmp_path / "c"), "--strict")
+    code, _, _ = run_cli("ingest", str(src), "--corpus", str(tmp_path / "c"), "--strict", *executor_args)
     assert code == 1, "--strict turns failures into exit code 1"
 
 
 @requires_shared
-def test_shared_pdfs_with_and_without_password(tmp_path: Path) -> None:
+def test_shared_pdfs_with_and_without_password(tmp_path: Path, executor_args) -> None:
     corpus_dir = str(tmp_path / "c")
-    code, lines, _ = run_cli("ingest", str(BAD_PDFS), "--corpus", corpus_dir, "--json")
+    code, lines, _ = run_cli("ingest", str(BAD_PDFS), "--corpus", corpus_dir, "--json", *executor_args)
     status = {Path(line["path"]).name: line for line in lines}
     assert code == 0
     assert "give its password" in status["encrypted-password.pdf"]["error"]
     assert "needs OCR" in status["no-text-layer-images.pdf"]["error"]
     assert status["multicolumn-latex.pdf"]["status"] == "added"
     code, lines, _ = run_cli("ingest", str(BAD_PDFS / "encrypted-password.pdf"), "--corpus", corpus_dir,
-                             "--password", "openpassword", "--json")
+                             "--password", "openpassword", "--json", *executor_args)
     assert lines[0]["status"] == "added"
     code, lines, _ = run_cli("ingest", str(BAD_PDFS / "encrypted-aes256.pdf"), "--corpus", corpus_dir,
-                             "--password", "wrong", "--json")
+                             "--password", "wrong", "--json", *executor_args)
     assert "wrong password" in lines[0]["error"]
 
 
@@ -128,25 +135,30 @@ def test_docs_passages_text_and_status_json(tmp_path: Path) -> None:
     assert run_cli("docs", "--corpus", str(tmp_path / "no-corpus"))[0] == 1
 
 
-def test_a_second_concurrent_ingest_is_refused_clearly(tmp_path: Path) -> None:
+def test_a_second_concurrent_ingest_is_refused_clearly(tmp_path: Path, executor_args) -> None:
     write_docs(tmp_path / "src", 1)
     corpus_dir = tmp_path / "c"
     with ingest_lock(corpus_dir):
         with pytest.raises(CorpusLockedError, match="another ingest"):
             with ingest_lock(corpus_dir):
                 pass
-        code, _, stderr = run_cli("ingest", str(tmp_path / "src"), "--corpus", str(corpus_dir))
+        code, _, stderr = run_cli("ingest", str(tmp_path / "src"), "--corpus", str(corpus_dir), *executor_args)
         assert code == 1 and "another ingest" in stderr
-    assert run_cli("ingest", str(tmp_path / "src"), "--corpus", str(corpus_dir))[0] == 0
+    assert run_cli("ingest", str(tmp_path / "src"), "--corpus", str(corpus_dir), *executor_args)[0] == 0
 
 
 @pytest.mark.slow  # a real subprocess ingest, killed half-way: several seconds
-def test_kill_9_loses_nothing_stored_and_a_rerun_finishes_without_duplicates(tmp_path: Path) -> None:
+@pytest.mark.parametrize("options", [[], ["--executor", "dask", "--workers", "2"]], ids=["process", "dask"])
+def test_kill_9_loses_nothing_stored_and_a_rerun_finishes_without_duplicates(tmp_path: Path, options) -> None:
+    if options and not dask_installed():
+        pytest.skip(f"the [dask] extra is not installed: {DASK_HINT}")
     write_docs(tmp_path / "src", 400, words=200)
     corpus_dir = tmp_path / "c"
     db = corpus_dir / "corpus.sqlite"
+    # with Dask and no --scheduler the killed process held the LocalCluster: its workers must not keep the lock
     proc = subprocess.Popen([sys.executable, "-m", "policytekst", "ingest", str(tmp_path / "src"),
-                             "--corpus", str(corpus_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--corpus", str(corpus_dir), *options], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     stored = 0
     while time.time() < deadline and proc.poll() is None:
@@ -184,7 +196,7 @@ def test_seed_corpus_and_real_pdfs_ingest(tmp_path: Path) -> None:
         assert all(doc.n_passages > 0 for doc in corpus.documents())
 
 
-def test_sidecar_overrides_fields_and_is_not_ingested(tmp_path: Path) -> None:
+def test_sidecar_overrides_fields_and_is_not_ingested(tmp_path: Path, executor_args) -> None:
     src = tmp_path / "src"
     write_docs(src, 1)
     (src / "metadata.csv").write_text("file,title,authors,year,genre\n"
@@ -192,7 +204,7 @@ def test_sidecar_overrides_fields_and_is_not_ingested(tmp_path: Path) -> None:
                                       encoding="utf-8")
     with Corpus(tmp_path / "c", create=True) as corpus:
         results = []
-        corpus.ingest([src], progress=False, on_result=results.append)
+        corpus.ingest([src], progress=False, on_result=results.append, **_options(executor_args))
         assert [r.status for r in results] == ["skipped", "added"]
         doc = corpus.documents()[0]
         assert (doc.title, doc.authors, doc.year, doc.genre) == ("Et notat om samordning", ["Hansen", "Berg"],

@@ -24,7 +24,7 @@ ROOT = "(package)"  # policytekst/__init__.py: the public API (Corpus, ...)
 
 LAYERS: list[tuple[str, set[str]]] = [
     # plain data, errors, one writer per kind of output; nothing here knows a corpus
-    ("foundation", {"errors", "selection", "tables", "model", "versions", "tfidf", "plots", "sidecar", "duplicates", "scores", "db", "textmetrics"}),
+    ("foundation", {"errors", "selection", "tables", "model", "versions", "tfidf", "plots", "sidecar", "duplicates", "scores", "db", "textmetrics", "executors"}),
     # tokens, lemmas, sentences, language detection: text in, text out (clean.language uses it, so it is below)
     ("language", {"nlp"}),
     # files -> clean, segmented, described documents in one store; the Corpus object and citations of its passages

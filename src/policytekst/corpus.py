@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policytekst.errors import UnknownNameError, UsageError
+from policytekst.executors import Executor, make_executor
 from policytekst.ingest import DEFAULT_MAX_MB, Ingester, IngestResult, TableOptions
 from policytekst.model import ANALYSIS_KINDS, Document, Passage, shallow_dict
 from policytekst.read.ocr import DEFAULT_LANG, check_ocr
@@ -69,6 +70,8 @@ class Corpus:
         ocr: str | bool = False,
         prune: bool = False,
         max_mb: float = DEFAULT_MAX_MB,
+        executor: str | Executor = "process",
+        scheduler: str | None = None,
     ) -> dict[str, int]:
         """Ingest files and folders; returns counts per status. Re-running is safe and skips unchanged files.
 
@@ -80,6 +83,11 @@ class Corpus:
         Stored sources under the given folders (or rows of the given tables) that are gone are reported as
         "vanished"; ``prune`` removes them. A document file over ``max_mb`` megabytes (or a DOCX inflating beyond
         it) fails with a clear message; 0 lifts the cap.
+
+        ``executor`` "process" (the default) processes files here, or in ``workers`` local processes; "dask" sends
+        them in batches to a Dask cluster: the one at ``scheduler`` (``tcp://host:8786``), else a LocalCluster of
+        ``workers`` processes started for this call (the ``[dask]`` extra). An :class:`~policytekst.executors.Executor`
+        object is used as it is and left open (e.g. one cluster for many calls). The stored corpus is the same.
         """
         if not paths:
             raise UsageError("nothing to ingest: no files or folders given")
@@ -90,9 +98,19 @@ class Corpus:
             ocr = DEFAULT_LANG if ocr is True else str(ocr)
             check_ocr(ocr)  # one line saying what to install, instead of one failure per scanned file
         table = TableOptions(text_column, id_column, date_column, title_column, meta_columns, author_column)
-        ingester = Ingester(self.store, password=password, table=table, force=force, workers=workers,
-                            progress=progress, prune=prune, max_mb=max_mb, ocr=ocr)
-        return ingester.run([Path(p) for p in paths], on_result=on_result)
+        own = None
+        if isinstance(executor, str):
+            if executor != "process" or scheduler:  # the default stays the ingest's own process pool
+                own = executor = make_executor(executor, workers, scheduler)
+            else:
+                executor = None
+        try:
+            ingester = Ingester(self.store, password=password, table=table, force=force, workers=workers,
+                                progress=progress, prune=prune, max_mb=max_mb, ocr=ocr, executor=executor)
+            return ingester.run([Path(p) for p in paths], on_result=on_result)
+        finally:
+            if own is not None:
+                own.close()
 
     # -- reading -----------------------------------------------------------------------------------------
     @property

@@ -2,7 +2,8 @@
 
 Every source gets one :class:`IngestResult` (added, updated, unchanged, failed, skipped). Unchanged sources (same
 content hash, same sidecar row, same pipeline version) are not even parsed, so a re-run is cheap and safe.
-Documents can be processed in a pool of worker processes; only this process writes to the store.
+Documents can be processed in a pool of worker processes, or in batches on any :mod:`policytekst.executors`
+executor (a Dask cluster); only this process writes to the store.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import pickle
 import signal
 import sqlite3
 import stat
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from policytekst.errors import PolicytekstError
+from policytekst.executors import Executor
 from policytekst.model import ProcessedDocument
 from policytekst.store import Store
 
@@ -41,6 +45,9 @@ DEFAULT_MAX_MB = 200
 TABLE_BATCH = 500
 ROWS_PER_TASK = 64  # table rows per task of a worker process (and per step without workers)
 STATUSES = ("added", "updated", "unchanged", "failed", "skipped")
+# Documents per executor task: enough to make a task's overhead (a few ms on Dask) small beside its work, few
+# enough that 2 batches per worker in flight stay a few MB.
+BATCH = 16
 
 
 @dataclass
@@ -156,6 +163,66 @@ def _process_file(path: str, password: str | None, doc_id: str, sidecar: dict | 
     return process(raw, doc_id, sidecar, content_hash=digest)
 
 
+def _process_batch(jobs: list[tuple]) -> list[tuple[ProcessedDocument | None, BaseException | None]]:
+    """Worker body for a batch of files: each one's document or its error; one bad file does not fail the rest."""
+    outcomes: list[tuple[ProcessedDocument | None, BaseException | None]] = []
+    for args in jobs:
+        try:
+            # pages and blocks are not stored: left behind, so the trip back to the writer carries only what is
+            outcomes.append((replace(_process_file(*args), pages=[], blocks=[]), None))
+        except Exception as exc:  # noqa: BLE001 - reported per file by the writer, as in one process
+            outcomes.append((None, _portable(exc)))
+    return outcomes
+
+
+def _portable(exc: Exception) -> Exception:
+    """The exception itself when it survives pickling (the trip back from a worker), else its text."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - any unpicklable exception
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+class _Batch:
+    """Up to BATCH files sent to the executor as one task: (path, doc_id, digest, updated, args) each."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[Path, str, str, bool, tuple]] = []
+        self.future: Any = None  # a concurrent.futures or distributed future, dropped once resolved
+        self.sent = False
+        self.outcomes: list[tuple[ProcessedDocument | None, BaseException | None]] | None = None
+
+    def submit(self, executor: Executor) -> None:
+        self.future = executor.submit(_process_batch, [job[4] for job in self.jobs])
+        self.sent = True
+
+    def done(self) -> bool:
+        return self.outcomes is not None or self.future.done()
+
+    def resolve(self, executor: Executor) -> None:
+        """Wait for the outcomes. A worker that died (out of memory, killed) on this batch gets each of its files
+        retried alone, so only the file that kills a worker fails."""
+        try:
+            self.outcomes = self.future.result()
+        except Exception as exc:  # noqa: BLE001 - sorted below: a lost worker, or workers that cannot run ingest
+            if not executor.lost_worker(exc):
+                raise PolicytekstError(f"the {executor.name} workers could not run ingest ({type(exc).__name__}: "
+                                       f"{str(exc)[:200]}); is policytekst installed where they run?") from exc
+            self.outcomes = [self._alone(executor, job) for job in self.jobs]
+        self.future = None  # released: a distributed future keeps its result on the cluster until dropped
+
+    @staticmethod
+    def _alone(executor: Executor, job: tuple) -> tuple[ProcessedDocument | None, BaseException | None]:
+        try:
+            return executor.submit(_process_batch, [job[4]]).result()[0]
+        except Exception as exc:  # noqa: BLE001
+            if not executor.lost_worker(exc):
+                raise
+            from policytekst.read import ReadError
+            return None, ReadError("the worker reading it died (out of memory or killed); the other files go on")
+
+
 def _worker_init() -> None:
     """Ingest workers end with their parent: a killed ingest must leave no worker behind (Linux: PDEATHSIG)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -191,8 +258,11 @@ class Ingester:
 
     def __init__(self, store: Store, *, password: str | None = None, table: TableOptions | None = None,
                  force: bool = False, workers: int = 1, progress: bool = True, prune: bool = False,
-                 max_mb: float = DEFAULT_MAX_MB, ocr: str | bool = False) -> None:
+                 max_mb: float = DEFAULT_MAX_MB, ocr: str | bool = False, executor: Executor | None = None) -> None:
         self.store = store
+        #: when given (e.g. a Dask cluster), files are processed there in batches instead of in ``workers`` processes
+        self.executor = executor
+        self._claimed: set[str] = set()  # doc ids given to documents still being processed (not yet stored)
         self.password = password
         #: OCR the image-only pages of PDFs: False, or Tesseract's language(s) such as "nor+eng"
         self.ocr = ocr
@@ -223,7 +293,9 @@ class Ingester:
         counts = dict.fromkeys(STATUSES, 0)
         with ingest_lock(self.store.directory):
             run_id = self.store.start_run({"paths": [display(p) for p in paths], "force": self.force,
-                                           "workers": self.workers, "pipeline_version": PIPELINE_VERSION,
+                                           "workers": self.workers,
+                                           "executor": self.executor.describe() if self.executor else "process",
+                                           "pipeline_version": PIPELINE_VERSION,
                                            "table": asdict(self.table), "prune": self.prune})
 
             def tell(result: IngestResult) -> None:
@@ -305,12 +377,16 @@ class Ingester:
         return table in self._partial_tables or (table not in self._tables_read and os.path.lexists(table))
 
     def _results(self, files: list[tuple[Path, bool]], bar: Progress, task) -> Iterator[IngestResult]:
+        if self.executor is not None:
+            yield from self._batched_results(files, bar, task)
+            return
         pool = _new_pool(self.workers) if self.workers > 1 else None
         pending: list[tuple[Path, str, str, bool, tuple, Future]] = []
 
         def collect(item: tuple[Path, str, str, bool, tuple, Future]) -> IngestResult:
             nonlocal pool
             p, d, h, u, args, fut = item
+            self._claimed.discard(d)  # stored (or failed) below, before the next file is prepared
             try:
                 fut.exception()  # wait; a worker that died (OOM killer, kill -9) breaks the whole pool
             except BrokenProcessPool:
@@ -354,6 +430,7 @@ class Ingester:
                     yield self._finish(path, doc_id, digest, updated, partial(_process_file, *args))
                     bar.advance(task)
                     continue
+                self._claimed.add(doc_id)  # two new files with one stem in flight must not get the same id
                 pending.append((path, doc_id, digest, updated, args, pool.submit(_process_file, *args)))
                 while len(pending) >= 2 * self.workers:  # bounded in-flight work keeps memory flat
                     yield collect(pending.pop(0))
@@ -411,8 +488,81 @@ class Ingester:
         known = self.store.known_hash(source_key)
         if known and known[1] == digest and not self.force:
             return IngestResult(name, "unchanged", doc_id=known[0]), None
-        doc_id = known[0] if known else self.store.free_doc_id(_slug(path.stem), source_key)
+        doc_id = known[0] if known else self.store.free_doc_id(_slug(path.stem), source_key, self._claimed)
         return None, (doc_id, digest, known is not None, sidecar)
+
+    def _batched_results(self, files: list[tuple[Path, bool]], bar: Progress, task) -> Iterator[IngestResult]:
+        """Files processed on ``self.executor`` in batches of BATCH, stored here one transaction each, and told in
+        input order, so the corpus and the results are the same as from one process.
+
+        At most two batches per worker are in flight, and results wait in order behind them: memory stays flat.
+        """
+        executor = self.executor
+        assert executor is not None
+        from policytekst.read import format_of
+        order: deque[IngestResult | tuple[_Batch, int]] = deque()  # told in this order
+        batch = _Batch()
+        in_flight = 0
+
+        def send() -> None:
+            nonlocal batch, in_flight
+            batch.submit(executor)
+            in_flight += 1
+            batch = _Batch()
+
+        def tell_head() -> IngestResult:
+            nonlocal in_flight
+            entry = order.popleft()
+            if isinstance(entry, IngestResult):
+                return entry
+            owner, index = entry
+            if not owner.sent:  # the batch being filled (all before it are sent): send it before waiting for it
+                send()
+            if owner.outcomes is None:
+                owner.resolve(executor)
+                in_flight -= 1
+            path, doc_id, digest, updated, _args = owner.jobs[index]
+            processed, error = owner.outcomes[index]
+            owner.outcomes[index] = (None, None)  # the writer holds one finished document at a time
+
+            def compute() -> ProcessedDocument:
+                if error is not None:
+                    raise error
+                return processed
+
+            try:
+                return self._finish(path, doc_id, digest, updated, compute)
+            finally:
+                self._claimed.discard(doc_id)
+
+        def ready() -> bool:
+            head = order[0]
+            return isinstance(head, IngestResult) or (head[0].sent and head[0].done())
+
+        for path, explicit in files:
+            bar.update(task, description=display(path.name)[:40])
+            if format_of(path) == "table":  # its rows are stored right here: the files before it go first
+                while order:
+                    yield tell_head()
+                    bar.advance(task)
+            result, job = self._prepare(path, explicit, bar)
+            if result is not None:
+                order.append(result)
+            elif job is not None:
+                doc_id, digest, updated, sidecar = job
+                self._claimed.add(doc_id)
+                args = (str(path), self.password, doc_id, sidecar, digest, self.max_bytes, self.ocr)
+                order.append((batch, len(batch.jobs)))
+                batch.jobs.append((path, doc_id, digest, updated, args))
+                if len(batch.jobs) >= BATCH:
+                    send()
+            # bounded: block on the oldest batch when enough are in flight or too many results wait behind it
+            while order and (in_flight >= 2 * executor.slots or len(order) > 64 * BATCH or ready()):
+                yield tell_head()
+                bar.advance(task)
+        while order:
+            yield tell_head()
+            bar.advance(task)
 
     def _finish(self, path: Path, doc_id: str, digest: str, updated: bool, compute) -> IngestResult:
         from policytekst.read import ReadError

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from functools import cached_property
@@ -338,10 +338,11 @@ class Store:
             "SELECT doc_id, content_hash FROM documents WHERE source_key=?", (source_key,)).fetchone()
         return (row[0], row[1]) if row else None
 
-    def free_doc_id(self, wanted: str, source_key: str) -> str:
-        """``wanted`` unless another source already holds it; then a suffixed variant."""
+    def free_doc_id(self, wanted: str, source_key: str, taken: Collection[str] = ()) -> str:
+        """``wanted`` unless another source already holds it (or it is in ``taken``: given to a document still being
+        processed); then a suffixed variant."""
         row = self.conn.execute("SELECT source_key FROM documents WHERE doc_id=?", (wanted,)).fetchone()
-        if row is None or row[0] == source_key:
+        if (row is None or row[0] == source_key) and wanted not in taken:
             return wanted
         return self.suffixed_doc_id(wanted, source_key)
 

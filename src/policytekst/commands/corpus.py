@@ -23,6 +23,7 @@ from policytekst.commands.common import (
     write_out,
 )
 from policytekst.errors import UsageError
+from policytekst.executors import check_executor
 from policytekst.ingest import DEFAULT_MAX_MB
 
 if TYPE_CHECKING:
@@ -47,7 +48,12 @@ def ingest(
     meta_columns: str | None = typer.Option(None, help="Tables of texts: comma-separated columns to keep."),
     force: bool = typer.Option(False, help="Re-process files even when unchanged."),
     workers: int = typer.Option(1, min=1, help="Worker processes for reading and cleaning (files, and the rows "
-                                "of a table of texts)."),
+                                "of a table of texts; with --executor dask and no --scheduler: the LocalCluster's "
+                                "workers)."),
+    executor: str = typer.Option("process", help="Where files are processed: 'process' (here, or --workers local "
+                                 "processes) or 'dask' (a Dask cluster; needs the [dask] extra)."),
+    scheduler: str | None = typer.Option(None, help="With --executor dask: the address of an existing cluster's "
+                                         "scheduler (tcp://HOST:PORT); without it a LocalCluster is started."),
     strict: bool = typer.Option(False, help="Exit 1 when any file failed."),
     prune: bool = typer.Option(False, help="Remove documents whose source file (or table row) no longer exists "
                                "under the given folders and tables."),
@@ -61,6 +67,8 @@ def ingest(
         # nothing to read: refuse before the corpus directory is created, so a typo leaves no empty corpus behind
         # (a missing path among real ones is reported per file, like any other file that cannot be read)
         raise UsageError(f"no such file or folder: {', '.join(map(str, paths))}")
+
+    check_executor(executor, scheduler)  # before the corpus directory is made: a typo leaves nothing behind
 
     def report(result: IngestResult) -> None:
         # every captured value (paths, titles, reader messages) is data: escaped, never read as Rich markup
@@ -87,7 +95,8 @@ def ingest(
                                date_column=date_column, title_column=title_column, author_column=author_column,
                                meta_columns=columns, ocr=ocr_lang if ocr else False,
                                force=force, workers=workers, progress=not as_json and sys.stderr.isatty(),
-                               on_result=report, prune=prune, max_mb=max_mb)
+                               on_result=report, prune=prune, max_mb=max_mb, executor=executor,
+                               scheduler=scheduler)
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     err.print(f"ingest into {escape(str(corpus))}: {summary or 'nothing to do'}", highlight=False)
     if counts.get("vanished"):

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import typer
@@ -14,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from policytekst.commands.common import emit_json, err, open_corpus
 from policytekst.errors import UsageError
+from policytekst.executors import check_executor, make_executor
 
 nlp_app = typer.Typer(help="Norwegian language utilities (tokens, sentences, lemmas, language) and the lemma cache.",
                       no_args_is_help=True)
@@ -123,19 +125,26 @@ def compounds_cmd(words: list[str] = typer.Argument(..., help="Words to split.")
 def cache_cmd(corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus directory (holds corpus.sqlite)."),
               all_kinds: bool = typer.Option(False, "--all-kinds", help="All passage kinds, not only analysis kinds."),
               workers: int = typer.Option(1, min=1, help="Processes computing missing lemmas."),
+              executor: str = typer.Option("process", help="'process' (local) or 'dask' (a Dask cluster; needs "
+                                           "the [dask] extra)."),
+              scheduler: str | None = typer.Option(None, help="With --executor dask: an existing cluster's "
+                                                   "scheduler (tcp://HOST:PORT); without it a LocalCluster."),
               as_json: bool = JsonOpt) -> None:
     """Fill the lemma cache of a corpus (only missing or stale passages are computed)."""
     from policytekst.model import ANALYSIS_KINDS
     from policytekst.nlp.cache import cache_status, passage_lemmas
+    check_executor(executor, scheduler)
     target = open_corpus(corpus)
     kinds = None if all_kinds else ANALYSIS_KINDS
-    with target:
+    with target, ExitStack() as stack:
+        cluster = (stack.enter_context(make_executor(executor, workers, scheduler))
+                   if executor == "dask" else None)
         before = cache_status(target, kinds)
         n_lemmas = 0
         with Progress(TextColumn("lemmas"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=err, disable=as_json or not err.is_terminal) as progress:
             task = progress.add_task("lemmas", total=before["passages"])
-            for _, lemmas in passage_lemmas(target, kinds, workers=workers,
+            for _, lemmas in passage_lemmas(target, kinds, workers=workers, executor=cluster,
                                             on_progress=lambda done, total: progress.update(task, completed=done)):
                 n_lemmas += len(lemmas)
         record = {"corpus": str(corpus), "passages": before["passages"], "computed": before["missing"],

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 
 from policytekst.db import transaction
+from policytekst.executors import Executor
 from policytekst.model import ANALYSIS_KINDS
 from policytekst.nlp.word_lemmas import cache_version
 
@@ -54,12 +55,13 @@ def _compute_many(items: list[tuple[str, str | None]]) -> list[tuple[list[str], 
 
 def passage_lemmas(corpus, kinds: Sequence[str] | None = ANALYSIS_KINDS, *,
                    on_progress: Callable[[int, int], None] | None = None,
-                   workers: int = 1) -> Iterator[tuple[str, list[str]]]:
+                   workers: int = 1, executor: Executor | None = None) -> Iterator[tuple[str, list[str]]]:
     """Stream (passage_id, content lemmas) for the corpus's passages, in document order.
 
     Lemmas are computed only for passages that have none stored for the current version, written back in
     chunks, and served from the store afterwards. ``on_progress(done, total)`` is called after each chunk.
-    ``workers`` > 1 computes missing lemmas in that many processes (results and order are the same).
+    ``workers`` > 1 computes missing lemmas in that many processes (results and order are the same); an
+    ``executor`` (e.g. :class:`~policytekst.executors.DaskExecutor`, a cluster) computes them there instead.
 
     Examples
     --------
@@ -71,6 +73,9 @@ def passage_lemmas(corpus, kinds: Sequence[str] | None = ANALYSIS_KINDS, *,
     version = cache_version()
     ids = corpus.passage_ids(kinds)  # ids only: small even for 100,000s; duplicates left out as everywhere
     pool = None
+    if executor is not None:
+        yield from _stream(conn, ids, version, executor.imap, executor.slots, on_progress)
+        return
     if workers > 1 and ids:
         from concurrent.futures import ProcessPoolExecutor
 
@@ -79,13 +84,13 @@ def passage_lemmas(corpus, kinds: Sequence[str] | None = ANALYSIS_KINDS, *,
         _dictionary("nb")  # load once here: forked workers share it instead of each reading it again
         pool = ProcessPoolExecutor(max_workers=workers)
     try:
-        yield from _stream(conn, ids, version, pool, workers, on_progress)
+        yield from _stream(conn, ids, version, pool.map if pool else None, workers, on_progress)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
 
 
-def _stream(conn, ids, version, pool, workers, on_progress) -> Iterator[tuple[str, list[str]]]:
+def _stream(conn, ids, version, mapper, workers, on_progress) -> Iterator[tuple[str, list[str]]]:
     total, done = len(ids), 0
     for start in range(0, total, CHUNK):
         chunk = ids[start:start + CHUNK]
@@ -104,10 +109,10 @@ def _stream(conn, ids, version, pool, workers, on_progress) -> Iterator[tuple[st
                 results[pid] = json.loads(row[3])
             else:
                 todo.append((pid, row[1], row[2]))
-        if pool is not None and len(todo) > 1:
+        if mapper is not None and len(todo) > 1:
             size = -(-len(todo) // workers)
             batches = [[(t, lang) for _, t, lang in todo[i:i + size]] for i in range(0, len(todo), size)]
-            computed = [item for batch in pool.map(_compute_many, batches) for item in batch]
+            computed = [item for batch in mapper(_compute_many, batches) for item in batch]
         else:
             computed = [compute(text, lang) for _, text, lang in todo]
         fresh: list[tuple[str, str, str, str]] = []
