@@ -201,17 +201,95 @@ def train(labels: Path = typer.Option(..., "--labels", "-l", help="Labelled pass
 
 
 @themes_app.command()
-def evaluate(labels: Path = typer.Option(..., "--labels", "-l", help="Labelled passages (.jsonl or .csv)."),
-             model: Path | None = ModelOption, as_json: bool = JsonOption, out: Path | None = OutOption) -> None:
-    """Metrics per theme (precision, recall, F1, support) with the codebook baseline beside them."""
-    from policytekst.themes.evaluate import evaluate as run  # scikit-learn: only when evaluating
+def evaluate(labels: Path | None = typer.Option(None, "--labels", "-l", help="Labelled passages (.jsonl or .csv: "
+                                                "text, labels, optional doc_id)."),
+             gold: Path | None = typer.Option(None, "--gold", help="A directory of located labels (pool.jsonl + "
+                                              "readings, e.g. labels/themes), texts read from --shared."),
+             shared: Path | None = typer.Option(None, "--shared", help="The shared data directory the --gold "
+                                                "labels point at (default: $POLICYTEKST_SHARED or ../shared)."),
+             part: str = typer.Option("heldout", help="With --gold: heldout, train or all."),
+             genre: str | None = typer.Option(None, help="With --gold: only storting or seed passages."),
+             model: Path | None = ModelOption,
+             cv: int = typer.Option(0, min=0, help="Instead of scoring the model, refit its recipe in K folds "
+                                                   "grouped by document and score the out-of-fold predictions."),
+             bootstrap: int = typer.Option(1000, min=0, help="Bootstrap draws for the 95% intervals (0 = none)."),
+             by_document: bool = typer.Option(False, help="Bootstrap whole documents (groups), not passages."),
+             reliability: Path | None = typer.Option(None, help="Also write the reliability table to FILE."),
+             seed: int = typer.Option(0), as_json: bool = JsonOption, out: Path | None = OutOption) -> None:
+    """Per theme precision, recall, F1 with bootstrap 95% intervals, the codebook baseline beside them, and
+    calibration (Brier score; reliability table on stderr or --reliability FILE)."""
+    import numpy as np
+
+    # scikit-learn: only when evaluating
+    from policytekst.themes.classifier import to_label_matrix
+    from policytekst.themes.evaluate import (
+        bootstrap_table,
+        brier_scores,
+        codebook_predictions,
+        out_of_fold_proba,
+        reliability_table,
+    )
     from policytekst.themes.training import read_labels
 
     check_out(out)
-    data = read_labels(labels)
+    check_out(reliability)
+    if (labels is None) == (gold is None):
+        raise UsageError("give exactly one of --labels FILE or --gold DIR")
+    if part not in ("heldout", "train", "all"):
+        raise UsageError(f"--part {part!r}: use heldout, train or all")
+    if genre is not None and gold is None:
+        raise UsageError("--genre needs --gold")
+    if gold is not None:
+        from policytekst.themes.gold import GENRES, load_gold
+
+        if genre is not None and genre not in GENRES:
+            raise UsageError(f"--genre {genre!r}: use {' or '.join(GENRES)}")
+        data = load_gold(gold, shared)
+        if part != "all":
+            data = data.split()[0 if part == "train" else 1]
+        if genre is not None:
+            data = data.genre(genre)
+        texts, label_lists, groups = data.texts, data.labels, data.groups
+        if not texts:
+            raise UsageError(f"{gold}: no labelled passages in the {part} part")
+    else:
+        read = read_labels(labels)
+        texts, label_lists, groups = read.texts, read.labels, read.groups
     clf = _model(model)
-    themes = [t for t in clf.themes_ if t in set(data.themes())] or list(clf.themes_)
-    print_table(run(clf, data.texts, data.labels, themes), as_json, out)
+    present = set().union(*map(set, label_lists)) if label_lists else set()
+    themes = [t for t in clf.themes_ if t in present] or list(clf.themes_)
+    y = to_label_matrix(label_lists, themes)
+    cols = [clf.themes_.index(t) for t in themes]
+    if cv:
+        from sklearn.base import clone
+
+        proba = out_of_fold_proba(clone(clf).set_params(themes=list(clf.themes_)), texts,
+                                  to_label_matrix(label_lists, clf.themes_), groups, n_splits=cv)[:, cols]
+        thresholds = np.full(len(themes), float(clf.threshold))
+        err.print(f"{cv}-fold cross-validation grouped by document ({len(texts)} passages, "
+                  f"{len(set(groups))} documents); threshold {clf.threshold}")
+    else:
+        proba = clf.predict_proba(texts)[:, cols]
+        thresholds = clf.thresholds_[cols]
+    pred = (proba >= thresholds).astype(np.int8)
+    base = codebook_predictions(texts, clf.codebook_, themes)
+    table = bootstrap_table(y, pred, themes, base, n_boot=max(bootstrap, 1), seed=seed,
+                            groups=groups if by_document else None)
+    if not bootstrap:
+        table = table.drop(columns=[c for c in table.columns if c.endswith(("_lo", "_hi"))])
+    brier = brier_scores(y, proba, themes).set_index("theme")
+    table["brier"] = table["theme"].map(brier["brier"])
+    table["brier_base_rate"] = table["theme"].map(brier["brier_base_rate"])
+    rel = reliability_table(y, proba)
+    if reliability is not None:
+        from policytekst.tables import write_table
+
+        write_table(rel, reliability)
+    print_table(table, as_json, out)
+    if not as_json:
+        err.print("reliability (all themes pooled): predicted probability bin, pairs, mean predicted, observed")
+        for row in rel.itertuples(index=False):
+            err.print(f"  {row.bin}  n={row.n:<5d} predicted {row.mean_predicted:.3f}  observed {row.observed:.3f}")
 
 
 @themes_app.command()

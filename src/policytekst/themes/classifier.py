@@ -35,6 +35,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from policytekst.themes.codebook import Codebook, _lemma, words_of
+from policytekst.themes.embedding import LemmaSpace
 from policytekst.themes.score_cache import file_fingerprint
 
 MODEL_FORMAT = 1
@@ -48,6 +49,11 @@ _PROBES = ("Brukerne ble kasteballer mellom Nav-kontoret og kommunen.",
            "Samordning av tjenestene krever felles førstelinje og én dør inn.",
            "Dokumentasjon av kvalitet og effektivitet i ledelse og styring.",
            "Været var fint i går.")
+
+
+def lemma_string(text: str) -> str:
+    """The passage as the models see it: lemmas of its words (digits dropped) joined by single spaces."""
+    return " ".join(_lemma(w) for w in words_of(text) if not w.isdigit())
 
 
 def _split_words(text: str) -> list[str]:
@@ -71,6 +77,16 @@ class _Averaged:
 
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         return np.mean([m.predict_proba(X) for m in self.models], axis=0)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=float), 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def _platt(p: np.ndarray, ab: Sequence[float]) -> np.ndarray:
+    """Platt scaling on the log-odds: sigmoid(a * logit(p) + b)."""
+    return 1.0 / (1.0 + np.exp(-(ab[0] * _logit(p) + ab[1])))
 
 
 def to_label_matrix(labels: Iterable[Sequence[str]], themes: Sequence[str]) -> np.ndarray:
@@ -122,6 +138,11 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         probability maps weighted hits to [0, 1] with 0.5 at the theme's ``min_score``; averaging the two
         views keeps the curated keywords as an anchor while the classifier adds paraphrases and discounts
         passing mentions. Needs ``codebook_features``.
+    embedding:
+        Distributional lemma features: ``"default"`` (the shipped LSA space, :mod:`policytekst.themes.embedding`),
+        a path to a space file, a :class:`LemmaSpace`, or ``None`` for none.
+    embedding_weight:
+        Scale of the dense embedding block against the sparse TF-IDF and codebook features.
     seed:
         Random seed (cross-validation folds inside calibration).
     """
@@ -131,7 +152,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                  calibration: str | None = "sigmoid", threshold: float = 0.5,
                  max_char_features: int = 40_000, text_weight: float = 1.0,
                  class_weight: str | None = "balanced", max_df: float = 1.0, codebook_weight: float = 0.0,
-                 seed: int = 0) -> None:
+                 embedding: Any = None, embedding_weight: float = 1.0, seed: int = 0) -> None:
         self.themes = themes
         self.codebook = codebook
         self.C = C
@@ -144,6 +165,8 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.class_weight = class_weight
         self.max_df = max_df
         self.codebook_weight = codebook_weight
+        self.embedding = embedding
+        self.embedding_weight = embedding_weight
         self.seed = seed
 
     # -- features ----------------------------------------------------------------------------------------
@@ -164,7 +187,8 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         for i, text in enumerate(texts):
             words = words_of(text)
             n_words = len(words)
-            lemma_strings.append(" ".join(_lemma(w) for w in words if not w.isdigit()))
+            lemmas = book.word_lemmas(words)
+            lemma_strings.append(" ".join([lem for w, lem in zip(words, lemmas, strict=True) if not w.isdigit()]))
             if self.codebook_features:
                 scores = dict.fromkeys(names, 0.0)
                 distinct: dict[str, set[str]] = {name: set() for name in names}
@@ -183,11 +207,22 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             feats[i, -1] = math.log1p(n_words) / 5.0
         return lemma_strings, feats
 
+    def _space(self) -> LemmaSpace | None:
+        if self.embedding is None:
+            return None
+        if isinstance(self.embedding, LemmaSpace):
+            return self.embedding
+        if self.embedding == "default":
+            return LemmaSpace.default()
+        return LemmaSpace.load(self.embedding)
+
     def _transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         lemma_strings, feats = self._analyse(texts)
         blocks = [self.word_vectorizer_.transform(lemma_strings) * self.text_weight]
         if self.char_vectorizer_ is not None:
             blocks.append(self.char_vectorizer_.transform(lemma_strings) * self.text_weight)
+        if getattr(self, "space_", None) is not None:
+            blocks.append(sp.csr_matrix(self.space_.transform(lemma_strings) * self.embedding_weight))
         if self.codebook_features:
             blocks.append(sp.csr_matrix(feats))
         return sp.hstack(blocks, format="csr")
@@ -222,6 +257,9 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             self.char_vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                                     min_df=2, max_features=self.max_char_features)
             blocks.append(self.char_vectorizer_.fit_transform(lemma_strings) * self.text_weight)
+        self.space_ = self._space()
+        if self.space_ is not None:
+            blocks.append(sp.csr_matrix(self.space_.transform(lemma_strings) * self.embedding_weight))
         if self.codebook_features:
             blocks.append(sp.csr_matrix(feats))
         X = sp.hstack(blocks, format="csr")
@@ -269,33 +307,50 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             model = base
         return model.fit(X, target)
 
-    def tune_thresholds(self, texts: Sequence[str], y: np.ndarray | Sequence[Sequence[str]],
-                        groups: Sequence[str], n_splits: int = 5,
-                        grid: Sequence[float] = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
-                        ) -> ThemeClassifier:
-        """Fit, then set each theme's threshold to the grid value with the best out-of-fold F1.
+    def fit_tuned(self, texts: Sequence[str], y: np.ndarray | Sequence[Sequence[str]], groups: Sequence[str],
+                  n_splits: int = 5, extra_texts: Sequence[str] = (),
+                  extra_y: np.ndarray | Sequence[Sequence[str]] | None = None, calibrate: bool = True,
+                  grid: Sequence[float] = tuple(np.round(np.arange(0.15, 0.86, 0.05), 2)),
+                  tune: Sequence[str] | None = None) -> ThemeClassifier:
+        """Fit, then calibrate each theme's probability and choose its threshold on out-of-fold predictions.
 
-        Folds are grouped (``groups``: the document or source passage of each text), so the thresholds are
-        chosen on passages the fold's model never saw. Call instead of :meth:`fit`.
+        Folds are grouped (``groups``: the document of each text), so calibration and thresholds are learned
+        on passages the fold's model never saw. ``extra_texts``/``extra_y`` (e.g. the team's hand-written
+        passages) join every fold's training part and the final fit, but are never scored. Calibration is Platt
+        scaling of the out-of-fold probability (a logistic regression on its log-odds); the threshold is the
+        grid value with the best out-of-fold F1 of the calibrated probability. ``tune`` limits both to some
+        themes (default: every theme with at least 5 positives among ``texts``).
         """
         from sklearn.base import clone
         from sklearn.metrics import f1_score
-        from sklearn.model_selection import GroupKFold
 
         texts = list(texts)
-        self.fit(texts, y)
-        y = np.asarray(y) if isinstance(y, np.ndarray) else to_label_matrix(y, self.themes_)
-        oof = np.zeros(y.shape)
-        splits = max(2, min(n_splits, len(set(groups))))
-        for train, test in GroupKFold(n_splits=splits).split(texts, y, np.asarray(groups)):
-            fold = clone(self).set_params(themes=self.themes_)
-            fold.fit([texts[i] for i in train], y[train])
-            oof[test] = fold.predict_proba([texts[i] for i in test])
-        for j in range(len(self.themes_)):
-            if y[:, j].sum() == 0:
+        themes = list(self.themes) if self.themes is not None else self._book().names
+        y = np.asarray(y) if isinstance(y, np.ndarray) else to_label_matrix(y, themes)
+        extra_texts = list(extra_texts)
+        if extra_y is None:
+            ey = np.zeros((0, len(themes)), dtype=np.int8)
+        else:
+            ey = np.asarray(extra_y) if isinstance(extra_y, np.ndarray) else to_label_matrix(extra_y, themes)
+        from policytekst.themes.evaluate import out_of_fold_proba
+
+        oof = out_of_fold_proba(clone(self).set_params(themes=themes), texts, y, groups, n_splits=n_splits,
+                                extra_texts=extra_texts, extra_y=ey)
+        self.fit(texts + extra_texts, np.vstack([y, ey]))
+        self.platt_ = np.tile([1.0, 0.0], (len(themes), 1))
+        chosen = [t for t in (tune or themes) if t in themes]
+        for j, theme in enumerate(themes):
+            if theme not in chosen or y[:, j].sum() < 5 or y[:, j].sum() == len(y):
                 continue
-            scores = [f1_score(y[:, j], oof[:, j] >= t, zero_division=0) for t in grid]
+            p = oof[:, j]
+            if calibrate:
+                logit = _logit(p)[:, None]
+                platt = LogisticRegression(C=1e4, solver="lbfgs").fit(logit, y[:, j])
+                self.platt_[j] = [float(platt.coef_[0, 0]), float(platt.intercept_[0])]
+                p = _platt(p, self.platt_[j])
+            scores = [f1_score(y[:, j], p >= t, zero_division=0) for t in grid]
             self.thresholds_[j] = float(grid[int(np.argmax(scores))])
+        self.fingerprint_ = self._probe_fingerprint()
         return self
 
     # -- predicting --------------------------------------------------------------------------------------
@@ -312,6 +367,11 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                     score = np.expm1(X[:, first + names.index(theme)].toarray().ravel())
                     need = max(self.codebook_.themes[theme].min_score, 1e-9)
                     out[:, j] = (1 - w) * out[:, j] + w * (1.0 - np.power(0.5, score / need))
+        platt = getattr(self, "platt_", None)
+        if platt is not None:
+            for j in range(out.shape[1]):
+                if tuple(platt[j]) != (1.0, 0.0):
+                    out[:, j] = _platt(out[:, j], platt[j])
         return out
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -340,6 +400,8 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         names = [f"lemma:{w}" for w in self.word_vectorizer_.get_feature_names_out()]
         if self.char_vectorizer_ is not None:
             names += [f"char:{c}" for c in self.char_vectorizer_.get_feature_names_out()]
+        if getattr(self, "space_", None) is not None:
+            names += [f"lsa:{k}" for k in range(self.space_.dim)]
         if self.codebook_features:
             book_names = self.codebook_.names
             names += [f"codebook:{t}" for t in book_names] + [f"codebook_rate:{t}" for t in book_names]

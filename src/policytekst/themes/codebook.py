@@ -330,6 +330,12 @@ class Codebook:
             self._phrase_cache[word] = found
         return found
 
+    def word_lemmas(self, words: list[str]) -> list[str]:
+        """The lemma of each word, from the same per-word cache the matcher uses (the classifier's features need
+        both, so a passage's words are looked up once)."""
+        forms = self._forms
+        return [forms(w)[1] for w in words]
+
     def _match_words(self, words: list[str]) -> list[tuple[int, int, str, Term]]:
         """Hits in a list of lower-cased words as (first word, last word + 1, theme, term).
 

@@ -75,3 +75,109 @@ def cross_validate_grouped(model: ThemeClassifier, texts: Sequence[str], labels:
         pred[test] = fold.predict([texts[i] for i in test])
     base = codebook_predictions(texts, model._book(), themes)
     return metrics_table(y, pred, themes, base)
+
+
+def _prf(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
+    tp = float((y & pred).sum())
+    fp = float(((1 - y) & pred).sum())
+    fn = float((y & (1 - pred)).sum())
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def bootstrap_table(y_true: np.ndarray, y_pred: np.ndarray, themes: Sequence[str],
+                    baseline: np.ndarray | None = None, n_boot: int = 1000, seed: int = 0,
+                    groups: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per-theme precision, recall, F1 with bootstrap 95% intervals (and the baseline's F1 with its interval).
+
+    Resampling is by passage, or by ``groups`` (documents) when given: whole documents in or out, which is the
+    honest interval when passages of one document are alike. The macro row's interval resamples the same draws.
+    """
+    y = np.asarray(y_true).astype(np.int8)
+    pred = np.asarray(y_pred).astype(np.int8)
+    base = None if baseline is None else np.asarray(baseline).astype(np.int8)
+    rng = np.random.default_rng(seed)
+    if groups is not None:
+        codes, inverse = np.unique(np.asarray(groups), return_inverse=True)
+        members = [np.flatnonzero(inverse == g) for g in range(len(codes))]
+    n = len(y)
+    k = len(themes)
+    boot = np.zeros((n_boot, k))
+    boot_base = np.zeros((n_boot, k))
+    for b in range(n_boot):
+        if groups is not None:
+            picked = rng.integers(0, len(members), len(members))
+            idx = np.concatenate([members[g] for g in picked])
+        else:
+            idx = rng.integers(0, n, n)
+        for j in range(k):
+            boot[b, j] = _prf(y[idx, j], pred[idx, j])[2]
+            if base is not None:
+                boot_base[b, j] = _prf(y[idx, j], base[idx, j])[2]
+    rows = []
+    for j, theme in enumerate(themes):
+        p, r, f = _prf(y[:, j], pred[:, j])
+        row = {"theme": theme, "precision": p, "recall": r, "f1": f,
+               "f1_lo": np.percentile(boot[:, j], 2.5), "f1_hi": np.percentile(boot[:, j], 97.5),
+               "support": int(y[:, j].sum())}
+        if base is not None:
+            row["codebook_f1"] = _prf(y[:, j], base[:, j])[2]
+            row["codebook_lo"] = np.percentile(boot_base[:, j], 2.5)
+            row["codebook_hi"] = np.percentile(boot_base[:, j], 97.5)
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    macro = {"theme": "macro", "precision": table["precision"].mean(), "recall": table["recall"].mean(),
+             "f1": table["f1"].mean(), "f1_lo": np.percentile(boot.mean(axis=1), 2.5),
+             "f1_hi": np.percentile(boot.mean(axis=1), 97.5), "support": int(table["support"].sum())}
+    if base is not None:
+        macro["codebook_f1"] = table["codebook_f1"].mean()
+        macro["codebook_lo"] = np.percentile(boot_base.mean(axis=1), 2.5)
+        macro["codebook_hi"] = np.percentile(boot_base.mean(axis=1), 97.5)
+    table = pd.concat([table, pd.DataFrame([macro])], ignore_index=True)
+    return table.round(3)
+
+
+def brier_scores(y_true: np.ndarray, proba: np.ndarray, themes: Sequence[str]) -> pd.DataFrame:
+    """Brier score per theme (mean squared error of the probability; 0 is perfect) beside the base rate's."""
+    y = np.asarray(y_true, dtype=float)
+    rows = [{"theme": t, "brier": float(np.mean((proba[:, j] - y[:, j]) ** 2)),
+             "brier_base_rate": float(np.mean((y[:, j].mean() - y[:, j]) ** 2)),
+             "mean_probability": float(proba[:, j].mean()), "observed_rate": float(y[:, j].mean())}
+            for j, t in enumerate(themes)]
+    return pd.DataFrame(rows).round(4)
+
+
+def reliability_table(y_true: np.ndarray, proba: np.ndarray, bins: Sequence[float] = (0, .1, .2, .3, .4, .5, .6,
+                                                                                   .7, .8, .9, 1.0001)
+                      ) -> pd.DataFrame:
+    """Reliability (calibration) table over all themes' probabilities pooled: per probability bin, how many
+    passage-theme pairs, their mean predicted probability and the observed share of positives."""
+    y = np.asarray(y_true, dtype=float).ravel()
+    p = np.asarray(proba, dtype=float).ravel()
+    edges = np.asarray(bins)
+    which = np.clip(np.digitize(p, edges) - 1, 0, len(edges) - 2)
+    rows = []
+    for b in range(len(edges) - 1):
+        m = which == b
+        if m.any():
+            rows.append({"bin": f"{edges[b]:.1f}-{min(edges[b + 1], 1):.1f}", "n": int(m.sum()),
+                         "mean_predicted": float(p[m].mean()), "observed": float(y[m].mean())})
+    return pd.DataFrame(rows).round(3)
+
+
+def out_of_fold_proba(model: ThemeClassifier, texts: Sequence[str], y: np.ndarray, groups: Sequence[str],
+                      n_splits: int = 5, extra_texts: Sequence[str] = (), extra_y: np.ndarray | None = None
+                      ) -> np.ndarray:
+    """Out-of-fold probabilities with folds grouped by document; ``extra_*`` (e.g. the team's own passages)
+    join every fold's training part and are never scored."""
+    texts = list(texts)
+    groups = np.asarray(groups)
+    out = np.zeros(y.shape)
+    n_splits = max(2, min(n_splits, len(set(groups.tolist()))))
+    for train, test in GroupKFold(n_splits=n_splits).split(texts, y, groups):
+        fold_texts = [texts[i] for i in train] + list(extra_texts)
+        fold_y = y[train] if extra_y is None else np.vstack([y[train], extra_y])
+        fold = clone(model).fit(fold_texts, fold_y)
+        out[test] = fold.predict_proba([texts[i] for i in test])
+    return out
