@@ -53,7 +53,8 @@ def trends(
                                      "compounds and its nynorsk form unless --exact."),
     exact: bool = typer.Option(False, "--exact", help="Count term lemmas only (no compounds)."),
     themes: str | None = typer.Option(None, help="Themes from the codebook/classifier, comma-separated."),
-    theme_method: str = typer.Option("codebook", help="Theme scores from the codebook or the model."),
+    theme_method: str = typer.Option("model", help="Theme scores from the model (calibrated probabilities: "
+                                     "mean = share, expected = expected passages) or the codebook."),
     topics: bool = typer.Option(False, "--topics", help="Topic shares of a saved model (see --name, --model)."),
     name: str | None = NameOption,
     model: Path | None = typer.Option(None, "--model", "-m", help="A saved topic model directory (instead of "
@@ -108,19 +109,26 @@ def trends(
                 groups[label.strip()] = [p.strip() for p in (patterns or label).split("|") if p.strip()]
             scores = term_scores(c, groups, binary=per == "share", exact=exact)
         elif themes:
+            from policytekst.themes.coding import provenance_line, theme_provenance
+
             scores = _theme_scores(c, split_list(themes), theme_method)
+            err.print(provenance_line(theme_provenance(theme_method)), highlight=False)
         else:
             fitted = load_model(corpus, model, name)
             if fitted.is_stale(c):
                 err.print("[yellow]warning[/yellow] the corpus changed since the topic model was fitted")
             scores = fitted.doc_topics_.rename(columns=lambda t: f"{t}: {fitted.labels_[t]}")
+        # theme probabilities: the period's sum is the expected number of passages about the theme
+        expected = bool(themes) and theme_method == "model"
         if split is not None:
             if smooth:
                 raise UsageError("--smooth draws one curve per item; it does not go with --split")
             table = crossed_trend_table(c, scores, split=split, by=by, periods=spec, n_boot=n_boot, seed=seed,
-                                        min_docs=min_docs, groups=split_list(split_groups) if split_groups else None)
+                                        min_docs=min_docs, groups=split_list(split_groups) if split_groups else None,
+                                        expected=expected)
         else:
-            table = trend_table(c, scores, by=by, periods=spec, n_boot=n_boot, seed=seed, min_docs=min_docs)
+            table = trend_table(c, scores, by=by, periods=spec, n_boot=n_boot, seed=seed, min_docs=min_docs,
+                                expected=expected)
         curve = smooth_trend(c, scores, by=by, seed=seed) if smooth else None
         labels = _theme_labels(split_list(themes)) if themes else {}
     if table["sparse"].any():

@@ -28,7 +28,7 @@ def report(
     engine: str | None = typer.Option(None, help="Topic model engine: tomotopy, gensim or nmf."),
     seed: int = typer.Option(0, help="Random seed (topic model, bootstrap, layout)."),
     n_boot: int = typer.Option(1000, min=0, help="Bootstrap resamples for confidence intervals."),
-    theme_method: str = typer.Option("codebook", help="Theme scoring: codebook or model."),
+    theme_method: str = typer.Option("model", help="Theme scoring: model (calibrated probabilities) or codebook."),
     n_examples: int = typer.Option(3, min=1, help="Example passages per theme and topic."),
     sections: str | None = typer.Option(None, help="Comma-separated sections to build (default: all)."),
     title: str | None = typer.Option(None, help="Report title."),

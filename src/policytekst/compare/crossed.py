@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from policytekst.compare.groups import passage_table
-from policytekst.compare.trends import TREND_COLUMNS, Periods, _period_spec, trend_table
+from policytekst.compare.trends import EXPECTED_COLUMNS, TREND_COLUMNS, Periods, _period_spec, trend_table
 from policytekst.errors import UsageError
 from policytekst.model import ANALYSIS_KINDS
 
@@ -23,7 +23,7 @@ CROSSED_COLUMNS = ["period", "group", *[c for c in TREND_COLUMNS if c != "period
 def crossed_trend_table(corpus, scores: pd.DataFrame, split: str, by: str = "year", periods: Periods = None,
                         n_boot: int = 1000, seed: int = 0, kinds: Sequence[str] = ANALYSIS_KINDS,
                         min_docs: int = 20, ci: float = 0.95, groups: Sequence | None = None,
-                        max_groups: int = 30) -> pd.DataFrame:
+                        max_groups: int = 30, expected: bool = False) -> pd.DataFrame:
     """Mean score per period and group of ``split`` (a document variable such as fromParty or genre).
 
     Parameters
@@ -38,7 +38,8 @@ def crossed_trend_table(corpus, scores: pd.DataFrame, split: str, by: str = "yea
 
     Returns
     -------
-    DataFrame(period, group, item, mean, ci_low, ci_high, n_docs, n_passages, sparse).
+    DataFrame(period, group, item, mean, ci_low, ci_high, n_docs, n_passages, sparse[, expected, expected_low,
+    expected_high]).
     """
     if split == by:
         raise UsageError(f"--split {split} is the same variable as --by; choose another (party, genre, ...)")
@@ -70,10 +71,10 @@ def crossed_trend_table(corpus, scores: pd.DataFrame, split: str, by: str = "yea
     for index, value in enumerate(order):
         ids = frame.loc[values.map(str) == str(value), "passage_id"]
         part = trend_table(corpus, scores.loc[scores.index.isin(ids)], by=by, periods=periods, n_boot=n_boot,
-                           seed=seed + index, kinds=kinds, min_docs=min_docs, ci=ci)
+                           seed=seed + index, kinds=kinds, min_docs=min_docs, ci=ci, expected=expected)
         tables.append(part.assign(group=value))
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=CROSSED_COLUMNS)
-    table = table[[c for c in CROSSED_COLUMNS if c in table.columns]]
+    table = table[[c for c in [*CROSSED_COLUMNS, *EXPECTED_COLUMNS] if c in table.columns]]
     table.attrs.update({"by": by, "split": split, "n_boot": n_boot, "seed": seed, "ci": ci, "min_docs": min_docs,
                         "resampling": "documents", "groups": [str(g) for g in order],
                         "documents_without_group": int(frame.loc[values.isna(), "doc_id"].nunique()),

@@ -19,6 +19,8 @@ from policytekst.model import ANALYSIS_KINDS
 from policytekst.selection import YearRange, parse_periods, parse_years
 
 TREND_COLUMNS = ["period", "item", "mean", "ci_low", "ci_high", "n_docs", "n_passages", "sparse"]
+#: with ``expected=True``: the period's sum of scores (expected passages for probabilities) and its interval
+EXPECTED_COLUMNS = ["expected", "expected_low", "expected_high"]
 SMOOTH_COLUMNS = ["year", "item", "fit", "ci_low", "ci_high"]
 
 Periods = str | Mapping[str, Any] | Sequence[int] | Sequence[Any] | None
@@ -93,7 +95,7 @@ def _resample_weights(rng, n_docs: int, n_boot: int) -> np.ndarray:
 
 def trend_table(corpus, scores: pd.DataFrame, by: str = "year", periods: Periods = None, n_boot: int = 1000,
                 seed: int = 0, kinds: Sequence[str] = ANALYSIS_KINDS, min_docs: int = 20,
-                ci: float = 0.95) -> pd.DataFrame:
+                ci: float = 0.95, expected: bool = False) -> pd.DataFrame:
     """Mean score per period with document-bootstrap confidence intervals.
 
     Parameters
@@ -106,10 +108,14 @@ def trend_table(corpus, scores: pd.DataFrame, by: str = "year", periods: Periods
         [(label, low, high)]; ranges are inclusive, None is open (see :mod:`policytekst.selection`).
     n_boot, seed, ci : bootstrap resamples (of documents), random seed, interval coverage.
     min_docs : periods with fewer documents are flagged ``sparse``.
+    expected : also give the period's *sum* of scores with its document-bootstrap interval (columns
+        ``expected``, ``expected_low``, ``expected_high``): for calibrated probabilities, the expected number of
+        passages about the item.
 
     Returns
     -------
-    DataFrame(period, item, mean, ci_low, ci_high, n_docs, n_passages, sparse), periods in order.
+    DataFrame(period, item, mean, ci_low, ci_high, n_docs, n_passages, sparse[, expected, expected_low,
+    expected_high]), periods in order.
     """
     frame = _aligned(corpus, scores, by, kinds)
     items = [c for c in frame.columns if c not in ("passage_id", "doc_id", by)]
@@ -129,7 +135,7 @@ def trend_table(corpus, scores: pd.DataFrame, by: str = "year", periods: Periods
         n_docs, n_passages = len(per_doc), int(counts.sum())
         if n_docs == 0:
             for item in items:
-                rows.append((label, item, np.nan, np.nan, np.nan, 0, 0, True))
+                rows.append((label, item, np.nan, np.nan, np.nan, 0, 0, True, 0.0, np.nan, np.nan))
             continue
         sums = per_doc.to_numpy(dtype=float)
         mean = sums.sum(axis=0) / counts.sum()
@@ -137,15 +143,20 @@ def trend_table(corpus, scores: pd.DataFrame, by: str = "year", periods: Periods
             # independent stream per period, so adding a period does not change the others' intervals
             rng = np.random.default_rng([seed, index])
             weights = _resample_weights(rng, n_docs, n_boot)
-            boot = (weights @ sums) / (weights @ counts)[:, None]
+            totals = weights @ sums
+            boot = totals / (weights @ counts)[:, None]
             del weights
             low_ci, high_ci = np.quantile(boot, [alpha, 1 - alpha], axis=0)
+            low_sum, high_sum = np.quantile(totals, [alpha, 1 - alpha], axis=0)
         else:
-            low_ci = high_ci = np.full(len(items), np.nan)
+            low_ci = high_ci = low_sum = high_sum = np.full(len(items), np.nan)
+        total = sums.sum(axis=0)
         for j, item in enumerate(items):
             rows.append((label, item, float(mean[j]), float(low_ci[j]), float(high_ci[j]), n_docs, n_passages,
-                         n_docs < min_docs))
-    table = pd.DataFrame(rows, columns=TREND_COLUMNS)
+                         n_docs < min_docs, float(total[j]), float(low_sum[j]), float(high_sum[j])))
+    table = pd.DataFrame(rows, columns=[*TREND_COLUMNS, *EXPECTED_COLUMNS])
+    if not expected:
+        table = table[TREND_COLUMNS]
     table.attrs.update({"by": by, "n_boot": n_boot, "seed": seed, "ci": ci, "min_docs": min_docs,
                         "resampling": "documents", "corpus_generation": corpus.generation})
     return table

@@ -32,7 +32,8 @@ class ReportParams:
     engine : topic model engine (None = the topics package's default).
     seed : random seed for topic models, bootstraps and layouts.
     n_boot : bootstrap resamples for confidence intervals.
-    theme_method : "codebook" (dictionary hits, traceable) or "model" (the shipped classifier).
+    theme_method : "model" (the shipped classifier: calibrated probabilities, expected counts) or "codebook"
+        (dictionary hits, traceable).
     n_examples : example passages per theme / topic.
     n_terms : terms per topic and per keyness side.
     sections : which sections to build (None = all).
@@ -49,7 +50,7 @@ class ReportParams:
     engine: str | None = None
     seed: int = 0
     n_boot: int = 1000
-    theme_method: str = "codebook"
+    theme_method: str = "model"
     n_examples: int = 3
     n_terms: int = 12
     sections: tuple[str, ...] | None = None

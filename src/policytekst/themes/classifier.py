@@ -332,8 +332,6 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             ey = np.zeros((0, len(themes)), dtype=np.int8)
         else:
             ey = np.asarray(extra_y) if isinstance(extra_y, np.ndarray) else to_label_matrix(extra_y, themes)
-        from policytekst.themes.evaluate import out_of_fold_proba
-
         oof = out_of_fold_proba(clone(self).set_params(themes=themes), texts, y, groups, n_splits=n_splits,
                                 extra_texts=extra_texts, extra_y=ey)
         self.fit(texts + extra_texts, np.vstack([y, ey]))
@@ -434,3 +432,23 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         model.meta_ = state.get("meta", {})
         model.fingerprint_ = file_fingerprint(path)
         return model
+
+
+def out_of_fold_proba(model: ThemeClassifier, texts: Sequence[str], y: np.ndarray, groups: Sequence[str],
+                      n_splits: int = 5, extra_texts: Sequence[str] = (), extra_y: np.ndarray | None = None
+                      ) -> np.ndarray:
+    """Out-of-fold probabilities with folds grouped by document; ``extra_*`` (e.g. the team's own passages)
+    join every fold's training part and are never scored."""
+    from sklearn.base import clone
+    from sklearn.model_selection import GroupKFold
+
+    texts = list(texts)
+    groups = np.asarray(groups)
+    out = np.zeros(y.shape)
+    n_splits = max(2, min(n_splits, len(set(groups.tolist()))))
+    for train, test in GroupKFold(n_splits=n_splits).split(texts, y, groups):
+        fold_texts = [texts[i] for i in train] + list(extra_texts)
+        fold_y = y[train] if extra_y is None else np.vstack([y[train], extra_y])
+        fold = clone(model).fit(fold_texts, fold_y)
+        out[test] = fold.predict_proba([texts[i] for i in test])
+    return out

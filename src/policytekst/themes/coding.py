@@ -226,3 +226,35 @@ def _predict(corpus, clf, kinds: Sequence[str] | None, on_progress: ProgressCall
         if on_progress is not None:
             on_progress(min(start + CHUNK, total), total)
     return scores_frame(proba, frame["passage_id"].tolist(), list(clf.themes_))
+
+
+def theme_provenance(method: str = "model", *, codebook: Codebook | str | Path | None = None, model=None) -> dict:
+    """Which model and codebook version made theme scores (stated beside every theme trend).
+
+    ``model``: the classifier's fingerprint, what it was trained on (from the metadata saved with it) and
+    whether its probabilities are calibrated; ``codebook``: the fingerprint and source of the codebook whose
+    hits are features (model) or the scores themselves (codebook).
+    """
+    if method == "codebook":
+        book = _book(codebook)
+        return {"method": "codebook", "codebook": book.source or "default", "codebook_fingerprint": book.fingerprint(),
+                "scores": "codebook hits mapped to [0, 1] (not probabilities)"}
+    clf = model if model is not None else default_model()
+    meta = getattr(clf, "meta_", {}) or {}
+    platt = getattr(clf, "platt_", None)
+    calibrated = platt is not None and any(tuple(row) != (1.0, 0.0) for row in platt)
+    trained = (f"{meta['n_real_train']} real labelled passages + {meta.get('n_team', 0)} team passages"
+               if "n_real_train" in meta else f"{meta.get('n_train', '?')} passages")
+    return {"method": "model", "model": "default" if model is None else "given",
+            "model_fingerprint": clf.fingerprint(), "trained_on": trained,
+            "codebook_fingerprint": clf.codebook_.fingerprint(),
+            "scores": "calibrated probabilities" if calibrated else "probabilities (not calibrated)"}
+
+
+def provenance_line(info: dict) -> str:
+    """One line for a table note or stderr: method, fingerprints and what the scores are."""
+    if info.get("method") == "codebook":
+        return (f"theme scores: codebook {info['codebook']} (version {info['codebook_fingerprint']}); "
+                f"{info['scores']}")
+    return (f"theme scores: {info['model']} model {info['model_fingerprint']} ({info['trained_on']}; "
+            f"{info['scores']}), codebook version {info['codebook_fingerprint']}")

@@ -11,7 +11,7 @@ from sklearn.base import clone
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
-from policytekst.themes.classifier import ThemeClassifier, to_label_matrix
+from policytekst.themes.classifier import ThemeClassifier, out_of_fold_proba, to_label_matrix  # noqa: F401
 from policytekst.themes.codebook import Codebook
 
 
@@ -165,19 +165,3 @@ def reliability_table(y_true: np.ndarray, proba: np.ndarray, bins: Sequence[floa
                          "mean_predicted": float(p[m].mean()), "observed": float(y[m].mean())})
     return pd.DataFrame(rows).round(3)
 
-
-def out_of_fold_proba(model: ThemeClassifier, texts: Sequence[str], y: np.ndarray, groups: Sequence[str],
-                      n_splits: int = 5, extra_texts: Sequence[str] = (), extra_y: np.ndarray | None = None
-                      ) -> np.ndarray:
-    """Out-of-fold probabilities with folds grouped by document; ``extra_*`` (e.g. the team's own passages)
-    join every fold's training part and are never scored."""
-    texts = list(texts)
-    groups = np.asarray(groups)
-    out = np.zeros(y.shape)
-    n_splits = max(2, min(n_splits, len(set(groups.tolist()))))
-    for train, test in GroupKFold(n_splits=n_splits).split(texts, y, groups):
-        fold_texts = [texts[i] for i in train] + list(extra_texts)
-        fold_y = y[train] if extra_y is None else np.vstack([y[train], extra_y])
-        fold = clone(model).fit(fold_texts, fold_y)
-        out[test] = fold.predict_proba([texts[i] for i in test])
-    return out

@@ -10,6 +10,7 @@ from policytekst.report import html as h
 from policytekst.report.base import ReportContext, Section
 from policytekst.search import examples
 from policytekst.themes import DEFAULT_THEMES, theme_scores
+from policytekst.themes.coding import provenance_line, theme_provenance
 
 KEY = "themes"
 EXAMPLES_KEY = "examples"
@@ -53,10 +54,13 @@ def build(ctx: ReportContext) -> Section:
         return section
     method = ctx.params.theme_method
     explain = ("kodebokskåre: 0 = ingen treff, 0,5 = temaets minstekrav til treff, mot 1 = mange treff"
-               if method == "codebook" else "sannsynlighet fra klassifiseringsmodellen")
+               if method == "codebook" else "kalibrert sannsynlighet fra klassifiseringsmodellen; summen er "
+               "forventet antall avsnitt om temaet")
+    provenance = provenance_line(theme_provenance(method))
     summary = pd.DataFrame({
         "theme": scores.columns,
         "mean_score": [float(scores[c].mean()) for c in scores.columns],
+        **({"expected_passages": [float(scores[c].sum()) for c in scores.columns]} if method == "model" else {}),
         "passages_at_least_0_5": [int((scores[c] >= 0.5).sum()) for c in scores.columns],
         "documents_at_least_0_5": [int(passages.loc[scores.index[scores[c] >= 0.5], "doc_id"].nunique())
                                    for c in scores.columns],
@@ -65,6 +69,7 @@ def build(ctx: ReportContext) -> Section:
     parts = [f'<p class="lead">Temaene måles per tekstavsnitt ({h.esc(explain)}; metode: {h.esc(method)}), og '
              "gjennomsnittet per år vises med 95 % bootstrap-konfidensintervall (dokumenter trekkes på nytt, så "
              "usikkerheten gjelder dokumenter, ikke enkeltavsnitt). Hule punkter: år med få dokumenter.</p>",
+             f'<p class="note">{h.esc(provenance)}</p>',
              "<h3>Samlet · overall</h3>",
              h.table_html(summary.assign(theme=summary["theme"].map(figures.theme_labels(list(summary["theme"])))))
              + h.csv_link(ctx.csv_name(KEY, "summary"))]
@@ -74,7 +79,8 @@ def build(ctx: ReportContext) -> Section:
         parts.append(h.notice("Ingen dokumenter har år, så utvikling over tid kan ikke vises. "
                               "(No document has a year.)"))
     else:
-        trends = trend_table(ctx.corpus, dated, by="year", n_boot=ctx.params.n_boot, seed=ctx.params.seed)
+        trends = trend_table(ctx.corpus, dated, by="year", n_boot=ctx.params.n_boot, seed=ctx.params.seed,
+                             expected=method == "model")
         section.tables["by_year"] = trends
         labels = figures.theme_labels(list(summary["theme"]))
         svg = figures.trend_figure(ctx, trends, dated, items=list(summary["theme"]), ylabel="snittskåre",
