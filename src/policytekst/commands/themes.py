@@ -156,6 +156,10 @@ def train(labels: Path = typer.Option(..., "--labels", "-l", help="Labelled pass
           calibration: str = typer.Option("sigmoid", help="sigmoid or none."),
           char_ngrams: bool = typer.Option(False, help="Add character 3-5-gram features (slower, helps with "
                                                        "unseen compounds)."),
+          embedding: bool = typer.Option(True, help="Add the shipped lemma space (LSA learned from real policy "
+                                                    "text: related words count as related)."),
+          tune: bool = typer.Option(True, help="Calibrate probabilities and choose each theme's threshold on "
+                                               "out-of-fold predictions grouped by document."),
           seed: int = typer.Option(0), as_json: bool = JsonOption,
           out: Path | None = typer.Option(None, "--out", "-o", help="Also write the cross-validation table to FILE.")
           ) -> None:
@@ -189,14 +193,18 @@ def train(labels: Path = typer.Option(..., "--labels", "-l", help="Labelled pass
         data.extend(weak)
         err.print(f"added {len(weak)} weakly labelled passages from {weak_corpus}")
     model = ThemeClassifier(themes=themes, codebook=book.to_dict(), seed=seed, char_ngrams=char_ngrams,
-                            calibration=None if calibration == "none" else "sigmoid")
+                            calibration=None if calibration == "none" or tune else "sigmoid",
+                            embedding="default" if embedding else None)
     if cv:
         metrics = cross_validate_grouped(model, data.texts, data.labels, data.groups, themes, n_splits=cv)
         err.print(f"cross-validation grouped by document ({cv} folds, {len(data)} passages):")
         print_table(metrics, as_json, out)
-    model.fit(data.texts, data.labels)
+    if tune and len(set(data.groups)) >= 2:
+        model.fit_tuned(data.texts, data.labels, data.groups, n_splits=max(2, cv or 5))
+    else:
+        model.fit(data.texts, data.labels)
     model.save(out_model, labels=str(labels), n_train=len(data), themes=themes, seed=seed,
-               calibration=calibration)
+               calibration="platt (grouped CV)" if tune else calibration)
     err.print(f"saved model to {out_model}")
 
 

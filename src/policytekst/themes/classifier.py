@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,10 @@ _PROBES = ("Brukerne ble kasteballer mellom Nav-kontoret og kommunen.",
            "Samordning av tjenestene krever felles førstelinje og én dør inn.",
            "Dokumentasjon av kvalitet og effektivitet i ledelse og styring.",
            "Været var fint i går.")
+
+
+# Sentence ends for the sentence features: end punctuation and white space (never inside a word).
+_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
 
 
 def lemma_string(text: str) -> str:
@@ -143,6 +148,9 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         a path to a space file, a :class:`LemmaSpace`, or ``None`` for none.
     embedding_weight:
         Scale of the dense embedding block against the sparse TF-IDF and codebook features.
+    sentence_features:
+        Add, per codebook theme, how many sentences carry a hit, their share of the passage's sentences and
+        whether the first sentence does (a discussed theme spans sentences; a passing mention does not).
     seed:
         Random seed (cross-validation folds inside calibration).
     """
@@ -152,7 +160,8 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                  calibration: str | None = "sigmoid", threshold: float = 0.5,
                  max_char_features: int = 40_000, text_weight: float = 1.0,
                  class_weight: str | None = "balanced", max_df: float = 1.0, codebook_weight: float = 0.0,
-                 embedding: Any = None, embedding_weight: float = 1.0, seed: int = 0) -> None:
+                 embedding: Any = None, embedding_weight: float = 1.0, sentence_features: bool = False,
+                 seed: int = 0) -> None:
         self.themes = themes
         self.codebook = codebook
         self.C = C
@@ -167,6 +176,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.codebook_weight = codebook_weight
         self.embedding = embedding
         self.embedding_weight = embedding_weight
+        self.sentence_features = sentence_features
         self.seed = seed
 
     # -- features ----------------------------------------------------------------------------------------
@@ -177,25 +187,38 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             return Codebook.from_dict(self.codebook, source="model")
         return Codebook.default()
 
-    def _analyse(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
-        """Lemma strings and codebook features for each text (one tokenisation per text)."""
+    def _analyse(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+        """Lemma strings, codebook features and (optionally) sentence features for each text (one
+        tokenisation per text)."""
         book = self.codebook_ if hasattr(self, "codebook_") else self._book()
         names = book.names
+        index = {name: j for j, name in enumerate(names)}
         lemma_strings: list[str] = []
         k = len(names)
         feats = np.zeros((len(texts), 3 * k + 1), dtype=np.float64)
+        by_sentence = bool(getattr(self, "sentence_features", False)) and self.codebook_features
+        sent = np.zeros((len(texts), 3 * k), dtype=np.float64) if by_sentence else None
         for i, text in enumerate(texts):
-            words = words_of(text)
+            if by_sentence:
+                # words per sentence, concatenated: the same words as words_of(text) (a split never cuts a word)
+                pieces = [words_of(part) for part in _SENTENCE_END.split(text)]
+                words = [w for piece in pieces for w in piece]
+                sentence_of = [n for n, piece in enumerate(pieces) for _ in piece]
+            else:
+                words = words_of(text)
             n_words = len(words)
             lemmas = book.word_lemmas(words)
             lemma_strings.append(" ".join([lem for w, lem in zip(words, lemmas, strict=True) if not w.isdigit()]))
             if self.codebook_features:
                 scores = dict.fromkeys(names, 0.0)
                 distinct: dict[str, set[str]] = {name: set() for name in names}
-                for _, _, name, term in book._match_words(words):
+                sentences: dict[str, set[int]] = {name: set() for name in names}
+                for start, _, name, term in book._match_words(words):
                     scores[name] += term.weight
                     if term.weight > 0:
                         distinct[name].add(term.pattern)
+                        if by_sentence:
+                            sentences[name].add(sentence_of[start])
                 # Passages of ~100 words are the unit; longer ones need more hits to mean the same.
                 length = max(1.0, n_words / 100.0)
                 for j, name in enumerate(names):
@@ -204,8 +227,18 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                     feats[i, k + j] = math.log1p(s / length)
                     # Several different cues for a theme say more than one word repeated.
                     feats[i, 2 * k + j] = math.log1p(len(distinct[name]))
+                if by_sentence:
+                    # A theme the passage *discusses* runs through several sentences; a passing mention sits in
+                    # one. The first sentence often states a passage's (or a question's) point.
+                    n_sent = max(1, sum(1 for piece in pieces if piece))
+                    for name, hit in sentences.items():
+                        if hit:
+                            j = index[name]
+                            sent[i, j] = math.log1p(len(hit))
+                            sent[i, k + j] = len(hit) / n_sent
+                            sent[i, 2 * k + j] = float(0 in hit)
             feats[i, -1] = math.log1p(n_words) / 5.0
-        return lemma_strings, feats
+        return lemma_strings, feats, sent
 
     def _space(self) -> LemmaSpace | None:
         if self.embedding is None:
@@ -217,12 +250,14 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         return LemmaSpace.load(self.embedding)
 
     def _transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        lemma_strings, feats = self._analyse(texts)
+        lemma_strings, feats, sent = self._analyse(texts)
         blocks = [self.word_vectorizer_.transform(lemma_strings) * self.text_weight]
         if self.char_vectorizer_ is not None:
             blocks.append(self.char_vectorizer_.transform(lemma_strings) * self.text_weight)
         if getattr(self, "space_", None) is not None:
             blocks.append(sp.csr_matrix(self.space_.transform(lemma_strings) * self.embedding_weight))
+        if sent is not None:
+            blocks.append(sp.csr_matrix(sent))
         if self.codebook_features:
             blocks.append(sp.csr_matrix(feats))
         return sp.hstack(blocks, format="csr")
@@ -247,7 +282,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         y = np.asarray(y) if isinstance(y, np.ndarray) else to_label_matrix(y, self.themes_)
         if y.shape != (len(texts), len(self.themes_)):
             raise ValueError(f"labels have shape {y.shape}, expected ({len(texts)}, {len(self.themes_)})")
-        lemma_strings, feats = self._analyse(texts)
+        lemma_strings, feats, sent = self._analyse(texts)
         self.word_vectorizer_ = TfidfVectorizer(analyzer=_split_words, ngram_range=(1, 1), sublinear_tf=True,
                                                 min_df=1, max_df=self.max_df)
         # Bigrams via a second pass would double the cost; lemma unigrams plus char n-grams carry most of it.
@@ -260,6 +295,8 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.space_ = self._space()
         if self.space_ is not None:
             blocks.append(sp.csr_matrix(self.space_.transform(lemma_strings) * self.embedding_weight))
+        if sent is not None:
+            blocks.append(sp.csr_matrix(sent))
         if self.codebook_features:
             blocks.append(sp.csr_matrix(feats))
         X = sp.hstack(blocks, format="csr")
@@ -400,6 +437,10 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             names += [f"char:{c}" for c in self.char_vectorizer_.get_feature_names_out()]
         if getattr(self, "space_", None) is not None:
             names += [f"lsa:{k}" for k in range(self.space_.dim)]
+        if getattr(self, "sentence_features", False) and self.codebook_features:
+            book_names = self.codebook_.names
+            names += [f"sentences:{t}" for t in book_names] + [f"sentence_share:{t}" for t in book_names]
+            names += [f"first_sentence:{t}" for t in book_names]
         if self.codebook_features:
             book_names = self.codebook_.names
             names += [f"codebook:{t}" for t in book_names] + [f"codebook_rate:{t}" for t in book_names]
