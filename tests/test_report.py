@@ -123,7 +123,8 @@ def test_section_tables_are_the_library_results(demo_report, demo_corpus):
     scores = theme_scores(demo_corpus, list(DEFAULT_THEMES), method=params.theme_method)
     years = demo_corpus.passages_frame().set_index("passage_id")["year"]
     dated = scores[years.reindex(scores.index).notna().to_numpy()].fillna(0.0)
-    trends = trend_table(demo_corpus, dated, by="year", n_boot=params.n_boot, seed=params.seed)
+    trends = trend_table(demo_corpus, dated, by="year", n_boot=params.n_boot, seed=params.seed,
+                         expected=params.theme_method == "model")  # model: expected passages beside the mean
     pd.testing.assert_frame_equal(tables["themes"]["by_year"].reset_index(drop=True), trends.reset_index(drop=True))
 
     model = TopicModel(k=params.k, seed=params.seed).fit(demo_corpus)

@@ -194,3 +194,24 @@ def test_examples_rank_only_what_can_reach_the_head(demo_corpus, monkeypatch):
     assert len(ranked) < len(full)  # the bound stopped early
     assert list(ranked["passage_id"].head(6)) == list(full["passage_id"].head(6))
     np.testing.assert_allclose(ranked["score"].head(6), full["score"].head(6))
+
+
+def test_trends_give_expected_passages_with_intervals_and_provenance(corpus):
+    """Theme trends from the model: the period's sum of probabilities (expected passages) with a document-bootstrap
+    interval around it, and a line naming the model and codebook versions."""
+    from policytekst.compare import trend_table
+    from policytekst.themes.coding import provenance_line, theme_provenance
+
+    scores = theme_scores(corpus, ["kasteball", "samordning"], method="model")
+    table = trend_table(corpus, scores, by="language", n_boot=200, expected=True)
+    plain = trend_table(corpus, scores, by="language", n_boot=200)
+    assert list(plain.columns) == list(table.columns[:len(plain.columns)])
+    assert {"expected", "expected_low", "expected_high"} <= set(table.columns)
+    assert np.isclose(table["expected"].sum(), scores.to_numpy().sum())
+    assert np.allclose(table["expected"], table["mean"] * table["n_passages"])
+    multi = table[table["n_docs"] > 1]
+    assert ((multi["expected_low"] <= multi["expected"] + 1e-9) & (multi["expected"] <= multi["expected_high"] + 1e-9)).all()
+    info = theme_provenance("model")
+    assert info["scores"] == "calibrated probabilities" and "real labelled passages" in info["trained_on"]
+    assert info["model_fingerprint"] in provenance_line(info) and info["codebook_fingerprint"] in provenance_line(info)
+    assert "codebook" in provenance_line(theme_provenance("codebook"))

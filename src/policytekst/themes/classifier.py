@@ -151,6 +151,10 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
     sentence_features:
         Add, per codebook theme, how many sentences carry a hit, their share of the passage's sentences and
         whether the first sentence does (a discussed theme spans sentences; a passing mention does not).
+    gated_embedding:
+        Add, per codebook theme, the passage's embedding vector where the codebook hits that theme (zero
+        elsewhere): the model learns in which contexts a keyword means the theme and in which it is a
+        passing mention or another sense (needs ``embedding`` and ``codebook_features``).
     seed:
         Random seed (cross-validation folds inside calibration).
     """
@@ -161,7 +165,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                  max_char_features: int = 40_000, text_weight: float = 1.0,
                  class_weight: str | None = "balanced", max_df: float = 1.0, codebook_weight: float = 0.0,
                  embedding: Any = None, embedding_weight: float = 1.0, sentence_features: bool = False,
-                 seed: int = 0) -> None:
+                 gated_embedding: bool = False, seed: int = 0) -> None:
         self.themes = themes
         self.codebook = codebook
         self.C = C
@@ -177,6 +181,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.embedding = embedding
         self.embedding_weight = embedding_weight
         self.sentence_features = sentence_features
+        self.gated_embedding = gated_embedding
         self.seed = seed
 
     # -- features ----------------------------------------------------------------------------------------
@@ -249,13 +254,23 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             return LemmaSpace.default()
         return LemmaSpace.load(self.embedding)
 
+    def _embedding_blocks(self, lemma_strings: list[str], feats: np.ndarray) -> list[sp.csr_matrix]:
+        if getattr(self, "space_", None) is None:
+            return []
+        vectors = self.space_.transform(lemma_strings) * self.embedding_weight
+        blocks = [sp.csr_matrix(vectors)]
+        if getattr(self, "gated_embedding", False) and self.codebook_features:
+            for j in range(len(self.codebook_.names)):
+                hit = feats[:, j] > 0  # log1p(weighted hits) of theme j
+                blocks.append(sp.csr_matrix(vectors * hit[:, None]))
+        return blocks
+
     def _transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         lemma_strings, feats, sent = self._analyse(texts)
         blocks = [self.word_vectorizer_.transform(lemma_strings) * self.text_weight]
         if self.char_vectorizer_ is not None:
             blocks.append(self.char_vectorizer_.transform(lemma_strings) * self.text_weight)
-        if getattr(self, "space_", None) is not None:
-            blocks.append(sp.csr_matrix(self.space_.transform(lemma_strings) * self.embedding_weight))
+        blocks += self._embedding_blocks(lemma_strings, feats)
         if sent is not None:
             blocks.append(sp.csr_matrix(sent))
         if self.codebook_features:
@@ -293,8 +308,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                                                     min_df=2, max_features=self.max_char_features)
             blocks.append(self.char_vectorizer_.fit_transform(lemma_strings) * self.text_weight)
         self.space_ = self._space()
-        if self.space_ is not None:
-            blocks.append(sp.csr_matrix(self.space_.transform(lemma_strings) * self.embedding_weight))
+        blocks += self._embedding_blocks(lemma_strings, feats)
         if sent is not None:
             blocks.append(sp.csr_matrix(sent))
         if self.codebook_features:
@@ -437,6 +451,8 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             names += [f"char:{c}" for c in self.char_vectorizer_.get_feature_names_out()]
         if getattr(self, "space_", None) is not None:
             names += [f"lsa:{k}" for k in range(self.space_.dim)]
+            if getattr(self, "gated_embedding", False) and self.codebook_features:
+                names += [f"lsa_if_{t}:{k}" for t in self.codebook_.names for k in range(self.space_.dim)]
         if getattr(self, "sentence_features", False) and self.codebook_features:
             book_names = self.codebook_.names
             names += [f"sentences:{t}" for t in book_names] + [f"sentence_share:{t}" for t in book_names]
