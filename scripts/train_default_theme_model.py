@@ -35,6 +35,7 @@ LABELS = ROOT / "labels" / "themes"
 # scripts/theme_labels/evaluate_models.py --select).
 PARAMS = {"C": 4.0, "char_ngrams": False, "codebook_features": True, "calibration": None,
           "class_weight": "balanced", "codebook_weight": 0.3, "embedding": "default", "embedding_weight": 1.0,
+          "gated_embedding": True,
           "threshold": 0.5}
 SPACE = {"dim": 96, "max_words": 12_000, "min_df": 5}
 

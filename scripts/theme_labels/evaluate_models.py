@@ -162,10 +162,15 @@ def select(train: GoldSet) -> int:
         "C 16": {"C": 16.0},
         "class_weight none": {"class_weight": None},
         "embedding_weight 2": {"embedding_weight": 2.0},
+        "no gated embedding": {"gated_embedding": False},
+        "sentence features": {"sentence_features": True},
+        "no team passages": {"team": False},
     }
     for name, change in options.items():
         started = time.perf_counter()
-        table = grouped_cv(train, 200, params={**base, **change}).set_index("theme")
+        change = dict(change)
+        team = change.pop("team", True)
+        table = grouped_cv(train, 200, params={**base, **change}, with_team=team).set_index("theme")
         f1 = " ".join(f"{t}={table.loc[t, 'f1']:.2f}" for t in MAIN)
         print(f"{name:24s} macro {table.loc['macro', 'f1']:.3f}  {f1}  ({time.perf_counter() - started:.0f} s)",
               flush=True)
