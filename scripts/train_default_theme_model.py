@@ -33,7 +33,7 @@ LABELS = ROOT / "labels" / "themes"
 
 # The parameters of the shipped model, recorded inside it (chosen by grouped CV on the training part only:
 # scripts/theme_labels/evaluate_models.py --select).
-PARAMS = {"C": 4.0, "char_ngrams": False, "codebook_features": True, "calibration": None,
+PARAMS = {"C": 2.0, "char_ngrams": False, "codebook_features": True, "calibration": None,
           "class_weight": "balanced", "codebook_weight": 0.3, "embedding": "default", "embedding_weight": 1.0,
           "gated_embedding": True,
           "threshold": 0.5}

@@ -159,6 +159,7 @@ def select(train: GoldSet) -> int:
         "codebook_weight 0": {"codebook_weight": 0.0},
         "codebook_weight 0.5": {"codebook_weight": 0.5},
         "C 1": {"C": 1.0},
+        "C 4": {"C": 4.0},
         "C 16": {"C": 16.0},
         "class_weight none": {"class_weight": None},
         "embedding_weight 2": {"embedding_weight": 2.0},
