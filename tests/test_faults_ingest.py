@@ -498,7 +498,8 @@ def test_a_killed_worker_fails_only_its_file(tmp_path: Path, monkeypatch: pytest
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kill -9 of a process group: Linux")
 def test_kill_9_during_a_parallel_ingest_leaves_no_worker_and_no_lock(tmp_path: Path) -> None:
     folder = tmp_path / "src"
-    for i in range(60):
+    # enough files that the ingest is still running when it is killed (it got fast; 60 files were done in 1 s)
+    for i in range(200):
         (folder / f"d{i:03d}.txt").parent.mkdir(exist_ok=True)
         (folder / f"d{i:03d}.txt").write_text(good_text(i, 80), encoding="utf-8")
     corpus_dir = tmp_path / "corpus"
@@ -507,10 +508,12 @@ def test_kill_9_during_a_parallel_ingest_leaves_no_worker_and_no_lock(tmp_path: 
                              "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.time() + 60
     while time.time() < deadline and not _children(proc.pid):
-        time.sleep(0.2)
-    time.sleep(1.0)
+        time.sleep(0.05)
     children = _children(proc.pid)
     assert children, "the ingest started worker processes"
+    time.sleep(0.3)
+    children = sorted(set(children) | set(_children(proc.pid)))
+    assert proc.poll() is None, "the ingest was still running when killed (else the test proves nothing)"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     deadline = time.time() + 20
