@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchlib import status_mb
+
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "build" / "bench_search"
 
@@ -112,18 +114,6 @@ def _copy(conn, doc_ids: list[str], tag: str) -> None:
         conn.execute("UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
 
 
-def _anon_mb() -> float:
-    """The process's anonymous resident memory (RssAnon, Linux) in MB; 0 where /proc is missing."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("RssAnon:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
@@ -160,7 +150,7 @@ def main() -> int:
         anon: list[float] = []
 
         def sample(_done: int, _total: int) -> None:
-            anon.append(_anon_mb())
+            anon.append(status_mb("RssAnon"))
 
         start = time.perf_counter()
         report = ensure_index(corpus, rebuild=not args.skip_build, progress=sample)

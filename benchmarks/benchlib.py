@@ -63,14 +63,19 @@ def peak_mb() -> float:
     Linux's ``ru_maxrss`` survives ``exec``: a child started from a big parent reports the parent's peak when its
     own is lower. ``VmHWM`` of /proc/self/status belongs to the process image itself, so it is used where present.
     """
+    return status_mb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def status_mb(field: str) -> float:
+    """A memory field of /proc/self/status (e.g. VmHWM, RssAnon) in MB; 0 where /proc is missing (not Linux)."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return 0.0
 
 
 def in_child(args: Sequence[str], env: dict[str, str] | None = None) -> dict:
