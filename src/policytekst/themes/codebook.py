@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 _GLOB_CHARS = set("*?[")
-_MAX_KNOWN_WORDS = 500_000  # distinct words remembered by score_matrix before it starts afresh (as the other caches)
+_MAX_KNOWN_WORDS = 500_000  # distinct words each per-word cache of the matcher remembers (memory stays bounded)
 
 
 class CodebookError(UsageError):
@@ -275,7 +275,7 @@ class Codebook:
         found = self._forms_cache.get(word)
         if found is None:
             found = (word, _lemma(word), read_as_bokmal(word))
-            if len(self._forms_cache) < 500_000:
+            if len(self._forms_cache) < _MAX_KNOWN_WORDS:
                 self._forms_cache[word] = found
         return found
 
@@ -311,7 +311,7 @@ class Codebook:
             if found is not None:
                 hits.append((name, found))
         result = tuple(hits)
-        if len(self._word_cache) < 500_000:
+        if len(self._word_cache) < _MAX_KNOWN_WORDS:
             self._word_cache[word] = result
         return result
 
@@ -326,7 +326,7 @@ class Codebook:
         glob = self._glob_first_re
         if glob is not None and (glob.match(word) or glob.match(lemma)):
             found += self._phrases_glob_first
-        if len(self._phrase_cache) < 500_000:
+        if len(self._phrase_cache) < _MAX_KNOWN_WORDS:
             self._phrase_cache[word] = found
         return found
 
