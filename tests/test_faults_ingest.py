@@ -383,7 +383,11 @@ def test_unlistable_folder_and_unreadable_file_are_told_and_never_pruned(tmp_pat
 
 # -- vanished sources, prune, same content ------------------------------------------------------------------
 
-def test_renamed_and_deleted_sources_are_reported_and_pruned(tmp_path: Path) -> None:
+@pytest.mark.parametrize("keys_in_memory", [50_000, 2], ids=["in-memory", "spilled-to-disk"])
+def test_renamed_and_deleted_sources_are_reported_and_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             keys_in_memory: int) -> None:
+    # with a bound of 2 the run's seen source keys live in a temporary file: the same sources vanish
+    monkeypatch.setattr("policytekst.ingest.SEEN_IN_MEMORY", keys_in_memory)
     folder = tmp_path / "src"
     good = write_good(folder, 4)
     corpus_dir = tmp_path / "corpus"

@@ -194,3 +194,20 @@ def test_workers_for_table_rows_store_the_same_corpus(tmp_path, monkeypatch):
                             meta_columns=["parti"], progress=False, workers=2)
     assert one == two
     assert _digest(tmp_path / "one") == _digest(tmp_path / "two")
+
+
+def test_seen_keys_spill_to_a_temporary_file_and_are_removed_on_close() -> None:
+    from policytekst.ingest import SeenKeys
+
+    seen = SeenKeys(limit=3)
+    keys = [f"/data/doc{i}.txt" for i in range(10)]
+    for key in keys:
+        seen.add(key)
+    seen.add(keys[0])  # a key met twice is one member
+    assert all(key in seen for key in keys)
+    assert "/data/doc10.txt" not in seen and "/data/doc1" not in seen
+    assert len(seen._recent) < 3, "past the bound the keys moved to disk"
+    folder = Path(seen._folder.name)
+    assert folder.exists()
+    seen.close()
+    assert not folder.exists() and keys[5] not in seen

@@ -130,6 +130,55 @@ def display(path: Path | str) -> str:
     return os.fsencode(str(path)).decode("utf-8", errors="backslashreplace")
 
 
+SEEN_IN_MEMORY = 50_000  # source keys an ingest keeps in memory before moving them to disk
+
+
+class SeenKeys:
+    """A set of strings (add, ``in``) that moves its members to a temporary SQLite file past ``limit`` of them.
+
+    An ingest remembers every source key it meets, to tell afterwards which stored sources vanished; held in a
+    Python set that costs ~150 bytes per document, so a million-document ingest would grow by ~150 MB for it.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self._recent: set[str] = set()
+        self._limit = limit or SEEN_IN_MEMORY
+        self._db: sqlite3.Connection | None = None
+        self._folder: Any = None  # tempfile.TemporaryDirectory, removed on close (or at exit)
+
+    def add(self, key: str) -> None:
+        self._recent.add(key)
+        if len(self._recent) >= self._limit:
+            self._spill()
+
+    def __contains__(self, key: object) -> bool:
+        if key in self._recent:
+            return True
+        return self._db is not None and self._db.execute(
+            "SELECT 1 FROM seen WHERE key=?", (key,)).fetchone() is not None
+
+    def _spill(self) -> None:
+        if self._db is None:
+            import tempfile
+            self._folder = tempfile.TemporaryDirectory(prefix="policytekst-seen-")
+            self._db = sqlite3.connect(os.path.join(self._folder.name, "seen.sqlite"), isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=OFF")  # scratch data: nothing to recover after a crash
+            self._db.execute("PRAGMA synchronous=OFF")
+            self._db.execute("CREATE TABLE seen(key TEXT PRIMARY KEY) WITHOUT ROWID")
+        self._db.execute("BEGIN")
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?)", ((key,) for key in self._recent))
+        self._db.execute("COMMIT")
+        self._recent.clear()
+
+    def close(self) -> None:
+        """Forget every key and remove the temporary file."""
+        self._recent.clear()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+            self._folder.cleanup()
+
+
 def discover(paths: Iterable[Path], exclude: Path | None = None,
              unlisted: list[tuple[Path, str]] | None = None) -> Iterator[tuple[Path, bool]]:
     """Yield (file, named_explicitly) in a stable order, walking folders lazily and skipping hidden entries.
@@ -274,7 +323,7 @@ class Ingester:
         self.max_bytes = int(max_mb * 1024 * 1024) if max_mb and max_mb > 0 else None
         self._sidecars: dict[Path, dict[str, dict]] = {}
         self._notes: list[str] = []  # sidecar problems, told with the next result
-        self._seen: set[str] = set()  # source keys met in this run (files, table rows)
+        self._seen = SeenKeys()  # source keys met in this run (files, table rows), on disk past a bound
         self._partial_tables: set[str] = set()  # tables read only in part: their unseen rows did not vanish
         self._tables_read: set[str] = set()  # tables read to their end: an unseen row of theirs is gone
 
@@ -314,13 +363,16 @@ class Ingester:
             unlisted: list[tuple[Path, str]] = []
             try:
                 with Progress(*columns, console=console, disable=not self.progress, transient=True) as bar:
-                    files = list(discover(paths, exclude=self.store.directory.resolve(), unlisted=unlisted))
+                    exclude = self.store.directory.resolve()
+                    # Two walks instead of one list: the first only counts (for the progress bar), so memory does
+                    # not grow with the number of files (a million paths held as Path objects is ~0.5 GB).
+                    total = sum(1 for _ in discover(paths, exclude=exclude, unlisted=unlisted))
                     for folder, reason in unlisted:
                         tell(IngestResult(display(folder), "failed",
                                           error=f"{display(folder)}: folder cannot be listed ({reason}); "
                                                 "its files were not ingested"))
-                    task = bar.add_task("", total=len(files))
-                    for result in self._results(files, bar, task):
+                    task = bar.add_task("", total=total)
+                    for result in self._results(discover(paths, exclude=exclude), bar, task):
                         tell(result)
                 for result in self._vanished(paths, [folder for folder, _ in unlisted]):
                     tell(result)
@@ -329,6 +381,7 @@ class Ingester:
                                        "reported before this line are stored, run again when fixed") from exc
             if self._notes and on_result:  # sidecar problems with no result after them: told, not counted
                 on_result(IngestResult(display(paths[-1]), "skipped", warnings=self._notes))
+            self._seen.close()
             self.duplicates = self.store.update_duplicates()
             self.store.finish_run(run_id, counts)
         return counts
@@ -376,7 +429,7 @@ class Ingester:
             return False
         return table in self._partial_tables or (table not in self._tables_read and os.path.lexists(table))
 
-    def _results(self, files: list[tuple[Path, bool]], bar: Progress, task) -> Iterator[IngestResult]:
+    def _results(self, files: Iterable[tuple[Path, bool]], bar: Progress, task) -> Iterator[IngestResult]:
         if self.executor is not None:
             yield from self._batched_results(files, bar, task)
             return
@@ -491,7 +544,7 @@ class Ingester:
         doc_id = known[0] if known else self.store.free_doc_id(_slug(path.stem), source_key, self._claimed)
         return None, (doc_id, digest, known is not None, sidecar)
 
-    def _batched_results(self, files: list[tuple[Path, bool]], bar: Progress, task) -> Iterator[IngestResult]:
+    def _batched_results(self, files: Iterable[tuple[Path, bool]], bar: Progress, task) -> Iterator[IngestResult]:
         """Files processed on ``self.executor`` in batches of BATCH, stored here one transaction each, and told in
         input order, so the corpus and the results are the same as from one process.
 
@@ -600,7 +653,7 @@ class Ingester:
         rows = {s: 0 for s in ("added", "updated", "unchanged", "failed")}
         warnings: list[str] = []
         told = 0  # row problems told one by one; the rest are counted
-        copies: list[str] = []  # new rows whose content is already stored under another source
+        copies = {"count": 0, "first": ""}  # new rows whose content is already stored under another source
         name = display(path)
         stack = ExitStack()
         row_task = bar.add_task(f"rows of {display(path.name)}", total=None)
@@ -639,7 +692,8 @@ class Ingester:
                     problem(f"row {job.row} ({job.row_id}): {outcome}")
                 else:
                     if job.copy_of:
-                        copies.append(job.copy_of)
+                        copies["count"] += 1
+                        copies["first"] = copies["first"] or job.copy_of
                     if batch.written >= TABLE_BATCH:
                         batch.commit()
                     self.store.write_document(outcome, job.source_key)
@@ -724,9 +778,9 @@ class Ingester:
             stack.close()  # the last rows' commit (also when reading stopped), then the workers' end
             bar.remove_task(row_task)
         self._tables_read.add(table_key)
-        if copies:
-            warnings.append(f"{len(copies)} new rows have the same content as documents already in the corpus "
-                            f"(e.g. {copies[0]}): the table ingested before under other row ids (--id-column)? "
+        if copies["count"]:
+            warnings.append(f"{copies['count']} new rows have the same content as documents already in the corpus "
+                            f"(e.g. {copies['first']}): the table ingested before under other row ids (--id-column)? "
                             "--prune removes the rows that are gone")
         if rows["failed"] > told:
             warnings.append(f"... and {rows['failed'] - told} more rows failed")
