@@ -77,8 +77,10 @@ def nearest_neighbours(vectors, chunk: int | None = None) -> tuple[np.ndarray, n
         chunk = max(16, min(512, BLOCK_CELLS // max(n, 1))) if is_sparse else 512
     best = np.empty(n, dtype=np.int64)
     score = np.empty(n, dtype=np.float64)
+    # transposed once: scipy would turn data.T (a CSC view) into CSR again for every block's product
+    right = data.T.tocsr() if is_sparse else data.T
     for start in range(0, n, chunk):
-        block = data[start:start + chunk] @ data.T
+        block = data[start:start + chunk] @ right
         block = block.toarray() if sparse.issparse(block) else np.asarray(block)
         rows = np.arange(block.shape[0])
         block[rows, start + rows] = -np.inf  # never one's own neighbour
