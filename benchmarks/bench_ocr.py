@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "data" / "ocr"))
 sys.path.insert(0, str(ROOT / "src"))
 
+from benchlib import summary  # noqa: E402
 from scans import HERE, make_scan, page_text, word_accuracy, word_f1, words  # noqa: E402
 
 from policytekst.read.ocr import OcrUnavailable, check_ocr, ocr_pages  # noqa: E402
@@ -157,6 +158,8 @@ def main() -> int:
         speed = 60 * pages / sum(r["seconds"] for r in rows)
         print(f"all documents at {dpi} dpi: word accuracy {accuracy:.4f} over {n_words} words, "
               f"{pages} pages, {speed:.1f} pages/min")
+        summary(f"ocr at {dpi} dpi ({pages} scanned pages)", "word accuracy", accuracy, "")
+        summary(f"ocr at {dpi} dpi ({pages} scanned pages)", "pages/min", speed, "")
     return 0
 
 

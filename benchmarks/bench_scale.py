@@ -38,6 +38,8 @@ import sys
 import time
 from pathlib import Path
 
+import benchlib
+
 ROOT = Path(__file__).resolve().parents[1]
 PER_FOLDER = 1000
 PDF_EVERY = 1000
@@ -246,7 +248,9 @@ def main() -> None:
     if args.from_log:  # the table from the JSON lines of a run's log (e.g. one stopped before its analyses)
         rows = [json.loads(line) for line in args.from_log.read_text().splitlines() if line.startswith("{")]
         rows = [r for r in rows if "documents" in r]
-        print_table({"rows": rows, "fits": fit_all(rows, args.project), "project_to": args.project})
+        table = {"rows": rows, "fits": fit_all(rows, args.project), "project_to": args.project}
+        print_table(table)
+        summary_lines(table)
         return
     if args.analyses_only:
         found = analyses(args.analyses_only, max(int(w) for w in args.workers.split(",")), args.topic_sample,
@@ -290,6 +294,18 @@ def main() -> None:
                                        max(worker_counts), args.topic_sample, args.seed)
     (args.work / "results.json").write_text(json.dumps(summary, indent=2))
     print_table(summary)
+    summary_lines(summary)
+
+
+def summary_lines(summary: dict) -> None:
+    """The figures for `make bench`'s table: throughput per run, the growth exponent, the writer's memory."""
+    for r in summary["rows"]:
+        what = f"ingest {r['documents']:,} docs, {r['executor']} x{r['workers']}"
+        benchlib.summary(what, "docs/s", r["docs_per_s"], "")
+        benchlib.summary(what, "writer peak MB", r["writer_peak_mb"], "flat in documents")
+    for w, fit in summary["fits"].items():
+        if fit.get("exponent") is not None:
+            benchlib.summary(f"ingest on dask x{w}", "exponent of time in documents", fit["exponent"], "~1")
 
 
 def fit_all(rows: list[dict], project: int) -> dict:

@@ -26,6 +26,8 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from benchlib import summary  # noqa: E402
+
 
 def passages(n: int, seed: int) -> list[str]:
     from policytekst.themes.training import default_training_passages
@@ -94,6 +96,9 @@ def main() -> int:
         book.score(text)
     coding = time.perf_counter() - started
     print(f"codebook coding alone: {coding:.2f} s ({words / coding:,.0f} words/s)")
+    summary(f"themes predict {args.n:,} passages", "CPU s in-process", full_cpu, "< 3 s")
+    summary(f"themes predict {args.n:,} passages", "CPU s whole command", cli_cpu, "< 10 s")
+    summary(f"themes predict {args.n:,} passages", "time / bare predict_proba", full / max(bare, 1e-9), "")
     return 0
 
 

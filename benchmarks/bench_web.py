@@ -23,6 +23,7 @@ import threading
 import time
 from pathlib import Path
 
+import benchlib
 from bench_report import sample_csv  # benchmarks run as scripts: their folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +70,7 @@ def timed(client, url: str, params: dict | None = None) -> float:
     return elapsed
 
 
-def summary(name: str, times: list[float]) -> str:
+def describe(name: str, times: list[float]) -> str:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
     return f"{name:<22} n={len(times):>3}  p50 {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms  " \
@@ -122,7 +123,10 @@ def main() -> int:
         }
     server.should_exit = True
     for name, times in results.items():
-        print(summary(name, times))
+        print(describe(name, times))
+        ordered = sorted(times)
+        benchlib.summary(f"web app {name}", "p95 ms", ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
+                         "")
     return 0
 
 
