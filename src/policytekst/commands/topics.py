@@ -105,6 +105,9 @@ def fit(
     min_df: int = typer.Option(3, help="Drop terms in fewer passages."),
     max_df: float = typer.Option(0.4, help="Drop terms in a larger share of passages."),
     workers: int = typer.Option(1, help="Workers (>1 is faster but not bit-for-bit reproducible)."),
+    max_passages: int = typer.Option(200_000, "--max-passages", min=1,
+                                     help="Fit on a seeded uniform sample of this many passages when the corpus "
+                                          "has more (memory and time stay bounded)."),
     name: str | None = NameOption,
     save_to: Path | None = typer.Option(None, "--save", help="Save in this directory instead of CORPUS/topics/NAME."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace a saved model of the same name."),
@@ -135,11 +138,13 @@ def fit(
             iterations
     with open_corpus(corpus) as c:
         model = TopicModel(k=k, engine=engine, seed=seed, seed_words=seeds or None, min_df=min_df,
-                           max_df=max_df, workers=workers, **params)
+                           max_df=max_df, workers=workers, max_passages=max_passages, **params)
         err.print(f"fitting {engine} k={k} on {corpus} ...", highlight=False)
         model.fit(c)
         path = model.save(target)
-    err.print(f"saved model to {path} ({model.info_['n_units']} passages, {model.info_['n_terms']} terms, "
+    sampled = (f" of {model.info_['corpus_passages']:,}, a seeded random sample (--max-passages)"
+               if model.info_.get("sampled") else "")
+    err.print(f"saved model to {path} ({model.info_['n_units']:,} passages{sampled}, {model.info_['n_terms']} terms, "
               f"{model.info_['fit_seconds']} s)", highlight=False)
     if plot is not None:
         from policytekst.plots import plot_top_terms  # matplotlib: only when a plot is asked for

@@ -16,8 +16,9 @@ from scipy import sparse
 from policytekst import tfidf
 from policytekst.errors import NotEnoughData, PolicytekstError, UnknownNameError, unknown
 from policytekst.model import ANALYSIS_KINDS
+from policytekst.nlp.cache import passage_lemmas
 from policytekst.topics import TopicModel
-from policytekst.topics.units import passage_lemma_lists
+from policytekst.topics.units import sampled_ids
 
 SIMILAR_COLUMNS = ["doc_id", "title", "year", "similarity"]
 NEAREST_COLUMNS = ["doc_id", "nearest_doc_id", "similarity"]
@@ -25,23 +26,30 @@ NEAREST_COLUMNS = ["doc_id", "nearest_doc_id", "similarity"]
 DEFAULT_MODEL_DIR = Path("topics") / "default"
 
 
-def document_bags(corpus, kinds: Sequence[str] = ANALYSIS_KINDS) -> tuple[list[str], list[list[str]]]:
-    """Each document's content lemmas (its passages joined), documents in corpus order."""
-    units = passage_lemma_lists(corpus, kinds)
-    bags: dict[str, list[str]] = {}
+def document_bags(corpus, kinds: Sequence[str] = ANALYSIS_KINDS, max_documents: int | None = None,
+                  seed: int = 0) -> tuple[list[str], list[list[str]]]:
+    """Each document's content lemmas (its passages joined), documents in corpus order; streamed from the lemma
+    cache. With ``max_documents`` and a corpus of more documents: only a seeded uniform random sample of that many
+    (:func:`policytekst.topics.units.sampled_ids`), so memory follows the sample, not the corpus."""
     passage_doc = corpus.store.passage_doc_ids(kinds)
-    for pid, lemmas in zip(units.passage_ids, units.lemmas, strict=True):
-        bags.setdefault(passage_doc[pid], []).extend(lemmas)
+    chosen = sampled_ids(dict.fromkeys(passage_doc.values()), max_documents, seed)
+    bags: dict[str, list[str]] = {}
+    for pid, lemmas in passage_lemmas(corpus, kinds=tuple(kinds)):
+        doc_id = passage_doc[pid]
+        if chosen is None or doc_id in chosen:
+            bags.setdefault(doc_id, []).extend(lemmas)
     return list(bags), list(bags.values())
 
 
-def document_vectors(corpus, kinds: Sequence[str] = ANALYSIS_KINDS) -> tuple[list[str], sparse.csr_matrix]:
+def document_vectors(corpus, kinds: Sequence[str] = ANALYSIS_KINDS, max_documents: int | None = None,
+                     seed: int = 0) -> tuple[list[str], sparse.csr_matrix]:
     """Documents (sorted by id, those with content lemmas) and their L2-normalised TF-IDF rows.
 
     The one document space of the package (weighting: :mod:`policytekst.tfidf`): ``policytekst similar``, the
-    report's most similar pairs and its document map all start here, so they cannot disagree.
+    report's most similar pairs and its document map all start here, so they cannot disagree. ``max_documents``
+    bounds the documents read (a seeded sample, see :func:`document_bags`); the weights are then the sample's.
     """
-    ids, bags = document_bags(corpus, kinds)
+    ids, bags = document_bags(corpus, kinds, max_documents, seed)
     order = sorted((doc_id, bag) for doc_id, bag in zip(ids, bags, strict=True) if bag)
     doc_ids = [doc_id for doc_id, _ in order]
     if not doc_ids:
@@ -116,9 +124,17 @@ def pairs_of(nearest: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     return table[~pair.duplicated().to_numpy()].head(n).reset_index(drop=True)
 
 
-def document_map(corpus, seed: int = 0, kinds: Sequence[str] = ANALYSIS_KINDS) -> pd.DataFrame:
+# documents a map shows at most: the nearest-neighbour step costs n^2, so a bigger corpus is mapped on a sample
+MAX_MAP_DOCUMENTS = 50_000
+
+
+def document_map(corpus, seed: int = 0, kinds: Sequence[str] = ANALYSIS_KINDS,
+                 max_documents: int | None = MAX_MAP_DOCUMENTS) -> pd.DataFrame:
     """Documents laid out in two dimensions by their vocabulary: DataFrame(doc_id, x, y, nearest_doc_id,
-    similarity); ``attrs["method"]`` describes the layout, ``attrs["n_terms"]`` the size of the vocabulary.
+    similarity); ``attrs["method"]`` describes the layout, ``attrs["n_terms"]`` the size of the vocabulary,
+    ``attrs["documents"]`` the number of documents with text in the corpus. A corpus of more than
+    ``max_documents`` is mapped on a seeded uniform random sample of that many (nearest neighbours among the
+    sample), so time and memory stay bounded; None maps every document.
 
     LSA first (latent dimensions keep the shared-vocabulary structure and drop the noise that makes all short
     documents look equally far apart), then PCA of the normalised LSA vectors. (Metric MDS on raw TF-IDF
@@ -131,7 +147,7 @@ def document_map(corpus, seed: int = 0, kinds: Sequence[str] = ANALYSIS_KINDS) -
     from sklearn.decomposition import PCA, TruncatedSVD
     from sklearn.preprocessing import normalize
 
-    doc_ids, matrix = document_vectors(corpus, kinds)
+    doc_ids, matrix = document_vectors(corpus, kinds, max_documents, seed)
     if len(doc_ids) < 3:
         raise NotEnoughData(f"a map needs at least 3 documents with text; this corpus has {len(doc_ids)}")
     if matrix.shape[1] < 3:
@@ -143,7 +159,10 @@ def document_map(corpus, seed: int = 0, kinds: Sequence[str] = ANALYSIS_KINDS) -
     nearest, score = nearest_neighbours(matrix)
     table = pd.DataFrame({"doc_id": doc_ids, "x": coords[:, 0], "y": coords[:, 1],
                           "nearest_doc_id": [doc_ids[i] for i in nearest], "similarity": score})
-    table.attrs.update(method=f"PCA av LSA ({dims} dimensjoner)", n_terms=int(n_terms))
+    documents = len(doc_ids)
+    if max_documents is not None and len(doc_ids) == max_documents:  # perhaps a sample: count the corpus
+        documents = len(set(corpus.store.passage_doc_ids(kinds).values()))
+    table.attrs.update(method=f"PCA av LSA ({dims} dimensjoner)", n_terms=int(n_terms), documents=documents)
     return table
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 from policytekst.errors import UsageError
 from policytekst.model import ANALYSIS_KINDS
 from policytekst.nlp import content_lemmas, standards
+from policytekst.nlp.cache import passage_lemmas
 from policytekst.nlp.compounds import compound_terms
-from policytekst.topics.units import passage_lemma_lists
 
 MATCH_COMPOUNDS = "compounds"
 MATCH_EXACT = "exact"
@@ -59,23 +59,28 @@ def term_scores(corpus, terms: Sequence[str] | Mapping[str, Sequence[str]], kind
     groups = {t: [t] for t in terms} if not isinstance(terms, Mapping) else {k: list(v) for k, v in terms.items()}
     if not groups:
         raise UsageError("no terms given")
-    units = passage_lemma_lists(corpus, kinds)
     matchers = {name: [term_matcher(p, exact) for p in patterns] for name, patterns in groups.items()}
     # match each distinct lemma once: corpora repeat a small vocabulary many times
     cache: dict[str, list[bool]] = {}
     names = list(groups)
-    values = np.zeros((len(units), len(names)), dtype=np.float64)
-    for i, lemmas in enumerate(units.lemmas):
+    passage_ids: list[str] = []
+    rows: list[np.ndarray] = []
+    # streamed from the lemma cache: memory holds the counts (the result), not every passage's lemmas
+    for passage_id, lemmas in passage_lemmas(corpus, kinds=tuple(kinds)):
+        row = np.zeros(len(names), dtype=np.float64)
         for lemma in lemmas:
             hits = cache.get(lemma)
             if hits is None:
                 hits = cache[lemma] = [any(m(lemma) for m in matchers[n]) for n in names]
             for j, hit in enumerate(hits):
                 if hit:
-                    values[i, j] += 1
+                    row[j] += 1
+        passage_ids.append(passage_id)
+        rows.append(row)
+    values = np.vstack(rows) if rows else np.zeros((0, len(names)), dtype=np.float64)
     if binary:
         values = (values > 0).astype(np.float64)
-    frame = pd.DataFrame(values, index=pd.Index(units.passage_ids, name="passage_id"), columns=names)
+    frame = pd.DataFrame(values, index=pd.Index(passage_ids, name="passage_id"), columns=names)
     frame.attrs["match"] = MATCH_EXACT if exact else MATCH_COMPOUNDS
     frame.attrs["matched"] = {n: sorted(lem for lem, hits in cache.items() if hits[j]) for j, n in enumerate(names)}
     return frame

@@ -24,7 +24,7 @@ from policytekst.model import ANALYSIS_KINDS
 from policytekst.topics.engines import make_engine
 from policytekst.topics.labels import auto_labels, top_terms_frame
 from policytekst.topics.seeded import expand_seed_words
-from policytekst.topics.units import Units, passage_lemma_lists
+from policytekst.topics.units import Units, sampled_lemma_lists
 from policytekst.topics.vocabulary import Vocabulary
 from policytekst.versions import versions
 
@@ -38,6 +38,10 @@ FORMAT_VERSION = 1
 
 #: the libraries whose versions a saved model records (an engine's numbers change with its library)
 MODEL_PACKAGES = ("policytekst", "tomotopy", "gensim", "scikit-learn", "numpy", "scipy", "simplemma")
+
+
+# passages a fit reads at most: above it, a seeded uniform sample of this many (memory and time stay bounded)
+MAX_PASSAGES = 200_000
 
 
 @contextmanager
@@ -76,6 +80,11 @@ class TopicModel:
         (default 1: on a busy shared machine a second BLAS thread made NMF fits up to 1.8x slower, and one
         thread gives the same numbers on any machine). None leaves the library's own default. The count in
         force is recorded in ``info_["blas_threads"]``.
+    max_passages : int or None
+        Passages a fit reads at most (default :data:`MAX_PASSAGES`, 200,000): a bigger corpus is modelled on a
+        seeded uniform random sample of this many, streamed, so memory and time stay bounded (a million passages
+        cost what 200,000 do). ``doc_topics_`` then covers the sampled passages; ``info_["sampled"]`` and
+        ``info_["corpus_passages"]`` say so. None reads every passage.
     **engine_params : engine hyperparameters (iterations, passes, alpha, eta, max_iter, ...).
 
     Attributes
@@ -95,7 +104,8 @@ class TopicModel:
     def __init__(self, k: int = 10, engine: str = DEFAULT_ENGINE, seed: int = 0,
                  seed_words: Mapping[str, Sequence[str]] | None = None, min_df: int = 3, max_df: float = 0.4,
                  max_terms: int | None = 20000, kinds: Sequence[str] = ANALYSIS_KINDS, workers: int = 1,
-                 blas_threads: int | None = 1, **engine_params: Any) -> None:
+                 blas_threads: int | None = 1, max_passages: int | None = MAX_PASSAGES,
+                 **engine_params: Any) -> None:
         self.k = k
         self.engine = engine
         self.seed = seed
@@ -106,6 +116,7 @@ class TopicModel:
         self.kinds = tuple(kinds)
         self.workers = workers
         self.blas_threads = blas_threads
+        self.max_passages = max_passages
         self.engine_params = engine_params
 
     # -- fitting -------------------------------------------------------------------------------------------
@@ -113,7 +124,7 @@ class TopicModel:
         return {"k": self.k, "engine": self.engine, "seed": self.seed, "seed_words": self.seed_words,
                 "min_df": self.min_df, "max_df": self.max_df, "max_terms": self.max_terms,
                 "kinds": list(self.kinds), "workers": self.workers, "blas_threads": self.blas_threads,
-                "engine_params": self.engine_params}
+                "max_passages": self.max_passages, "engine_params": self.engine_params}
 
     def _engine(self):
         if self.k < 1:
@@ -126,13 +137,17 @@ class TopicModel:
         """Fit on a corpus: its passages of ``kinds`` as content lemmas from the language layer."""
         engine = self._engine()  # validate parameters before the (slow) lemma pass
         started = time.perf_counter()
-        units = passage_lemma_lists(corpus, self.kinds)
+        if self.max_passages is not None and self.max_passages < 1:
+            raise UsageError(f"max_passages must be at least 1, got {self.max_passages}")
+        units, total = sampled_lemma_lists(corpus, self.kinds, self.max_passages, self.seed)
         prepare = time.perf_counter() - started
         if not len(units):
             raise UsageError(f"{corpus.directory}: no passages of kinds {', '.join(self.kinds)} to model")
         self._fit_units(units, engine)
+        # a sample is said: its shares and trends describe the sampled passages (uniform, seeded), not every one
         self.info_.update({"corpus": str(corpus.directory), "corpus_generation": corpus.generation,
-                           "lemma_seconds": round(prepare, 3)})
+                           "lemma_seconds": round(prepare, 3), "corpus_passages": total,
+                           "sampled": len(units) < total})
         return self
 
     def fit_units(self, passage_ids: Sequence[str], lemmas: Sequence[Sequence[str]]) -> TopicModel:

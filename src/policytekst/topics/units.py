@@ -7,7 +7,9 @@ lemmas. Citations for these units come from :mod:`policytekst.citation`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import heapq
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from policytekst.model import ANALYSIS_KINDS
@@ -33,3 +35,44 @@ def passage_lemma_lists(corpus, kinds: Sequence[str] = ANALYSIS_KINDS) -> Units:
         ids.append(passage_id)
         lemmas.append(list(words))
     return Units(ids, lemmas)
+
+
+def sample_key(seed: int, item_id: str) -> int:
+    """A passage's or document's place in the seeded random order used for samples: a hash of seed and id, so a
+    sample depends on neither the order of reading nor the rest of the corpus."""
+    return int.from_bytes(hashlib.blake2b(f"{seed}:{item_id}".encode(), digest_size=8).digest(), "big")
+
+
+def sampled_ids(ids: Iterable[str], limit: int | None, seed: int = 0) -> set[str] | None:
+    """The ``limit`` ids first in the seeded random order (:func:`sample_key`), or None when there are no more
+    than ``limit`` of them (nothing to leave out)."""
+    ids = list(ids)
+    if limit is None or len(ids) <= limit:
+        return None
+    return set(heapq.nsmallest(limit, ids, key=lambda item: sample_key(seed, item)))
+
+
+def sampled_lemma_lists(corpus, kinds: Sequence[str] = ANALYSIS_KINDS, limit: int | None = None,
+                        seed: int = 0) -> tuple[Units, int]:
+    """(units, passages in the corpus): every passage when the corpus has at most ``limit``, else a uniform random
+    sample of ``limit`` passages (the first in the seeded order of :func:`sample_key`), in corpus order.
+
+    Streamed: memory holds at most ``limit`` passages' lemmas, however big the corpus (a bounded heap of the
+    smallest keys), so a model of a million passages costs what one of ``limit`` passages does.
+    """
+    if limit is None:
+        units = passage_lemma_lists(corpus, kinds)
+        return units, len(units)
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit}")
+    kept: list[tuple[int, int, str, list[str]]] = []  # (-key, position, id, lemmas): a max-heap on the key
+    total = 0
+    for position, (passage_id, words) in enumerate(passage_lemmas(corpus, kinds=tuple(kinds))):
+        total += 1
+        entry = (-sample_key(seed, passage_id), position, passage_id, list(words))
+        if len(kept) < limit:
+            heapq.heappush(kept, entry)
+        elif entry[0] > kept[0][0]:  # a smaller key than the largest kept
+            heapq.heapreplace(kept, entry)
+    kept.sort(key=lambda entry: entry[1])
+    return Units([e[2] for e in kept], [e[3] for e in kept]), total

@@ -32,7 +32,7 @@ def _titled(table: pd.DataFrame, docs: pd.DataFrame, column: str, title_column: 
 def build(ctx: ReportContext) -> Section:
     section = Section(KEY, "Dokumentlikhet", "Document similarity map")
     points = document_map(ctx.corpus, seed=ctx.params.seed)
-    method, n_terms = points.attrs["method"], points.attrs["n_terms"]
+    method, n_terms, n_docs = points.attrs["method"], points.attrs["n_terms"], points.attrs["documents"]
     pairs = pairs_of(points, n=N_PAIRS)  # the map holds each document's nearest neighbour already
     docs = ctx.documents().set_index("doc_id")
     for column in ("year", "genre"):
@@ -60,6 +60,9 @@ def build(ctx: ReportContext) -> Section:
     parts = [f'<p class="lead">Hvert punkt er et dokument; dokumenter som bruker de samme ordene ligger nær '
              f"hverandre. Rom: {h.esc(space)}; kart: {h.esc(method)}; farge: {h.esc(color)}. "
              "Aksene har ingen egen betydning – det er avstandene som teller.</p>".replace(",", "\u202f")]
+    if n_docs > len(points):  # a big corpus is mapped on a sample (the nearest-neighbour step grows as n^2)
+        parts.append(f"<p>Kartet og parene bygger på et tilfeldig utvalg av {len(points):,} av {n_docs:,} dokumenter "
+                     f"(frø {ctx.params.seed}); nærmeste nabo er den nærmeste i utvalget.</p>".replace(",", "\u202f"))
     caption = "Dokumentkart (likhet i ordforråd)."
     if linkable:
         caption += " Pek på et punkt for tittelen; klikk for dokumentets første avsnitt."

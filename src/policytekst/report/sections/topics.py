@@ -42,6 +42,10 @@ def build(ctx: ReportContext) -> Section:
     parts = [f'<p class="lead">En emnemodell ({h.esc(model.engine)}, K = {h.esc(model.k)}, '
              f"seed = {ctx.params.seed}) deler tekstavsnittene inn i emner ut fra hvilke ord som opptrer sammen. "
              "Navnene er laget av de mest typiske ordene; les eksempelavsnittene før du tolker et emne.</p>"]
+    if model.info_.get("sampled"):  # a big corpus is modelled on a seeded uniform sample (bounded memory)
+        parts.append(f"<p>Modellen er tilpasset et tilfeldig utvalg av {model.info_['n_units']:,} av "
+                     f"{model.info_['corpus_passages']:,} avsnitt (frø {ctx.params.seed}); andelene og "
+                     "utviklingen over tid gjelder utvalget.</p>".replace(",", "\u202f"))
     svg = plots.bar_chart(overview["label"], overview["prevalence"], horizontal=True,
                           ylabel="andel av tekstmassen")
     parts.append(h.figure_html(svg, "Emnenes andel av alle analyseavsnitt (snitt av avsnittenes emnefordeling).",
