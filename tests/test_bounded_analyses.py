@@ -39,26 +39,36 @@ def test_a_sample_is_seeded_in_corpus_order_and_a_subset(demo_corpus) -> None:
     assert all(lemmas[p] == lem for p, lem in zip(first.passage_ids, first.lemmas, strict=True))
 
 
-def test_sampling_holds_only_the_bound_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sampling_reads_only_the_sample(monkeypatch: pytest.MonkeyPatch) -> None:
     vocabulary = [f"ord{i}" for i in range(200)]
+    every = [f"doc{i // 4}-p{i % 4}" for i in range(40_000)]
+    asked: list[int] = []
 
-    def stream(corpus, kinds=None):  # 40,000 passages of 30 lemmas, made on the fly
-        for i in range(40_000):
-            yield f"doc{i // 4}-p{i % 4}", [vocabulary[(i + j) % 200] for j in range(30)]
+    class FakeCorpus:  # 40,000 passages of 30 lemmas, made on the fly when read
+        def passage_ids(self, kinds=None):
+            return list(every)
+
+    def stream(corpus, kinds=None, ids=None):
+        wanted = every if ids is None else ids
+        asked.append(len(wanted))
+        for pid in wanted:
+            i = int(pid[3:].split("-")[0]) * 4 + int(pid.rsplit("p", 1)[1])
+            yield pid, [vocabulary[(i + j) % 200] for j in range(30)]
 
     monkeypatch.setattr(units_module, "passage_lemmas", stream)
 
     def peak(limit: int | None) -> float:
         tracemalloc.start()
-        units, total = sampled_lemma_lists(None, limit=limit)
+        units, total = sampled_lemma_lists(FakeCorpus(), limit=limit)
         _, top = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         assert total == 40_000 and len(units) == min(limit or total, total)
         return top / 1e6
 
     bounded, unbounded = peak(100), peak(None)
+    assert asked == [100, 40_000], "a sample reads only its own passages' lemmas"
     assert unbounded > 10, f"holding every passage should cost memory ({unbounded:.1f} MB)"
-    assert bounded < unbounded / 10, f"a sample of 100 peaked at {bounded:.1f} MB vs {unbounded:.1f} MB for all"
+    assert bounded < unbounded / 3, f"a sample of 100 peaked at {bounded:.1f} MB vs {unbounded:.1f} MB for all"
 
 
 def test_topic_model_on_a_sample_says_so_and_keeps_the_bound(demo_corpus, tmp_path) -> None:

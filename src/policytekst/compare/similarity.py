@@ -33,11 +33,12 @@ def document_bags(corpus, kinds: Sequence[str] = ANALYSIS_KINDS, max_documents: 
     (:func:`policytekst.topics.units.sampled_ids`), so memory follows the sample, not the corpus."""
     passage_doc = corpus.store.passage_doc_ids(kinds)
     chosen = sampled_ids(dict.fromkeys(passage_doc.values()), max_documents, seed)
+    ids = None  # every passage analyses read, else only the sampled documents' (their lemmas alone are computed)
+    if chosen is not None:
+        ids = [pid for pid in corpus.passage_ids(tuple(kinds)) if passage_doc[pid] in chosen]
     bags: dict[str, list[str]] = {}
-    for pid, lemmas in passage_lemmas(corpus, kinds=tuple(kinds)):
-        doc_id = passage_doc[pid]
-        if chosen is None or doc_id in chosen:
-            bags.setdefault(doc_id, []).extend(lemmas)
+    for pid, lemmas in passage_lemmas(corpus, kinds=tuple(kinds), ids=ids):
+        bags.setdefault(passage_doc[pid], []).extend(lemmas)
     return list(bags), list(bags.values())
 
 

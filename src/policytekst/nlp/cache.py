@@ -55,13 +55,15 @@ def _compute_many(items: list[tuple[str, str | None]]) -> list[tuple[list[str], 
 
 def passage_lemmas(corpus, kinds: Sequence[str] | None = ANALYSIS_KINDS, *,
                    on_progress: Callable[[int, int], None] | None = None,
-                   workers: int = 1, executor: Executor | None = None) -> Iterator[tuple[str, list[str]]]:
+                   workers: int = 1, executor: Executor | None = None,
+                   ids: Sequence[str] | None = None) -> Iterator[tuple[str, list[str]]]:
     """Stream (passage_id, content lemmas) for the corpus's passages, in document order.
 
     Lemmas are computed only for passages that have none stored for the current version, written back in
     chunks, and served from the store afterwards. ``on_progress(done, total)`` is called after each chunk.
     ``workers`` > 1 computes missing lemmas in that many processes (results and order are the same); an
     ``executor`` (e.g. :class:`~policytekst.executors.DaskExecutor`, a cluster) computes them there instead.
+    ``ids`` limits the stream to these passages, in this order (a sample: only its lemmas are computed).
 
     Examples
     --------
@@ -71,7 +73,8 @@ def passage_lemmas(corpus, kinds: Sequence[str] | None = ANALYSIS_KINDS, *,
     conn = corpus.store.conn
     ensure_table(conn)
     version = cache_version()
-    ids = corpus.passage_ids(kinds)  # ids only: small even for 100,000s; duplicates left out as everywhere
+    if ids is None:
+        ids = corpus.passage_ids(kinds)  # ids only: small even for 100,000s; duplicates left out as everywhere
     pool = None
     if executor is not None:
         yield from _stream(conn, ids, version, executor.imap, executor.slots, on_progress)

@@ -57,22 +57,21 @@ def sampled_lemma_lists(corpus, kinds: Sequence[str] = ANALYSIS_KINDS, limit: in
     """(units, passages in the corpus): every passage when the corpus has at most ``limit``, else a uniform random
     sample of ``limit`` passages (the first in the seeded order of :func:`sample_key`), in corpus order.
 
-    Streamed: memory holds at most ``limit`` passages' lemmas, however big the corpus (a bounded heap of the
-    smallest keys), so a model of a million passages costs what one of ``limit`` passages does.
+    Only the sample's lemmas are read (and computed when missing), so memory and time follow ``limit``, not the
+    corpus; what grows with the corpus is the list of passage ids the sample is drawn from.
     """
-    if limit is None:
-        units = passage_lemma_lists(corpus, kinds)
-        return units, len(units)
-    if limit < 1:
+    if limit is not None and limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
-    kept: list[tuple[int, int, str, list[str]]] = []  # (-key, position, id, lemmas): a max-heap on the key
-    total = 0
-    for position, (passage_id, words) in enumerate(passage_lemmas(corpus, kinds=tuple(kinds))):
-        total += 1
-        entry = (-sample_key(seed, passage_id), position, passage_id, list(words))
-        if len(kept) < limit:
-            heapq.heappush(kept, entry)
-        elif entry[0] > kept[0][0]:  # a smaller key than the largest kept
-            heapq.heapreplace(kept, entry)
-    kept.sort(key=lambda entry: entry[1])
-    return Units([e[2] for e in kept], [e[3] for e in kept]), total
+    ids = corpus.passage_ids(tuple(kinds))
+    total = len(ids)
+    chosen = sampled_ids(ids, limit, seed)
+    if chosen is None:
+        return passage_lemma_lists(corpus, kinds), total
+    sample = [passage_id for passage_id in ids if passage_id in chosen]  # corpus order
+    del ids, chosen
+    kept_ids: list[str] = []
+    lemmas: list[list[str]] = []
+    for passage_id, words in passage_lemmas(corpus, kinds=tuple(kinds), ids=sample):
+        kept_ids.append(passage_id)
+        lemmas.append(list(words))
+    return Units(kept_ids, lemmas), total
