@@ -102,8 +102,22 @@ def test_document_map_on_a_sample(demo_corpus) -> None:
     sample = document_map(corpus, seed=0, max_documents=10)
     again = document_map(corpus, seed=0, max_documents=10)
     assert full.equals(unbounded), "the default bound leaves a small corpus as it was"
-    assert full.attrs["documents"] == len(full) > 10
-    assert len(sample) == 10 and sample.attrs["documents"] == len(full)
+    assert full.attrs["documents"] == len(full) > 10 and not full.attrs["sampled"]
+    assert len(sample) == 10 and sample.attrs["sampled"] and sample.attrs["documents"] >= len(full)
     assert sample.equals(again)
     assert set(sample["doc_id"]) <= set(full["doc_id"])
     assert set(sample["nearest_doc_id"]) <= set(sample["doc_id"]), "neighbours come from the sample"
+
+
+def test_the_report_says_when_topics_and_the_map_are_a_sample(demo_corpus, tmp_path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from policytekst.report import ReportParams, build_report
+
+    monkeypatch.setattr("policytekst.compare.similarity.MAX_MAP_DOCUMENTS", 12)
+    monkeypatch.setattr("policytekst.topics.model.MAX_PASSAGES", 60)
+    result = build_report(demo_corpus, tmp_path / "report", ReportParams(k=3, sections=("topics", "similarity")))
+    page = result.path.read_text(encoding="utf-8")
+    assert "tilfeldig utvalg av 60 av" in page, "the topics section names its sample"
+    assert "tilfeldig utvalg av 12 av" in page, "the map names its sample"
+    rows = (tmp_path / "report" / "tables").glob("*similarity*map*.csv")
+    assert [sum(1 for _ in open(path, encoding="utf-8")) - 1 for path in rows] == [12]

@@ -133,9 +133,9 @@ def document_map(corpus, seed: int = 0, kinds: Sequence[str] = ANALYSIS_KINDS,
                  max_documents: int | None = MAX_MAP_DOCUMENTS) -> pd.DataFrame:
     """Documents laid out in two dimensions by their vocabulary: DataFrame(doc_id, x, y, nearest_doc_id,
     similarity); ``attrs["method"]`` describes the layout, ``attrs["n_terms"]`` the size of the vocabulary,
-    ``attrs["documents"]`` the number of documents with text in the corpus. A corpus of more than
-    ``max_documents`` is mapped on a seeded uniform random sample of that many (nearest neighbours among the
-    sample), so time and memory stay bounded; None maps every document.
+    ``attrs["sampled"]`` whether a corpus of more than ``max_documents`` documents was mapped on a seeded uniform
+    random sample of that many (nearest neighbours among the sample; time and memory stay bounded; None maps
+    every document) and ``attrs["documents"]`` how many the corpus has.
 
     LSA first (latent dimensions keep the shared-vocabulary structure and drop the noise that makes all short
     documents look equally far apart), then PCA of the normalised LSA vectors. (Metric MDS on raw TF-IDF
@@ -160,10 +160,10 @@ def document_map(corpus, seed: int = 0, kinds: Sequence[str] = ANALYSIS_KINDS,
     nearest, score = nearest_neighbours(matrix)
     table = pd.DataFrame({"doc_id": doc_ids, "x": coords[:, 0], "y": coords[:, 1],
                           "nearest_doc_id": [doc_ids[i] for i in nearest], "similarity": score})
-    documents = len(doc_ids)
-    if max_documents is not None and len(doc_ids) == max_documents:  # perhaps a sample: count the corpus
-        documents = len(set(corpus.store.passage_doc_ids(kinds).values()))
-    table.attrs.update(method=f"PCA av LSA ({dims} dimensjoner)", n_terms=int(n_terms), documents=documents)
+    in_corpus = len(set(corpus.store.passage_doc_ids(kinds).values()))
+    sampled = max_documents is not None and in_corpus > max_documents
+    table.attrs.update(method=f"PCA av LSA ({dims} dimensjoner)", n_terms=int(n_terms), sampled=sampled,
+                       documents=in_corpus if sampled else len(doc_ids))
     return table
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from policytekst import plots
+from policytekst.compare import similarity
 from policytekst.compare.similarity import document_map, pairs_of
 from policytekst.report import html as h
 from policytekst.report import links
@@ -31,8 +32,9 @@ def _titled(table: pd.DataFrame, docs: pd.DataFrame, column: str, title_column: 
 
 def build(ctx: ReportContext) -> Section:
     section = Section(KEY, "Dokumentlikhet", "Document similarity map")
-    points = document_map(ctx.corpus, seed=ctx.params.seed)
-    method, n_terms, n_docs = points.attrs["method"], points.attrs["n_terms"], points.attrs["documents"]
+    points = document_map(ctx.corpus, seed=ctx.params.seed, max_documents=similarity.MAX_MAP_DOCUMENTS)
+    method, n_terms = points.attrs["method"], points.attrs["n_terms"]
+    sampled, n_docs = points.attrs["sampled"], points.attrs["documents"]
     pairs = pairs_of(points, n=N_PAIRS)  # the map holds each document's nearest neighbour already
     docs = ctx.documents().set_index("doc_id")
     for column in ("year", "genre"):
@@ -60,7 +62,7 @@ def build(ctx: ReportContext) -> Section:
     parts = [f'<p class="lead">Hvert punkt er et dokument; dokumenter som bruker de samme ordene ligger nær '
              f"hverandre. Rom: {h.esc(space)}; kart: {h.esc(method)}; farge: {h.esc(color)}. "
              "Aksene har ingen egen betydning – det er avstandene som teller.</p>".replace(",", "\u202f")]
-    if n_docs > len(points):  # a big corpus is mapped on a sample (the nearest-neighbour step grows as n^2)
+    if sampled:  # a big corpus is mapped on a sample (the nearest-neighbour step grows as n^2)
         parts.append(f"<p>Kartet og parene bygger på et tilfeldig utvalg av {len(points):,} av {n_docs:,} dokumenter "
                      f"(frø {ctx.params.seed}); nærmeste nabo er den nærmeste i utvalget.</p>".replace(",", "\u202f"))
     caption = "Dokumentkart (likhet i ordforråd)."

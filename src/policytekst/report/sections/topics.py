@@ -9,6 +9,7 @@ from policytekst.compare import trend_table
 from policytekst.report import html as h
 from policytekst.report.base import NotEnoughData, ReportContext, Section
 from policytekst.topics import TopicModel
+from policytekst.topics import model as topic_model
 
 KEY = "topics"
 TRENDS_KEY = "topic_trends"
@@ -17,7 +18,7 @@ TRENDS_KEY = "topic_trends"
 def fitted_model(ctx: ReportContext):
     """The topic model for this report (fitted once; the topic trend section reuses it)."""
     if "topic_model" not in ctx.cache:
-        kwargs = {"k": ctx.params.k, "seed": ctx.params.seed}
+        kwargs = {"k": ctx.params.k, "seed": ctx.params.seed, "max_passages": topic_model.MAX_PASSAGES}
         if ctx.params.engine:
             kwargs["engine"] = ctx.params.engine
         try:
