@@ -13,8 +13,10 @@ RSS and CPU seconds. A one-process ingest (the default executor) of the smallest
 run. The exponent b is the least-squares slope of log(seconds) on log(documents): 1 is linear.
 
 At the largest measured size (the 2-worker corpus): the search index build and the median latency of a few
-queries; the lemma cache computed on the Dask cluster; a topic model (NMF, the project's default engine) fitted on a
-uniform random sample of at most ``--topic-sample`` passages (the stated bound: memory and time do not grow past it).
+queries (``--skip-search`` leaves them out); a topic model (NMF, the project's default engine) fitted on a
+seeded uniform sample of at most ``--topic-sample`` passages (``TopicModel(max_passages=...)``, the product's stated
+bound: only the sample's lemmas are computed) and the report's document map (at most 50,000 documents); each step's
+own peak memory.
 
 Usage:
     python benchmarks/bench_scale.py [--sizes 10000,30000,100000] [--workers 1,2] [--project 1000000]
@@ -29,7 +31,6 @@ import gzip
 import json
 import math
 import os
-import random
 import resource
 import shutil
 import statistics
@@ -169,51 +170,51 @@ def run_child(folder: Path, corpus_dir: Path, executor: str, workers: int) -> di
 
 
 # -- analyses at the largest size -------------------------------------------------------------------------------
-def analyses(corpus_dir: Path, workers: int, sample_bound: int, seed: int) -> dict:
+def _step(result: dict, name: str, work) -> object:
+    """Run one analysis step; record its seconds, CPU seconds and its own peak RSS (VmHWM reset before it)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # Linux: resets VmHWM, so the peak is this step's
+    except OSError:
+        pass
+    started, cpu = time.perf_counter(), cpu_seconds()
+    value = work()
+    result[name] = {"seconds": round(time.perf_counter() - started, 1), "cpu_seconds": round(cpu_seconds() - cpu, 1),
+                    "peak_mb": round(peak_mb())}
+    print(json.dumps({name: result[name]}), file=sys.stderr, flush=True)
+    return value
+
+
+def analyses(corpus_dir: Path, workers: int, sample_bound: int, seed: int, search_too: bool = True) -> dict:
+    """Search, topics and the document map on the big corpus through the product's own bounded paths: a topic
+    fit of at most ``sample_bound`` passages (``TopicModel(max_passages=...)``: a seeded sample whose lemmas alone
+    are computed, on the Dask cluster), and the report's document map (at most 50,000 documents)."""
     from policytekst import Corpus
-    from policytekst.executors import DaskExecutor
-    from policytekst.nlp.cache import passage_lemmas
+    from policytekst.compare.similarity import MAX_MAP_DOCUMENTS, document_map
     from policytekst.search import search
     from policytekst.search.index import ensure_index
     from policytekst.topics import TopicModel
 
-    result: dict = {}
+    result: dict = {"topic_bound": sample_bound, "map_bound": MAX_MAP_DOCUMENTS}
     with Corpus(corpus_dir) as corpus:
-        start = time.perf_counter()
-        ensure_index(corpus)
-        result["index_seconds"] = time.perf_counter() - start
-        print(json.dumps(result), file=sys.stderr, flush=True)
-        latencies = []
-        for query in QUERIES:
-            search(corpus, query, limit=20)  # warm
-            times = []
-            for _ in range(3):
-                t = time.perf_counter()
-                search(corpus, query, limit=20)
-                times.append(time.perf_counter() - t)
-            latencies.append(statistics.median(times))
-        result["search_median_ms"] = statistics.median(latencies) * 1000
-        result["search_max_ms"] = max(latencies) * 1000
-        print(json.dumps(result), file=sys.stderr, flush=True)
-        ids = corpus.passage_ids()
-        result["passages"] = len(ids)
-        start = time.perf_counter()
-        with DaskExecutor(workers) as executor:
-            n = sum(1 for _ in passage_lemmas(corpus, executor=executor))
-        result["lemma_seconds"] = time.perf_counter() - start
-        result["lemma_passages"] = n
-        print(json.dumps(result), file=sys.stderr, flush=True)
-        # the sample bound: a uniform sample of at most sample_bound passages, lemmas read in one streamed pass
-        chosen = set(random.Random(seed).sample(ids, min(sample_bound, len(ids))))
-        sample_ids, sample_lemmas = [], []
-        for pid, lemmas in passage_lemmas(corpus):
-            if pid in chosen:
-                sample_ids.append(pid)
-                sample_lemmas.append(lemmas)
-        start = time.perf_counter()
-        TopicModel(k=20, engine="nmf", seed=seed).fit_units(sample_ids, sample_lemmas)
-        result["topic_seconds"] = time.perf_counter() - start
-        result["topic_sample"] = len(sample_ids)
+        result["passages"] = _step(result, "passage_ids", lambda: len(corpus.passage_ids()))
+        if search_too:
+            _step(result, "index", lambda: ensure_index(corpus))
+            latencies = []
+            for query in QUERIES:
+                search(corpus, query, limit=20)  # warm
+                times = []
+                for _ in range(3):
+                    t = time.perf_counter()
+                    search(corpus, query, limit=20)
+                    times.append(time.perf_counter() - t)
+                latencies.append(statistics.median(times))
+            result["search_median_ms"] = statistics.median(latencies) * 1000
+            result["search_max_ms"] = max(latencies) * 1000
+        model = _step(result, "topics", lambda: TopicModel(k=20, engine="nmf", seed=seed,
+                                                           max_passages=sample_bound).fit(corpus))
+        result["topics"].update(units=model.info_["n_units"], sampled=model.info_["sampled"])
+        points = _step(result, "document_map", lambda: document_map(corpus, seed=seed))
+        result["document_map"].update(documents=len(points), sampled=points.attrs["sampled"])
     result["peak_mb"] = peak_mb()
     return result
 
@@ -234,7 +235,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000", help="comma-separated document counts")
     parser.add_argument("--workers", default="1,2", help="comma-separated Dask LocalCluster worker counts")
     parser.add_argument("--project", type=int, default=1_000_000, help="size to project to from the fit")
-    parser.add_argument("--topic-sample", type=int, default=20_000, help="bound on passages the topic model sees")
+    parser.add_argument("--topic-sample", type=int, default=200_000,
+                        help="bound on passages the topic model sees (TopicModel max_passages)")
+    parser.add_argument("--skip-search", action="store_true", help="analyses without the search index")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--largest-workers", type=lambda v: [int(w) for w in v.split(",")], default=None,
                         help="only these worker counts at the largest size (to fit a time budget)")
@@ -254,7 +257,7 @@ def main() -> None:
         return
     if args.analyses_only:
         found = analyses(args.analyses_only, max(int(w) for w in args.workers.split(",")), args.topic_sample,
-                         args.seed)
+                         args.seed, search_too=not args.skip_search)
         (args.work / "analyses.json").write_text(json.dumps(found, indent=2))
         print(json.dumps(found, indent=2))
         return
@@ -291,7 +294,8 @@ def main() -> None:
     summary: dict = {"rows": rows, "fits": fit_all(rows, args.project), "project_to": args.project}
     if not args.skip_analyses:
         summary["analyses"] = analyses(args.work / f"corpus_{sizes[-1]}_dask{max(worker_counts)}",
-                                       max(worker_counts), args.topic_sample, args.seed)
+                                       max(worker_counts), args.topic_sample, args.seed,
+                                       search_too=not args.skip_search)
     (args.work / "results.json").write_text(json.dumps(summary, indent=2))
     print_table(summary)
     summary_lines(summary)
