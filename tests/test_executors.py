@@ -159,6 +159,62 @@ def test_the_lemma_cache_computed_on_dask_is_the_same(tmp_path: Path, dask_sched
     assert code == 0 and lines[0]["computed"] == 0 and lines[0]["reused"] == len(serial)
 
 
+def _theme_corpora(tmp_path: Path, names: tuple[str, ...]) -> list[Corpus]:
+    """Corpora of the same small folder (more passages than one chunk of theme scoring, so chunks are tested)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    sentences = [s.strip() + "." for s in PARAGRAPH.split(".") if s.strip()] + [
+        "Brukermedvirkning betyr at brukeren får si sin mening om tjenestene.",
+        "Arbeidslinja ble skjerpet med aktivitetskrav for unge mottakere.",
+        "Mål- og resultatstyring preget styringen av etaten gjennom tiåret."]
+    for i in range(12):  # passages that differ, so none is left out as a repeat
+        order = random.Random(i).sample(sentences, len(sentences))
+        (src / f"notat_{i}.txt").write_text(f"Notat {i}\n\n" + " ".join(order) + "\n\n" + " ".join(order[::-1]),
+                                            encoding="utf-8")
+    corpora = []
+    for name in names:
+        corpus = Corpus(tmp_path / name, create=True)
+        corpus.ingest([src], progress=False)
+        corpora.append(corpus)
+    assert len(corpora[0].passage_ids()) > 0
+    return corpora
+
+
+@pytest.mark.parametrize("method", ["model", "codebook"])
+def test_theme_scores_on_a_process_pool_are_the_same(tmp_path: Path, method: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    from policytekst.themes import coding
+    from policytekst.themes.coding import theme_scores
+
+    monkeypatch.setattr(coding, "CHUNK", 3)  # several chunks in flight, results kept in order
+    one, two = _theme_corpora(tmp_path, ("one", "two"))
+    with one, two:
+        serial = theme_scores(one, method=method)
+        with make_executor("process", 2) as executor:
+            pooled = theme_scores(two, method=method, executor=executor)
+        assert len(serial) > 6
+        pd.testing.assert_frame_equal(pooled, serial, check_exact=True)
+
+
+def test_theme_scores_on_dask_are_the_same_and_kept(tmp_path: Path, dask_scheduler: str) -> None:
+    import pandas as pd
+
+    from policytekst.themes.coding import theme_scores
+
+    one, two = _theme_corpora(tmp_path, ("one", "two"))
+    with one:
+        serial = {m: theme_scores(one, method=m) for m in ("model", "codebook")}
+    code, lines, _ = run_cli("themes", "score", "--corpus", str(tmp_path / "two"), "--executor", "dask",
+                             "--scheduler", dask_scheduler, "--json")
+    assert code == 0 and [line["method"] for line in lines] == ["model", "codebook"]
+    assert all(line["executor"].startswith("dask") for line in lines)
+    with two:
+        for method, expected in serial.items():
+            pd.testing.assert_frame_equal(theme_scores(two, method=method), expected, check_exact=True)
+
+
 def kill_worker_on_boom(jobs: list[tuple]) -> list:
     """Stands in for ingest's batch body on the workers: the worker given a file named *boom* dies at once."""
     import os

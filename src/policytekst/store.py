@@ -484,6 +484,11 @@ class Store:
         sql = "SELECT p.passage_id FROM passages p" + (" WHERE " + " AND ".join(where) if where else "")
         return [row[0] for row in self.conn.execute(sql + " ORDER BY p.doc_id, p.seq", args)]
 
+    def passage_texts(self, passage_ids: Sequence[str]) -> dict[str, str]:
+        """passage_id -> text for these passages (those that exist)."""
+        return {row[0]: row[1] or "" for row in self._rows(
+            "SELECT passage_id, text FROM passages WHERE passage_id IN ({})", passage_ids)}
+
     def document_warnings(self) -> Iterator[tuple[str, str, list[str]]]:
         """(doc_id, path, warnings) of the documents that have warnings, by doc_id.
 

@@ -130,6 +130,49 @@ def code(corpus: Path = CorpusOption, codebook: Path | None = CodebookOption,
 
 
 @themes_app.command()
+def score(corpus: Path = CorpusOption, method: str = typer.Option("both", help="model, codebook or both."),
+          model: Path | None = ModelOption, codebook: Path | None = CodebookOption,
+          workers: int = typer.Option(1, min=1, help="Local processes (or Dask LocalCluster workers)."),
+          executor: str = typer.Option("process", help="'process' (here, or --workers local processes) or 'dask' "
+                                       "(a Dask cluster; needs the [dask] extra)."),
+          scheduler: str | None = typer.Option(None, help="With --executor dask: an existing cluster's scheduler "
+                                               "(tcp://HOST:PORT); without it a LocalCluster."),
+          as_json: bool = JsonOption) -> None:
+    """Score every passage for every theme now and keep the scores in the corpus, so trends, tables, examples and
+    the report read them back. For a big corpus, on local processes or a Dask cluster: the same scores."""
+    import time
+
+    from policytekst.executors import check_executor, make_executor
+    from policytekst.themes.coding import theme_provenance, theme_scores
+    if method not in ("model", "codebook", "both"):
+        raise UsageError(f"--method {method!r}: choose model, codebook or both")
+    check_executor(executor, scheduler)
+    methods = ["model", "codebook"] if method == "both" else [method]
+    clf = _model(model) if model is not None else None
+    book = None
+    if codebook is not None:
+        from policytekst.themes.codebook import Codebook
+        book = Codebook.load(codebook)
+    records = []
+    with open_corpus(corpus) as c, make_executor(executor, workers, scheduler) as runner:
+        for name in methods:
+            started = time.perf_counter()
+            with score_progress(f"{name} scores") as on_progress:
+                scores = theme_scores(c, method=name, model=clf, codebook=book, on_progress=on_progress,
+                                      executor=runner)
+            records.append({"method": name, "passages": len(scores), "themes": len(scores.columns),
+                            "seconds": round(time.perf_counter() - started, 2), "executor": runner.describe(),
+                            **theme_provenance(name, model=clf, codebook=book)})
+    if as_json:
+        for record in records:
+            emit_json(record)
+    else:
+        for record in records:
+            err.print(f"{record['method']}: {record['passages']:,} passages x {record['themes']} themes in "
+                      f"{record['seconds']} s on {record['executor']} (kept in the corpus)", highlight=False)
+
+
+@themes_app.command()
 def table(corpus: Path = CorpusOption, by: str = typer.Option("doc", help="doc, year, period or genre."),
           period_years: int = typer.Option(5, min=1, help="Width of periods in years (with --by period)."),
           codebook: Path | None = CodebookOption, as_json: bool = JsonOption, out: Path | None = OutOption) -> None:

@@ -8,15 +8,17 @@ Both are scores tables (:mod:`policytekst.scores`), computed for all themes in o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from policytekst.errors import UsageError, unknown
+from policytekst.executors import Executor
 from policytekst.model import ANALYSIS_KINDS
 from policytekst.scores import check_scores, scores_frame
 from policytekst.themes import score_cache
@@ -35,6 +37,55 @@ ProgressCallback = Callable[[int, int], None]
 
 def _passages(corpus, kinds: Sequence[str] | None) -> pd.DataFrame:
     return corpus.passages_frame(kinds=kinds)
+
+
+def _text_chunks(corpus, kinds: Sequence[str] | None) -> Iterator[tuple[list[str], list[str]]]:
+    """(passage ids, texts) of the passages analyses read, CHUNK at a time in corpus order: a pass over the
+    corpus holds one chunk of text, not all of it."""
+    ids = corpus.passage_ids(kinds)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        texts = corpus.store.passage_texts(chunk)
+        yield chunk, [texts.get(passage_id, "") for passage_id in chunk]
+
+
+def _code_texts(job: tuple[Codebook, list[str]]) -> np.ndarray:
+    """Worker body: hit counts per theme and the word count of each text (rows of :func:`_code`)."""
+    book, texts = job
+    words = [words_of(text) for text in texts]
+    matrix = np.zeros((len(texts), len(book.names) + 1), dtype=np.float64)
+    # per distinct word, a chunk at a time (Codebook.score_matrix): the same numbers as book.score_words per
+    # passage, several times faster
+    matrix[:, :-1] = book.score_matrix(words)
+    matrix[:, -1] = [len(w) for w in words]
+    return matrix
+
+
+def _predict_texts(job: tuple[Any, list[str]]) -> np.ndarray:
+    """Worker body: the classifier's probabilities for texts (None: the shipped model, loaded once per process)."""
+    clf, texts = job
+    return (clf if clf is not None else default_model()).predict_proba(texts)
+
+
+def _over_chunks(corpus, kinds: Sequence[str] | None, work: Callable, payload: Any, width: int,
+                 on_progress: ProgressCallback | None, executor: Executor | None) -> tuple[list[str], np.ndarray]:
+    """``work((payload, texts))`` for every chunk of passages, here or on ``executor`` (in order, a bounded number
+    in flight); (passage ids, the stacked rows)."""
+    total = len(corpus.passage_ids(kinds)) if on_progress is not None else 0
+    ids: list[str] = []
+
+    def jobs() -> Iterator[tuple[Any, list[str]]]:
+        for chunk, texts in _text_chunks(corpus, kinds):
+            ids.extend(chunk)
+            yield payload, texts
+
+    rows = executor.imap(work, jobs()) if executor is not None else map(work, jobs())
+    parts: list[np.ndarray] = []
+    for part in rows:
+        parts.append(np.asarray(part, dtype=np.float64))
+        if on_progress is not None:
+            on_progress(sum(len(p) for p in parts), total)
+    return ids, (np.vstack(parts) if parts else np.zeros((0, width), dtype=np.float64))
 
 
 def _book(codebook: Codebook | str | Path | None) -> Codebook:
@@ -56,14 +107,16 @@ def code_passages(corpus, codebook: Codebook | str | Path | None = None,
 
 def code_passages_with_words(corpus, codebook: Codebook | str | Path | None = None,
                              kinds: Sequence[str] | None = ANALYSIS_KINDS, *,
-                             on_progress: ProgressCallback | None = None) -> pd.DataFrame:
+                             on_progress: ProgressCallback | None = None,
+                             executor: Executor | None = None) -> pd.DataFrame:
     """:func:`code_passages` plus an int ``n_words`` column (the words the matcher saw, for per-10k rates).
 
-    Computed once per corpus generation, codebook and passage kinds, and then read from the corpus.
+    Computed once per corpus generation, codebook and passage kinds (on ``executor`` when given, e.g. a Dask
+    cluster: the same numbers), and then read from the corpus.
     """
     book = _book(codebook)
     cached = score_cache.cached(corpus, "coding", book.fingerprint(), kinds,
-                                lambda: _code(corpus, book, kinds, on_progress))
+                                lambda: _code(corpus, book, kinds, on_progress, executor))
     # the cached matrix holds the themes, then the word count (by position: a theme may be called anything)
     out = cached.iloc[:, :-1].copy()
     out.columns = book.names
@@ -71,24 +124,11 @@ def code_passages_with_words(corpus, codebook: Codebook | str | Path | None = No
     return out
 
 
-def _code(corpus, book: Codebook, kinds: Sequence[str] | None,
-          on_progress: ProgressCallback | None) -> pd.DataFrame:
-    """Hit counts per theme and the word count of every passage (one pass over the texts)."""
-    frame = _passages(corpus, kinds)
-    names = book.names
-    texts = frame["text"].tolist()
-    total = len(texts)
-    matrix = np.zeros((total, len(names) + 1), dtype=np.float64)
-    # per distinct word, a chunk at a time (Codebook.score_matrix): the same numbers as book.score_words per
-    # passage, several times faster; chunks bound the memory and space the progress reports
-    for start in range(0, total, CHUNK):
-        words = [words_of(text or "") for text in texts[start:start + CHUNK]]
-        end = start + len(words)
-        matrix[start:end, :-1] = book.score_matrix(words)
-        matrix[start:end, -1] = [len(w) for w in words]
-        if on_progress is not None:
-            on_progress(end, total)
-    return scores_frame(matrix, frame["passage_id"].tolist(), [*names, "n_words"])
+def _code(corpus, book: Codebook, kinds: Sequence[str] | None, on_progress: ProgressCallback | None,
+          executor: Executor | None = None) -> pd.DataFrame:
+    """Hit counts per theme and the word count of every passage (one streamed pass over the texts)."""
+    ids, matrix = _over_chunks(corpus, kinds, _code_texts, book, len(book.names) + 1, on_progress, executor)
+    return scores_frame(matrix, ids, [*book.names, "n_words"])
 
 
 def matched_tokens(corpus, codebook: Codebook | str | None = None,
@@ -145,7 +185,7 @@ def _default_model_fingerprint() -> str:
 def theme_scores(corpus, themes: str | Sequence[str] | None = None, *, method: str = "model",
                  codebook: Codebook | str | Path | None = None, model=None,
                  kinds: Sequence[str] | None = ANALYSIS_KINDS,
-                 on_progress: ProgressCallback | None = None) -> pd.DataFrame:
+                 on_progress: ProgressCallback | None = None, executor: Executor | None = None) -> pd.DataFrame:
     """How strongly each passage is about each theme: a scores table with values in [0, 1].
 
     All themes are scored in one pass over the corpus and the result is stored in the corpus (keyed on its
@@ -167,6 +207,9 @@ def theme_scores(corpus, themes: str | Sequence[str] | None = None, *, method: s
         Passage kinds scored (default: the analysis kinds; None = all).
     on_progress : callable(done, total), optional
         Called while a long first pass runs (not at all when the scores come from the cache).
+    executor : Executor, optional
+        Where the first pass runs, a chunk of passages per task (e.g. a
+        :class:`~policytekst.executors.DaskExecutor`); the scores are the same as here.
 
     Returns
     -------
@@ -190,7 +233,7 @@ def theme_scores(corpus, themes: str | Sequence[str] | None = None, *, method: s
     if method == "codebook":
         book = _book(codebook)
         _check_themes(wanted, book.names)
-        coded = code_passages_with_words(corpus, book, kinds, on_progress=on_progress)
+        coded = code_passages_with_words(corpus, book, kinds, on_progress=on_progress, executor=executor)
         chosen = wanted or book.names
         values = np.column_stack([codebook_probability(coded[t].to_numpy(), book.themes[t].min_score)
                                   for t in chosen]) if chosen else np.zeros((len(coded), 0))
@@ -200,7 +243,7 @@ def theme_scores(corpus, themes: str | Sequence[str] | None = None, *, method: s
     def compute() -> pd.DataFrame:
         clf = model if model is not None else default_model()
         _check_themes(wanted, clf.themes_)  # before the long pass, not after it
-        return _predict(corpus, clf, kinds, on_progress)
+        return _predict(corpus, clf, kinds, on_progress, executor, shipped=model is None)
 
     fingerprint = model.fingerprint() if model is not None else _default_model_fingerprint()
     proba = score_cache.cached(corpus, "model", fingerprint, kinds, compute)
@@ -215,17 +258,13 @@ def _check_themes(wanted: Sequence[str] | None, known: Sequence[str]) -> None:
             raise unknown("theme", name, known)
 
 
-def _predict(corpus, clf, kinds: Sequence[str] | None, on_progress: ProgressCallback | None) -> pd.DataFrame:
-    """The classifier's probabilities for every passage, in batches (bounded memory, progress between)."""
-    frame = _passages(corpus, kinds)
-    texts = frame["text"].fillna("").tolist()
-    total = len(texts)
-    proba = np.zeros((total, len(clf.themes_)), dtype=np.float64)
-    for start in range(0, total, CHUNK):
-        proba[start:start + CHUNK] = clf.predict_proba(texts[start:start + CHUNK])
-        if on_progress is not None:
-            on_progress(min(start + CHUNK, total), total)
-    return scores_frame(proba, frame["passage_id"].tolist(), list(clf.themes_))
+def _predict(corpus, clf, kinds: Sequence[str] | None, on_progress: ProgressCallback | None,
+             executor: Executor | None = None, shipped: bool = False) -> pd.DataFrame:
+    """The classifier's probabilities for every passage, a chunk at a time (bounded memory, progress between);
+    ``shipped``: ``clf`` is the package's own model, which workers load themselves instead of receiving it."""
+    payload = None if shipped and executor is not None else clf
+    ids, proba = _over_chunks(corpus, kinds, _predict_texts, payload, len(clf.themes_), on_progress, executor)
+    return scores_frame(proba, ids, list(clf.themes_))
 
 
 def theme_provenance(method: str = "model", *, codebook: Codebook | str | Path | None = None, model=None) -> dict:
