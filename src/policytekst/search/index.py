@@ -178,9 +178,6 @@ def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200
     IndexReport
     """
     if not rebuild and is_current(corpus):
-        if not corpus.store.read_only and topk.enabled() and topk.needs_build(corpus.store.conn, FTS_TABLE):
-            with _build_lock(corpus):
-                _build_topk(corpus.store.conn)  # an index of an older version, or many rows added since
         return IndexReport(corpus.store.generation())
     if corpus.store.read_only:
         raise PolicytekstError(f"{corpus.directory}: the search index is not current and the corpus is read-only; "
@@ -330,25 +327,7 @@ def _update(corpus: Corpus, rebuild: bool, batch_docs: int,
         conn.execute("INSERT OR REPLACE INTO info VALUES ('search_generation', ?)", (str(generation),))
         conn.execute("INSERT OR REPLACE INTO info VALUES ('search_version', ?)", (INDEX_VERSION,))
         conn.execute("INSERT OR REPLACE INTO info VALUES ('search_nlp', ?)", (fingerprint,))
-    if topk.enabled() and topk.needs_build(conn, FTS_TABLE):
-        _build_topk(conn)
     return report
-
-
-def _build_topk(conn) -> None:
-    """Impact lists for the terms frequent enough that ranking all their passages is slow (see search/topk.py)."""
-    create_schema(conn)  # the tables of this version on an index built by an older one
-    n_rows, _avgdl = topk.averages(conn, FTS_TABLE)
-    if n_rows and conn.execute(f"SELECT 1 FROM {PARTS_TERMS_TABLE} LIMIT 1").fetchone() is None:
-        with transaction(conn):
-            _fill_parts_terms(conn)  # an index built before the parts counts existed
-    threshold = topk.list_threshold(n_rows)
-    frequent = [(col, term, n) for term, surface, lemmas in conn.execute(
-        f"SELECT term, surface, lemmas FROM {TERMS_TABLE} WHERE surface >= ? OR lemmas >= ? ORDER BY term",
-        (threshold, threshold)) for col, n in ((0, surface), (1, lemmas)) if n >= threshold]
-    frequent += [(2, term, n) for term, n in conn.execute(
-        f"SELECT term, parts FROM {PARTS_TERMS_TABLE} WHERE parts >= ? ORDER BY term", (threshold,))]
-    topk.build(conn, FTS_TABLE, WEIGHTS, frequent)
 
 
 def _rebuild_terms(conn) -> None:
