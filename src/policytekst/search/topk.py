@@ -470,7 +470,7 @@ def top(conn: sqlite3.Connection, fts: str, units_table: str, terms_tables: tupl
                 if frequent:
                     _store(conn, unit)
         lists.append(unit)
-    if len(parts) == 1 and _fresh(lists[0], now):
+    if parts[0] is tree and _fresh(lists[0], now):  # the query is one unit (no NOT: its list is its matches)
         page = _walk(conn, units_table, lists[0], where, args, limit)
         if page is not None:
             outcome.answered, outcome.reason, outcome.candidates = True, "exact", len(lists[0].rows)
