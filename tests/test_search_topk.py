@@ -295,3 +295,42 @@ def test_lists_are_on_by_default_and_can_be_turned_off(tmp_path, monkeypatch):
         page, outcome = topk.top(corpus.store.conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, frame.attrs["fts_query"],
                                  WEIGHTS, [], [], 5)
         assert page is None and outcome.reason == "off"
+
+
+def test_phrases_prefixes_and_globs_are_answered_while_the_index_is_unchanged(tmp_path, small_lists, monkeypatch):
+    """An expression not scored here (phrase, prefix, glob) is one unit: its list answers while the index is as it
+    was when the list was made, and is made again after a change."""
+    docs = _docs(tmp_path / "docs", {f"d{i:02d}.txt": BODY * (1 + i % 4) + f"Dokument {i}.\n" for i in range(12)})
+    queries = [('"tjenestene og"', {}), ("tjenest*", {}), ("tj?nestene", {}), ('brukerne AND "mange etater"', {}),
+               ("tjenest*", {"year": 1900})]
+    with Corpus(tmp_path / "c", create=True) as corpus:
+        corpus.ingest([docs], progress=False)
+        first = compare_pages(corpus, queries, monkeypatch, limit=3)
+        assert first["exact"] >= 4 and first["made"] >= 4 and not first["expression"], first
+        again = compare_pages(corpus, queries, monkeypatch, limit=3)
+        assert again["exact"] == first["exact"] and again["made"] == 0, again
+        _docs(docs, {"kort.txt": "Tjenestene og tjenestene og tjenestene, mange etater og brukerne.\n"})
+        corpus.ingest([docs], progress=False)
+        changed = compare_pages(corpus, queries, monkeypatch, limit=3)
+        assert changed["made"] >= 4, changed
+        assert search(corpus, '"tjenestene og"', limit=1)["doc_id"].iloc[0].startswith("kort")
+
+
+def test_a_read_only_connection_makes_no_list_twice(tmp_path, small_lists):
+    """Where a list cannot be kept, search would rank twice on every call: it makes one once, then declines."""
+    import sqlite3
+
+    docs = _docs(tmp_path / "docs", {f"d{i}.txt": BODY * (1 + i % 3) for i in range(8)})
+    with Corpus(tmp_path / "c", create=True) as corpus:
+        corpus.ingest([docs], progress=False)
+        ensure_index(corpus)
+        path = corpus.store.path
+        expression = compile_query(corpus, "tjenestene", compounds=False)[0]
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    try:
+        page, outcome = topk.top(conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, expression, WEIGHTS, [], [], 3)
+        assert page is not None and outcome.made == 1  # made, used, not kept
+        page, outcome = topk.top(conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, expression, WEIGHTS, [], [], 3)
+        assert page is None and outcome.reason == "no list"
+    finally:
+        conn.close()

@@ -61,6 +61,7 @@ TIE_ROOM = 4  # rows fetched per list: K x this, so ties with the K-th row (copi
 RARE_ROWS = 50_000
 STALE_SHARE = 0.05  # make a list again when the rows added (or removed) since exceed this share of the index
 MAX_RANGE_ROWS = 20_000  # matches among rows added since a list was made read as candidates, at most
+STORE_WAIT_MS = 100  # how long a search waits for the write lock to keep a list it made
 COLUMNS = ("surface", "lemmas", "parts")
 BM25_K1, BM25_B = 1.2, 0.75  # fts5_aux.c's constants
 
@@ -77,6 +78,7 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 ENV = "POLICYTEKST_TOPK_LISTS"
+_UNWRITABLE: set[int] = set()  # id() of connections that cannot keep lists (a read-only corpus)
 
 
 def enabled() -> bool:
@@ -129,12 +131,26 @@ class Unsupported(Exception):
     """An expression this module does not answer (phrases, prefixes, multi-column terms): the caller ranks in full."""
 
 
-_EXPR_TOKEN = re.compile(r'\s*(?:(?P<op>AND|OR|NOT)\b|(?P<paren>[()])|(?P<col>surface|lemmas|parts)\s*:\s*'
-                         r'"(?P<text>(?:[^"]|"")*)"(?P<star>\s*\*)?)')
+@dataclass(frozen=True)
+class Opaque:
+    """A phrase, a prefix or a glob's list of terms: matched and ranked by FTS5 alone (not scored here); its
+    passages are estimated from per-term counts."""
+
+    cols: tuple[int, ...]
+    words: tuple[str, ...]  # a phrase's words (one for a prefix of one word)
+    prefix: bool = False
+    alternatives: tuple[str, ...] = ()  # a glob's expansion: any of these terms
 
 
-def parse_expression(expression: str) -> Any:
-    """The compiler's FTS5 expression as nested ("AND"|"OR"|"NOT", children) tuples and Leaf objects."""
+_EXPR_TOKEN = re.compile(r'\s*(?:(?P<op>AND|OR|NOT)\b|(?P<paren>[()])|'
+                         r'(?P<col>surface|lemmas|parts|\{[a-z ]+\})\s*:\s*(?:"(?P<text>(?:[^"]|"")*)"(?P<star>\s*\*)?'
+                         r'|\((?P<alts>(?:\s*"(?:[^"]|"")*"\s*(?:OR\b)?)+)\s*\)))')
+_QUOTED = re.compile(r'"((?:[^"]|"")*)"')
+
+
+def parse_expression(expression: str, lenient: bool = False) -> Any:
+    """The compiler's FTS5 expression as nested ("AND"|"OR"|"NOT", children) tuples and Leaf objects; phrases,
+    prefixes and column sets raise Unsupported, or with ``lenient`` become :class:`Opaque` nodes."""
     tokens: list[tuple[str, Any]] = []
     pos = 0
     while pos < len(expression):
@@ -149,10 +165,22 @@ def parse_expression(expression: str) -> Any:
         elif m.group("paren"):
             tokens.append((m.group("paren"), None))
         else:
+            col = m.group("col")
+            cols = tuple(COLUMNS.index(c) for c in col.strip("{}").split())
+            if m.group("alts") is not None:
+                alternatives = tuple(" ".join(_TOKEN.findall(a.replace('""', '"').lower()))
+                                     for a in _QUOTED.findall(m.group("alts")))
+                if not lenient:
+                    raise Unsupported("list of terms")
+                tokens.append(("leaf", Opaque(cols, (), False, alternatives)))
+                continue
             words = _TOKEN.findall(m.group("text").replace('""', '"').lower())
-            if m.group("star") or len(words) != 1:
-                raise Unsupported("phrase or prefix")
-            tokens.append(("leaf", Leaf(COLUMNS.index(m.group("col")), words[0])))
+            if m.group("star") or len(words) != 1 or len(cols) != 1:
+                if not lenient or not words:
+                    raise Unsupported("phrase or prefix")
+                tokens.append(("leaf", Opaque(cols, tuple(words), bool(m.group("star")))))
+                continue
+            tokens.append(("leaf", Leaf(cols[0], words[0])))
     state = {"i": 0}
 
     def peek() -> tuple[str, Any] | None:
@@ -198,7 +226,7 @@ def parse_expression(expression: str) -> Any:
 
 def leaves(node: Any) -> list[Leaf]:
     """The leaves in the order FTS5 numbers the query's phrases (left to right)."""
-    if isinstance(node, Leaf):
+    if isinstance(node, (Leaf, Opaque)):
         return [node]
     return [leaf for child in node[1] for leaf in leaves(child)]
 
@@ -280,10 +308,10 @@ def units(node: Any) -> list[Any]:
     return [u for child in children for u in units(child)]
 
 
-def estimate(node: Any, hits: dict[Leaf, int], n_rows: int) -> int:
+def estimate(node: Any, hits: dict[Any, int], n_rows: int) -> int:
     """Passages a node matches, roughly, from per-term counts: what FTS5's ranking of it will cost."""
-    if isinstance(node, Leaf):
-        return hits[node]
+    if isinstance(node, (Leaf, Opaque)):
+        return min(n_rows, hits[node])
     op, children = node
     if op == "OR":
         return min(n_rows, sum(estimate(c, hits, n_rows) for c in children))
@@ -331,32 +359,45 @@ def _load(conn: sqlite3.Connection, key: str) -> UnitList | None:
     return UnitList(key, [(r[0], r[1]) for r in json.loads(row[2])], row[1], state, stored=True)
 
 
-def _make_list(conn: sqlite3.Connection, fts: str, node: Any, hits: dict[Leaf, int], now: IndexState,
+def _make_list(conn: sqlite3.Connection, fts: str, key: str, hits: list[int], now: IndexState,
                weights: tuple[float, ...], k: int) -> UnitList:
-    """A unit's list from FTS5's ranked query (the same query and order a search runs, so the same scores)."""
-    key = unit_key(node)
+    """A unit's list from FTS5's ranked query (the same query and order a search runs, so the same scores);
+    ``hits`` are the passages of each of its terms (the IDFs its scores were made with)."""
     args = ", ".join(str(w) for w in weights)
     fetched = conn.execute(f"SELECT rowid, -bm25({fts}, {args}) AS s FROM {fts} WHERE {fts} MATCH ? "
                            "ORDER BY s DESC, rowid LIMIT ?", (key, k * TIE_ROOM)).fetchall()
     rows, bound = _list([(r[0], r[1]) for r in fetched], k, complete=len(fetched) < k * TIE_ROOM)
     state = {"version": TOPK_VERSION, "n_rows": now.n_rows, "avgdl": now.avgdl, "max_rowid": now.max_rowid,
-             "weights": list(weights), "hits": [hits[leaf] for leaf in leaves(node)]}
+             "weights": list(weights), "hits": hits}
     return UnitList(key, rows, bound, state)
 
 
 def _store(conn: sqlite3.Connection, unit: UnitList) -> bool:
-    """Keep a list in the corpus; False when it cannot be written now (read-only, locked, inside a transaction)."""
-    if conn.in_transaction:
+    """Keep a list in the corpus; False when it cannot be written now (read-only, another writer, inside a
+    transaction): the list then serves this query only."""
+    if conn.in_transaction or id(conn) in _UNWRITABLE:
         return False
+    # a search must not wait out the store's 30 s busy timeout behind an ingest: a short wait, then go without
+    previous = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    conn.execute(f"PRAGMA busy_timeout = {STORE_WAIT_MS}")
     try:
         with transaction(conn):
             conn.execute(_SCHEMA)  # an index built before this version has no table yet
             conn.execute(f"INSERT OR REPLACE INTO {LISTS_TABLE} VALUES (?, ?, ?, ?)",
                          (unit.key, json.dumps(unit.state), unit.bound, json.dumps(unit.rows)))
-    except sqlite3.OperationalError:  # read-only or busy: the list is used for this query only
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            _UNWRITABLE.add(id(conn))  # no lists on this connection: do not rank twice on every search
         return False
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(previous)}")
     unit.stored = True
     return True
+
+
+def _can_make(conn: sqlite3.Connection) -> bool:
+    """Whether making a list is worth it: it can be kept (else every search would rank twice)."""
+    return id(conn) not in _UNWRITABLE
 
 
 def _usable(unit: UnitList, now: IndexState, weights: tuple[float, ...], conn: sqlite3.Connection,
@@ -428,12 +469,41 @@ class Outcome:
     made: int = 0  # lists made (ranked in full) for this query
 
 
-def _hits(conn: sqlite3.Connection, terms_tables: tuple[str, str], order: list[Leaf]) -> dict[Leaf, int]:
-    hits: dict[Leaf, int] = {}
+def _count(conn: sqlite3.Connection, terms_tables: tuple[str, str], col: int, term: str,
+           prefix: bool = False) -> int:
+    """Passages holding a term in a column (a term with ``prefix``: the sum over the terms it begins, which
+    counts a passage once per such term, so it is an upper bound)."""
+    table = terms_tables[1] if col == 2 else terms_tables[0]
+    if prefix:
+        row = conn.execute(f"SELECT SUM({COLUMNS[col]}) FROM {table} WHERE term >= ? AND term < ?",
+                           (term, term + "\U0010ffff")).fetchone()
+    else:
+        row = conn.execute(f"SELECT {COLUMNS[col]} FROM {table} WHERE term = ?", (term,)).fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def _opaque_count(conn: sqlite3.Connection, terms_tables: tuple[str, str], node: Opaque) -> int:
+    """At most how many passages a phrase, prefix or list of terms matches: per column, the rarest word of a
+    phrase (its last as a prefix), or the sum over a list; summed over the columns."""
+    total = 0
+    for col in node.cols:
+        if node.alternatives:
+            total += sum(min((_count(conn, terms_tables, col, w) for w in alt.split()), default=0)
+                         for alt in node.alternatives)
+            continue
+        counts = [_count(conn, terms_tables, col, w) for w in node.words[:-1]]
+        counts.append(_count(conn, terms_tables, col, node.words[-1], prefix=node.prefix))
+        total += min(counts)
+    return total
+
+
+def _hits(conn: sqlite3.Connection, terms_tables: tuple[str, str], order: list[Any]) -> dict[Any, int]:
+    hits: dict[Any, int] = {}
     for leaf in set(order):
-        table = terms_tables[1] if leaf.col == 2 else terms_tables[0]
-        row = conn.execute(f"SELECT {COLUMNS[leaf.col]} FROM {table} WHERE term = ?", (leaf.term,)).fetchone()
-        hits[leaf] = int(row[0]) if row else 0
+        if isinstance(leaf, Opaque):
+            hits[leaf] = _opaque_count(conn, terms_tables, leaf)
+        else:
+            hits[leaf] = _count(conn, terms_tables, leaf.col, leaf.term)
     return hits
 
 
@@ -444,13 +514,13 @@ def top(conn: sqlite3.Connection, fts: str, units_table: str, terms_tables: tupl
     (score desc, rowid asc), or None when the lists cannot prove the page (the caller ranks in full)."""
     if not enabled():
         return None, Outcome(False, "off")
+    rare = RARE_ROWS if rare is None else rare
     try:
         tree = parse_expression(expression)
     except Unsupported:
-        return None, Outcome(False, "expression")
+        return _top_opaque(conn, fts, units_table, terms_tables, expression, weights, where, args, limit, rare)
     order = leaves(tree)
     hits = _hits(conn, terms_tables, order)
-    rare = RARE_ROWS if rare is None else rare
     now = index_state(conn, fts, units_table)
     if estimate(tree, hits, now.n_rows) < rare:
         return None, Outcome(False, "rare")  # ranking every match is as cheap as proving a page
@@ -464,8 +534,10 @@ def top(conn: sqlite3.Connection, fts: str, units_table: str, terms_tables: tupl
             frequent = estimate(node, hits, now.n_rows) >= rare
             unit = _load(conn, key) if frequent else None
             if unit is None or not _usable(unit, now, weights, conn, units_table):
+                if frequent and not _can_make(conn):
+                    return None, Outcome(False, "no list")
                 # ranked in full once: the cost of a search without lists; a rare unit's is cheap and not kept
-                unit = _make_list(conn, fts, node, hits, now, weights, K)
+                unit = _make_list(conn, fts, key, [hits[leaf] for leaf in leaves(node)], now, weights, K)
                 outcome.made += 1
                 if frequent:
                     _store(conn, unit)
@@ -499,6 +571,36 @@ def top(conn: sqlite3.Connection, fts: str, units_table: str, terms_tables: tupl
         return None, outcome
     outcome.answered, outcome.reason = True, "exact"
     return [(pid, score) for _rowid, pid, score in scored[:limit]], outcome
+
+
+def _top_opaque(conn: sqlite3.Connection, fts: str, units_table: str, terms_tables: tuple[str, str],
+                expression: str, weights: tuple[float, ...], where: list[str], args: list[Any], limit: int,
+                rare: int) -> tuple[list[tuple[str, float]] | None, Outcome]:
+    """A query with phrases, prefixes or globs (not scored here): the whole expression is one unit, answered from
+    its list while the index is as it was when the list was made (FTS5's own scores), made again otherwise."""
+    try:
+        tree = parse_expression(expression, lenient=True)
+    except Unsupported:
+        return None, Outcome(False, "expression")
+    hits = _hits(conn, terms_tables, leaves(tree))
+    now = index_state(conn, fts, units_table)
+    if estimate(tree, hits, now.n_rows) < rare:
+        return None, Outcome(False, "rare")
+    outcome = Outcome(False, "bound")
+    key = " ".join(expression.split())
+    unit = _load(conn, key)
+    if unit is None or tuple(unit.state.get("weights", ())) != tuple(weights) or not _fresh(unit, now):
+        if not _can_make(conn):
+            return None, Outcome(False, "no list")
+        unit = _make_list(conn, fts, key, [], now, weights, K)
+        outcome.made += 1
+        _store(conn, unit)
+    page = _walk(conn, units_table, unit, where, args, limit)
+    outcome.candidates = len(unit.rows)
+    if page is None:
+        return None, outcome
+    outcome.answered, outcome.reason = True, "exact"
+    return page, outcome
 
 
 def _walk(conn: sqlite3.Connection, units_table: str, unit: UnitList, where: list[str], args: list[Any],
