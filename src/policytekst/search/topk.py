@@ -55,7 +55,9 @@ LISTS_TABLE = "search_topk_lists"  # (key, state, bound, rows): one frequent uni
 _OLD_TABLES = ("search_topk", "search_topk_terms")  # version 2's per-term impact lists: dropped
 TOPK_VERSION = "3"  # 3: lists per query unit (a word's OR of forms), made on first use
 K = 200  # rows kept per list (plus the rows tied with the K-th)
-TIE_ROOM = 4  # rows fetched per list: K x this, so ties with the K-th row (copies of a passage) fit
+# rows fetched per list: K x this, so ties with the K-th row fit (copies of a passage score alike: the benchmark's
+# million holds ~470 copies of each report passage); ranking costs the same whatever the LIMIT
+TIE_ROOM = 25
 # a query matching fewer passages (estimated from per-term counts) is ranked in full: 20-30 ms of CPU at most, about
 # what proving its page costs; a unit below it is ranked on the spot when a query needs its list
 RARE_ROWS = 50_000
@@ -309,14 +311,16 @@ def units(node: Any) -> list[Any]:
 
 
 def estimate(node: Any, hits: dict[Any, int], n_rows: int) -> int:
-    """Passages a node matches, roughly, from per-term counts: what FTS5's ranking of it will cost."""
+    """What FTS5's ranking of a node will cost, as passages read: from per-term counts."""
     if isinstance(node, (Leaf, Opaque)):
         return min(n_rows, hits[node])
     op, children = node
     if op == "OR":
         return min(n_rows, sum(estimate(c, hits, n_rows) for c in children))
     if op == "AND":
-        return min(estimate(c, hits, n_rows) for c in children)
+        # the most frequent part, not the rarest: FTS5 reads the doclists of all of them, and "helse og
+        # omsorgstjenester" costs as much as "og" though few passages hold all three
+        return max(estimate(c, hits, n_rows) for c in children)
     return estimate(children[0], hits, n_rows)
 
 
@@ -516,14 +520,53 @@ def top(conn: sqlite3.Connection, fts: str, units_table: str, terms_tables: tupl
         return None, Outcome(False, "off")
     rare = RARE_ROWS if rare is None else rare
     try:
-        tree = parse_expression(expression)
+        tree = parse_expression(expression, lenient=True)
     except Unsupported:
-        return _top_opaque(conn, fts, units_table, terms_tables, expression, weights, where, args, limit, rare)
+        return None, Outcome(False, "expression")
     order = leaves(tree)
     hits = _hits(conn, terms_tables, order)
     now = index_state(conn, fts, units_table)
     if estimate(tree, hits, now.n_rows) < rare:
         return None, Outcome(False, "rare")  # ranking every match is as cheap as proving a page
+    scorable = not any(isinstance(leaf, Opaque) for leaf in order)
+    if scorable and _or_of_leaves(tree):  # one word (or an OR of words): its list, also after index changes
+        return _top_units(conn, fts, units_table, expression, tree, order, hits, now, weights, where, args, limit,
+                          rare, make=True)
+    # an AND/NOT of words, or a query with phrases, prefixes or globs: its own list while the index is unchanged
+    # (a composite's page lies deep in its words' lists: their bounds add up and rarely prove it)
+    key = " ".join(expression.split())
+    whole = _load(conn, key)
+    if whole is not None and tuple(whole.state["weights"]) == tuple(weights) and _fresh(whole, now):
+        return _answer(conn, units_table, whole, where, args, limit, Outcome(False, "bound"))
+    made = 0
+    if scorable:  # after a change: the words' own lists, where each frequent word has one, may prove it
+        page, outcome = _top_units(conn, fts, units_table, expression, tree, order, hits, now, weights, where, args,
+                                   limit, rare, make=False)
+        if page is not None:
+            return page, outcome
+        made = outcome.made
+    if not _can_make(conn):
+        return None, Outcome(False, "no list")
+    whole = _make_list(conn, fts, key, [], now, weights, K)
+    _store(conn, whole)
+    return _answer(conn, units_table, whole, where, args, limit, Outcome(False, "bound", made=made + 1))
+
+
+def _answer(conn: sqlite3.Connection, units_table: str, unit: UnitList, where: list[str], args: list[Any],
+            limit: int, outcome: Outcome) -> tuple[list[tuple[str, float]] | None, Outcome]:
+    page = _walk(conn, units_table, unit, where, args, limit)
+    outcome.candidates = len(unit.rows)
+    if page is not None:
+        outcome.answered, outcome.reason = True, "exact"
+    return page, outcome
+
+
+def _top_units(conn: sqlite3.Connection, fts: str, units_table: str, expression: str, tree: Any, order: list[Leaf],
+               hits: dict[Any, int], now: IndexState, weights: tuple[float, ...], where: list[str], args: list[Any],
+               limit: int, rare: int, make: bool) -> tuple[list[tuple[str, float]] | None, Outcome]:
+    """The page from the lists of the query's units (frequent ones kept, rare ones ranked on the spot), exact also
+    after the index changed: the candidates are rescored and the bound raised (see the module notes). ``make``:
+    make a frequent unit's missing list (else decline)."""
     outcome = Outcome(False, "bound")
     parts = units(tree)
     lists: list[UnitList] = []
@@ -534,8 +577,8 @@ def top(conn: sqlite3.Connection, fts: str, units_table: str, terms_tables: tupl
             frequent = estimate(node, hits, now.n_rows) >= rare
             unit = _load(conn, key) if frequent else None
             if unit is None or not _usable(unit, now, weights, conn, units_table):
-                if frequent and not _can_make(conn):
-                    return None, Outcome(False, "no list")
+                if frequent and not (make and _can_make(conn)):
+                    return None, Outcome(False, "no list", made=outcome.made)
                 # ranked in full once: the cost of a search without lists; a rare unit's is cheap and not kept
                 unit = _make_list(conn, fts, key, [hits[leaf] for leaf in leaves(node)], now, weights, K)
                 outcome.made += 1
@@ -543,11 +586,7 @@ def top(conn: sqlite3.Connection, fts: str, units_table: str, terms_tables: tupl
                     _store(conn, unit)
         lists.append(unit)
     if parts[0] is tree and _fresh(lists[0], now):  # the query is one unit (no NOT: its list is its matches)
-        page = _walk(conn, units_table, lists[0], where, args, limit)
-        if page is not None:
-            outcome.answered, outcome.reason, outcome.candidates = True, "exact", len(lists[0].rows)
-            return page, outcome
-        return None, outcome
+        return _answer(conn, units_table, lists[0], where, args, limit, outcome)
     bound = sum(_bound_now(unit, node, hits, now) for unit, node in zip(lists, parts, strict=True))
     candidates = {r[0] for unit in lists for r in unit.rows}
     since = min(unit.state["max_rowid"] for unit in lists)
@@ -571,36 +610,6 @@ def top(conn: sqlite3.Connection, fts: str, units_table: str, terms_tables: tupl
         return None, outcome
     outcome.answered, outcome.reason = True, "exact"
     return [(pid, score) for _rowid, pid, score in scored[:limit]], outcome
-
-
-def _top_opaque(conn: sqlite3.Connection, fts: str, units_table: str, terms_tables: tuple[str, str],
-                expression: str, weights: tuple[float, ...], where: list[str], args: list[Any], limit: int,
-                rare: int) -> tuple[list[tuple[str, float]] | None, Outcome]:
-    """A query with phrases, prefixes or globs (not scored here): the whole expression is one unit, answered from
-    its list while the index is as it was when the list was made (FTS5's own scores), made again otherwise."""
-    try:
-        tree = parse_expression(expression, lenient=True)
-    except Unsupported:
-        return None, Outcome(False, "expression")
-    hits = _hits(conn, terms_tables, leaves(tree))
-    now = index_state(conn, fts, units_table)
-    if estimate(tree, hits, now.n_rows) < rare:
-        return None, Outcome(False, "rare")
-    outcome = Outcome(False, "bound")
-    key = " ".join(expression.split())
-    unit = _load(conn, key)
-    if unit is None or tuple(unit.state.get("weights", ())) != tuple(weights) or not _fresh(unit, now):
-        if not _can_make(conn):
-            return None, Outcome(False, "no list")
-        unit = _make_list(conn, fts, key, [], now, weights, K)
-        outcome.made += 1
-        _store(conn, unit)
-    page = _walk(conn, units_table, unit, where, args, limit)
-    outcome.candidates = len(unit.rows)
-    if page is None:
-        return None, outcome
-    outcome.answered, outcome.reason = True, "exact"
-    return page, outcome
 
 
 def _walk(conn: sqlite3.Connection, units_table: str, unit: UnitList, where: list[str], args: list[Any],
