@@ -1,7 +1,7 @@
 """Top-k expression lists (search/topk.py): the first page read from the lists is the page the ranked FTS5 query
 gives.
 
-The lists only apply to units matching more than ``RARE_ROWS`` passages (50,000), so the tests shrink the
+The lists only apply to queries reading more than ``RARE_ROWS`` passages (20,000), so the tests shrink the
 thresholds (a unit in 5 passages gets a list of 25 rows) to make the fast path answer on the demo corpus, the seed
 captures and a sample of the Storting questions, then compare every page with the plain ranked query: same
 passages, same order, same scores.
@@ -260,7 +260,7 @@ def test_counts_of_common_words_are_bounds_from_term_counts(demo_corpus, monkeyp
     """count=True on a word in many passages gives (at least, at most) from per-term counts; the true count of
     the matches lies between them, and one term alone is exact."""
     ensure_index(demo_corpus)
-    monkeypatch.setattr(topk, "RARE_ROWS", 0)
+    monkeypatch.setattr(topk, "COUNT_ROWS", 0)
     conn = demo_corpus.store.conn
     for query in ("og", "kommunene", "brukerne"):
         frame = search(demo_corpus, query, limit=2, count=True)

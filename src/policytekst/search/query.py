@@ -541,7 +541,7 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     the corpus): the same passages, order and scores as ranking every match, taken only when the list proves it.
     ``frame.attrs`` holds the FTS5 expression (``fts_query``) and the number of matching passages (``n_matches``:
     exact when fewer than ``limit`` matched or ``count=True``, else None). With ``count=True`` a word or OR of
-    words in more than ``topk.RARE_ROWS`` passages is not counted match by match: ``n_matches_range`` holds (at
+    words in more than ``topk.COUNT_ROWS`` passages is not counted match by match: ``n_matches_range`` holds (at
     least, at most) from the per-term counts, and ``n_matches`` is set only when the two agree.
 
     Examples
@@ -601,7 +601,7 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
         frame.attrs["n_matches"] = len(hits)
     elif count:
         bounds = None if where else topk.count_bounds(conn, FTS_TABLE, TERMS_TABLES, expression)
-        if bounds is not None and bounds[1] > topk.RARE_ROWS:
+        if bounds is not None and bounds[1] > topk.COUNT_ROWS:
             # a common word: its per-term passage counts bound the number (exact for one term) without a pass
             # over hundreds of thousands of matches
             frame.attrs["n_matches_range"] = bounds

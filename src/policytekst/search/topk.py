@@ -58,9 +58,11 @@ K = 200  # rows kept per list (plus the rows tied with the K-th)
 # rows fetched per list: K x this, so ties with the K-th row fit (copies of a passage score alike: the benchmark's
 # million holds ~470 copies of each report passage); ranking costs the same whatever the LIMIT
 TIE_ROOM = 25
-# a query matching fewer passages (estimated from per-term counts) is ranked in full: 20-30 ms of CPU at most, about
-# what proving its page costs; a unit below it is ranked on the spot when a query needs its list
-RARE_ROWS = 50_000
+# a query reading fewer passages (estimated from per-term counts) is ranked in full: ~20 ms of CPU at a million
+# passages, about what a list's first use costs beyond it; a unit below it is ranked on the spot when a query
+# needs its list
+RARE_ROWS = 20_000
+COUNT_ROWS = 50_000  # search(count=True): a word or OR of words in more passages is not counted match by match
 STALE_SHARE = 0.05  # make a list again when the rows added (or removed) since exceed this share of the index
 MAX_RANGE_ROWS = 20_000  # matches among rows added since a list was made read as candidates, at most
 STORE_WAIT_MS = 100  # how long a search waits for the write lock to keep a list it made
@@ -487,17 +489,17 @@ def _count(conn: sqlite3.Connection, terms_tables: tuple[str, str], col: int, te
 
 
 def _opaque_count(conn: sqlite3.Connection, terms_tables: tuple[str, str], node: Opaque) -> int:
-    """At most how many passages a phrase, prefix or list of terms matches: per column, the rarest word of a
-    phrase (its last as a prefix), or the sum over a list; summed over the columns."""
+    """Passages FTS5 reads for a phrase, prefix or list of terms: per column, the most frequent word of a phrase
+    (its last as a prefix), or the sum over a list; summed over the columns."""
     total = 0
     for col in node.cols:
         if node.alternatives:
-            total += sum(min((_count(conn, terms_tables, col, w) for w in alt.split()), default=0)
+            total += sum(max((_count(conn, terms_tables, col, w) for w in alt.split()), default=0)
                          for alt in node.alternatives)
             continue
         counts = [_count(conn, terms_tables, col, w) for w in node.words[:-1]]
         counts.append(_count(conn, terms_tables, col, node.words[-1], prefix=node.prefix))
-        total += min(counts)
+        total += max(counts)  # FTS5 reads every word's positions: a phrase with "og" costs what "og" does
     return total
 
 
