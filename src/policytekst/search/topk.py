@@ -1,41 +1,43 @@
-"""Top-k for frequent words: each frequent query word's own top rows, so a common word is not ranked over every
-passage.
+"""Top-k lists: a frequent query's own best rows, so a common word is not ranked over every passage.
 
 A ranked FTS5 query scores every matching row (BM25 reads each row's positions and its size), so a word in half a
 million passages costs ~0.45 s however few results are shown. A query word compiles to an OR of its forms in two or
-three columns (``surface : "brukerne" OR surface : "bruker" OR lemmas : "bruker"``): a *unit* here. For a unit
-that matches more than ``RARE_ROWS`` passages the corpus keeps an *expression list*: the unit's own ``K`` best rows
-(with every row tied with the K-th) and their scores, from FTS5's own ranked query of the unit, and the best score
-of a row outside the list. That score bounds every row outside the list, and it is tight: it is a real row's score
-for the same expression, not a sum of per-term bounds. (The first version kept one list per (column, term); the sum
-of a word's per-term bounds lay far above any real score - 6.6 against 3.9 for "brukerne" - and only 4 of the 50
-benchmark pages were proven at 1,000,000 passages.)
+three columns (``surface : "brukerne" OR surface : "bruker" OR lemmas : "bruker"``): a *unit* here. For a query
+that reads more than ``RARE_ROWS`` passages the corpus keeps a *list*: the query's (or unit's) own ``K`` best rows,
+with every row tied with the K-th, their scores from FTS5's own ranked query, and the best score of a row outside
+the list. That score bounds every row outside the list, and it is tight: a real row's score for the same
+expression, not a sum of per-term bounds. (The first version kept one list per (column, term); the sum of a word's
+per-term bounds lay far above any real score - 6.6 against 3.9 for "brukerne" - and only 4 of the 50 benchmark pages
+were proven at 1,000,000 passages.)
 
-A list is made **lazily, on a unit's first use**, with the same ranked FTS5 query a search without lists runs (the
-first search of a common word costs what it always did), and stored in the corpus (``LISTS_TABLE``, keyed by the
-unit's expression text). Lazily rather than at index build because the key is what users type compiled: any
-inflection ("brukerne", "tjenestene"), the language filter's lemmas, with or without compounds; those cannot be
-enumerated at build time, and a list nobody searches for costs no build time and no space.
+A list is made **lazily, on first use**, by the same ranked FTS5 query a search without lists runs (so the first
+search of a common word costs what it always did), and kept in the corpus (``LISTS_TABLE``, keyed by the
+expression). Lazily rather than at index build because the key is what users type, compiled: any inflection
+("brukerne", "tjenestene"), the language filter's lemmas, with or without compounds, phrases, prefixes and globs;
+those cannot be enumerated at build time, and a list nobody searches for costs no build time and no space.
 
-Answering (:func:`top`), for a query whose phrases are single terms joined by AND/OR/NOT:
+Answering (:func:`top`):
 
-1. one frequent unit and an index unchanged since its list was made: walk the list in score order and apply the
-   filters; the page is exact when ``limit`` rows pass and the last scores above the best score outside the list.
-   The scores are FTS5's own.
-2. otherwise (AND/OR/NOT of units, or the index changed since): candidates = the lists of the units (a rare unit's
-   list is ranked on the spot, which is cheap) and every matching row added since a list was made; each candidate
-   is scored with FTS5's BM25 formula (``fts5_aux.c``: same IDF, average length, k1, b, column weights and order of
-   summation) and checked against the query's AND/OR/NOT and the filters; the page is exact when its last score is
-   above the sum of the units' bounds (a NOT's right side adds nothing to a row that matches; a unit's bound is
-   raised by the growth of its terms' IDF and of the average length since its list was made).
+1. a query that is one unit (a word, or an OR of words): its list. While the index is as it was when the list was
+   made, walk it in score order and apply the filters; the page is exact when ``limit`` rows pass and the last
+   scores above the best score outside the list (the scores are FTS5's own). After the index changed: step 3.
+2. any other query (AND/NOT of words, phrases, prefixes, globs): its own list, the same way, while the index is
+   unchanged; after a change, step 3 when every frequent word of it has a list, else its list is made again.
+3. candidates = the lists of the query's units (a rare unit's list is ranked on the spot, which is cheap) and every
+   matching row added since a list was made; each candidate is scored with FTS5's BM25 formula (``fts5_aux.c``:
+   same IDF, average length, k1, b, column weights and order of summation) and checked against the query's
+   AND/OR/NOT and the filters; the page is exact when its last score is above the sum of the units' bounds (a
+   NOT's right side adds nothing to a row that matches; a unit's bound is raised by the growth of its terms' IDF
+   and of the average length since its list was made).
 
 Otherwise :func:`top` returns None and the caller runs the plain ranked FTS5 query: the result is the same either
 way; this module only decides when the answer can be read from fewer rows.
 
 Incremental: the index never reuses a rowid (``search_rowid_hwm``), so rows added after a list was made are those
 above its ``max_rowid`` and are read as candidates by a MATCH restricted to that range; deleted rows drop out (the
-bound stays valid). A list is made again when the rows added since exceed ``STALE_SHARE`` of the index or the index
-shrank by as much; an index rebuild (format or nlp fingerprint changed) forgets them all.
+bound stays valid). A unit's list is made again when the rows added since exceed ``STALE_SHARE`` of the index or the
+index shrank by as much; an index rebuild (index format or nlp fingerprint changed) forgets them all. Where lists
+cannot be written (a read-only corpus) none is made after the first attempt, so search never ranks twice.
 """
 
 from __future__ import annotations
