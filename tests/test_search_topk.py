@@ -336,3 +336,14 @@ def test_a_read_only_connection_makes_no_list_twice(tmp_path, small_lists):
         assert page is None and outcome.reason == "no list"
     finally:
         conn.close()
+
+
+def test_the_oldest_lists_go_past_max_lists(tmp_path, small_lists, monkeypatch):
+    monkeypatch.setattr(topk, "MAX_LISTS", 2)
+    docs = _docs(tmp_path / "docs", {f"d{i}.txt": BODY * (1 + i % 3) for i in range(8)})
+    with Corpus(tmp_path / "c", create=True) as corpus:
+        corpus.ingest([docs], progress=False)
+        for query in ("tjenestene", "brukerne", "kommunen"):
+            search(corpus, query, limit=2)
+        keys = [r[0] for r in corpus.store.conn.execute(f"SELECT key FROM {topk.LISTS_TABLE}")]
+        assert len(keys) == 2 and not any('"tjenestene"' in k for k in keys), keys

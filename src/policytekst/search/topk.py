@@ -47,6 +47,7 @@ import math
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,6 +68,7 @@ RARE_ROWS = 20_000
 COUNT_ROWS = 50_000  # search(count=True): a word or OR of words in more passages is not counted match by match
 STALE_SHARE = 0.05  # make a list again when the rows added (or removed) since exceed this share of the index
 MAX_RANGE_ROWS = 20_000  # matches among rows added since a list was made read as candidates, at most
+MAX_LISTS = 2_000  # lists kept per corpus (~20 kB each; the least recently made are dropped past it)
 STORE_WAIT_MS = 100  # how long a search waits for the write lock to keep a list it made
 COLUMNS = ("surface", "lemmas", "parts")
 BM25_K1, BM25_B = 1.2, 0.75  # fts5_aux.c's constants
@@ -376,7 +378,7 @@ def _make_list(conn: sqlite3.Connection, fts: str, key: str, hits: list[int], no
                            "ORDER BY s DESC, rowid LIMIT ?", (key, k * TIE_ROOM)).fetchall()
     rows, bound = _list([(r[0], r[1]) for r in fetched], k, complete=len(fetched) < k * TIE_ROOM)
     state = {"version": TOPK_VERSION, "n_rows": now.n_rows, "avgdl": now.avgdl, "max_rowid": now.max_rowid,
-             "weights": list(weights), "hits": hits}
+             "weights": list(weights), "hits": hits, "made": time.time()}
     return UnitList(key, rows, bound, state)
 
 
@@ -393,6 +395,10 @@ def _store(conn: sqlite3.Connection, unit: UnitList) -> bool:
             conn.execute(_SCHEMA)  # an index built before this version has no table yet
             conn.execute(f"INSERT OR REPLACE INTO {LISTS_TABLE} VALUES (?, ?, ?, ?)",
                          (unit.key, json.dumps(unit.state), unit.bound, json.dumps(unit.rows)))
+            over = conn.execute(f"SELECT COUNT(*) FROM {LISTS_TABLE}").fetchone()[0] - MAX_LISTS
+            if over > 0:  # the least recently made go: a corpus searched for years does not grow without end
+                conn.execute(f"DELETE FROM {LISTS_TABLE} WHERE key IN (SELECT key FROM {LISTS_TABLE} "
+                             "ORDER BY json_extract(state, '$.made') LIMIT ?)", (over,))
     except sqlite3.OperationalError as exc:
         if "readonly" in str(exc) or "read-only" in str(exc):
             _UNWRITABLE.add(id(conn))  # no lists on this connection: do not rank twice on every search
