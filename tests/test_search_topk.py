@@ -347,3 +347,21 @@ def test_the_oldest_lists_go_past_max_lists(tmp_path, small_lists, monkeypatch):
             search(corpus, query, limit=2)
         keys = [r[0] for r in corpus.store.conn.execute(f"SELECT key FROM {topk.LISTS_TABLE}")]
         assert len(keys) == 2 and not any('"tjenestene"' in k for k in keys), keys
+
+
+def test_an_index_without_parts_counts_gets_them_once(tmp_path):
+    """An index of this version built before the parts counts existed: their IDF is what the scoring needs."""
+    from policytekst.search.index import PARTS_COUNTED_KEY
+
+    docs = _docs(tmp_path / "docs", {"a.txt": "Brukermedvirkning i tjenestene og kommunehelsetjenesten.\n"})
+    with Corpus(tmp_path / "c", create=True) as corpus:
+        corpus.ingest([docs], progress=False)
+        ensure_index(corpus)
+        conn = corpus.store.conn
+        counted = conn.execute(f"SELECT * FROM {PARTS_TERMS_TABLE} ORDER BY term").fetchall()
+        assert counted
+        with transaction(conn):
+            conn.execute(f"DELETE FROM {PARTS_TERMS_TABLE}")
+            conn.execute("DELETE FROM info WHERE key = ?", (PARTS_COUNTED_KEY,))
+        ensure_index(corpus)
+        assert conn.execute(f"SELECT * FROM {PARTS_TERMS_TABLE} ORDER BY term").fetchall() == counted

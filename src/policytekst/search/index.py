@@ -60,6 +60,7 @@ LOCK_TIMEOUT = 3600.0  # seconds to wait for another process's build (a full Sto
 WEIGHTS = (1.0, 0.6, 0.15)
 
 ROWID_HWM_KEY = "search_rowid_hwm"  # the highest rowid ever given out (rowids are not reused; see _update)
+PARTS_COUNTED_KEY = "search_parts_counted"  # the parts counts exist (an index of this version may predate them)
 TERMS_DIRTY_KEY = "search_terms_dirty"  # set while the per-term counts lag the rows (a build under way or torn)
 DELTA_TABLES = ("search_delta_added", "search_delta_removed")  # temporary: the rows of a small change
 DELTA_SHARE = 0.1  # a change of at most this share of the indexed documents updates the term counts row by row
@@ -183,6 +184,10 @@ def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200
     IndexReport
     """
     if not rebuild and is_current(corpus):
+        if not corpus.store.read_only and corpus.store.get_info(PARTS_COUNTED_KEY) is None:
+            # an index built before the parts counts existed: the top-k scoring needs their IDF (once)
+            with _build_lock(corpus), transaction(corpus.store.conn):
+                _fill_parts_terms(corpus.store.conn)
         return IndexReport(corpus.store.generation())
     if corpus.store.read_only:
         raise PolicytekstError(f"{corpus.directory}: the search index is not current and the corpus is read-only; "
@@ -427,6 +432,7 @@ def _apply_terms_delta(conn) -> None:
 def _fill_parts_terms(conn) -> None:
     conn.execute(f"DELETE FROM {PARTS_TERMS_TABLE}")
     conn.execute(f"INSERT INTO {PARTS_TERMS_TABLE} SELECT term, doc FROM {VOCAB_TABLE} WHERE col = 'parts'")
+    conn.execute("INSERT OR REPLACE INTO info VALUES (?, '1')", (PARTS_COUNTED_KEY,))
 
 
 def _passages(conn, doc_id: str) -> Iterable:
