@@ -1,9 +1,10 @@
-"""Top-k impact lists (search/topk.py): the first page read from the lists is the page the ranked FTS5 query gives.
+"""Top-k expression lists (search/topk.py): the first page read from the lists is the page the ranked FTS5 query
+gives.
 
-The lists are opt-in (``POLICYTEKST_TOPK_LISTS=1``: measured, they do not prove one-word pages at a million
-passages); they only apply on large indexes, so the tests shrink their thresholds (a term in 3 passages gets a list of
-40 rows) to make the fast path answer on the demo corpus and the seed captures, then compare every page with the
-plain ranked query: same passages, same order, same scores (the scores are computed as fts5_aux.c computes them).
+The lists only apply to queries reading more than ``RARE_ROWS`` passages (20,000), so the tests shrink the
+thresholds (a unit in 5 passages gets a list of 25 rows) to make the fast path answer on the demo corpus, the seed
+captures and a sample of the Storting questions, then compare every page with the plain ranked query: same
+passages, same order, same scores.
 """
 
 from __future__ import annotations
@@ -15,30 +16,37 @@ from pathlib import Path
 import pytest
 
 from policytekst import Corpus
+from policytekst.db import transaction
 from policytekst.search import search, topk
 from policytekst.search.index import (
     FTS_TABLE,
     PARTS_TERMS_TABLE,
+    ROWID_HWM_KEY,
     TERMS_TABLE,
     UNITS_TABLE,
-    _build_topk,
+    _rebuild_terms,
     ensure_index,
 )
-from policytekst.search.query import WEIGHTS, compile_query
+from policytekst.search.query import TERMS_TABLES, WEIGHTS, compile_query
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from bench_search import QUERIES  # noqa: E402  (the benchmark's 50 realistic queries)
 
 COMMON = [("og", {}), ("det", {}), ("kommune", {}), ("kommunene", {}), ("tjenester", {}), ("og NOT nav", {}),
-          ("nav OR og", {"year": (2000, 2008)}), ("arbeid AND bruker", {}), ("brukerne", {"kind": "body"})]
+          ("nav OR og", {"year": (2000, 2008)}), ("arbeid AND bruker", {}), ("brukerne", {"kind": "body"}),
+          ("og", {"year": (2000, 2005)}), ("kommune AND og AND det", {}), ("og OR det", {})]
 
 
 @pytest.fixture
 def small_lists(monkeypatch):
-    monkeypatch.setenv(topk.ENV, "1")  # the lists are opt-in (see search/topk.py)
-    monkeypatch.setattr(topk, "MIN_ROWS", 3)
-    monkeypatch.setattr(topk, "K", 40)
-    monkeypatch.setattr(topk, "RARE_ROWS", 0)
+    monkeypatch.delenv(topk.ENV, raising=False)  # on by default
+    monkeypatch.setattr(topk, "K", 25)
+    monkeypatch.setattr(topk, "RARE_ROWS", 5)
+
+
+def forget_lists(corpus: Corpus) -> None:
+    with transaction(corpus.store.conn):
+        topk.clear(corpus.store.conn)
 
 
 def compare_pages(corpus: Corpus, queries, monkeypatch, limit: int = 20) -> Counter:
@@ -49,6 +57,7 @@ def compare_pages(corpus: Corpus, queries, monkeypatch, limit: int = 20) -> Coun
     def spy(*args, **kwargs):
         page, outcome = real_top(*args, **kwargs)
         outcomes[outcome.reason] += 1
+        outcomes["made"] += outcome.made
         return page, outcome
 
     for query, filters in queries:
@@ -77,11 +86,7 @@ def test_bm25_as_fts5_computes_it(demo_corpus):
     for expression in expressions:
         tree = topk.parse_expression(expression)
         order = topk.leaves(tree)
-        hits = {}
-        for leaf in set(order):
-            table, column = (PARTS_TERMS_TABLE, "parts") if leaf.col == 2 else (TERMS_TABLE, topk.COLUMNS[leaf.col])
-            row = conn.execute(f"SELECT {column} FROM {table} WHERE term = ?", (leaf.term,)).fetchone()
-            hits[leaf] = row[0] if row else 0
+        hits = topk._hits(conn, TERMS_TABLES, order)
         truth = dict(conn.execute(f"SELECT rowid, -bm25({FTS_TABLE}, {', '.join(map(str, WEIGHTS))}) FROM "
                                   f"{FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", (expression,)).fetchall())
         mine = {r[0]: r[2] for r in topk._score(conn, FTS_TABLE, UNITS_TABLE, tree, order, hits, n_rows, avgdl,
@@ -100,59 +105,162 @@ def test_parse_expression_refuses_what_it_cannot_score():
     assert [leaf.term for leaf in topk.scoring_leaves(tree)] == ["a", "a"]
 
 
-@pytest.mark.slow  # 59 queries ranked twice: kept out of make test-fast
+def test_units_are_a_words_forms_and_leave_out_what_a_not_excludes():
+    tree = topk.parse_expression('((surface : "a" OR lemmas : "a") AND (surface : "b" OR lemmas : "c")) '
+                                 'NOT (surface : "d" OR parts : "d")')
+    assert [topk.unit_key(u) for u in topk.units(tree)] == ['surface : "a" OR lemmas : "a"',
+                                                          'surface : "b" OR lemmas : "c"']
+    # an OR of words is one unit (its own list bounds it more tightly than the sum of the words' lists)
+    tree = topk.parse_expression('((surface : "a" OR lemmas : "a") OR (surface : "b"))')
+    assert [topk.unit_key(u) for u in topk.units(tree)] == ['surface : "a" OR lemmas : "a" OR surface : "b"']
+
+
 def test_first_pages_unchanged_on_demo(demo_corpus, small_lists, monkeypatch):
     ensure_index(demo_corpus)
-    _build_topk(demo_corpus.store.conn)
-    outcomes = compare_pages(demo_corpus, [*QUERIES, *COMMON], monkeypatch)
-    assert outcomes["exact"] >= 10, outcomes  # the fast path answered, so the comparison tested it
-    assert outcomes["bound"] >= 1, outcomes  # and declined where the lists could not prove the page
+    forget_lists(demo_corpus)
+    first = compare_pages(demo_corpus, [*QUERIES, *COMMON], monkeypatch)
+    assert first["exact"] >= 15, first  # the fast path answered, so the comparison tested it
+    assert first["bound"] >= 1, first  # and declined where the lists could not prove the page
+    assert first["made"] >= 10, first
+    again = compare_pages(demo_corpus, [*QUERIES, *COMMON], monkeypatch)  # now from the stored lists
+    assert again["exact"] == first["exact"] and again["made"] < first["made"], (first, again)
+    with pytest.MonkeyPatch.context() as m:  # one-row lists: most pages cannot be proven, and must not be answered
+        m.setattr(topk, "K", 1)
+        forget_lists(demo_corpus)
+        tight = compare_pages(demo_corpus, [*QUERIES, *COMMON], monkeypatch)
+        assert tight["bound"] > first["bound"], (first, tight)
+    forget_lists(demo_corpus)
 
 
 def test_first_pages_unchanged_on_seeds(seed_corpus, small_lists, monkeypatch):
     ensure_index(seed_corpus)
-    _build_topk(seed_corpus.store.conn)
+    forget_lists(seed_corpus)
     outcomes = compare_pages(seed_corpus, [*QUERIES, *COMMON], monkeypatch)
     assert outcomes["exact"] >= 10, outcomes
 
 
-@pytest.mark.slow  # three ingests and index builds
-def test_lists_follow_added_documents(tmp_path, small_lists, monkeypatch):
-    """Rows added after the lists were built are read as candidates; the lists are rebuilt past STALE_SHARE."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    body = ("Kommunen har ansvar for tjenestene og brukerne i kommunen, og tjenestene skal samordnes med NAV. "
-            "Brukerne møter mange etater, og samarbeidet mellom dem avgjør hvor godt tjenestene virker. ")
-    for i in range(12):
-        (docs / f"d{i:02d}.txt").write_text(body * (1 + i % 4) + f"Dokument {i}.\n", encoding="utf-8")
+@pytest.mark.slow  # about 4,000 Storting questions ingested and indexed
+def test_first_pages_unchanged_on_storting_questions(storting_sample, monkeypatch):
+    """Real text (skipped without ../shared): every benchmark query's first page with lists and without, with
+    thresholds scaled to the sample (a unit in 100 passages gets a list of 50 rows), pages of 20 and of 5."""
+    monkeypatch.delenv(topk.ENV, raising=False)
+    monkeypatch.setattr(topk, "K", 50)
+    monkeypatch.setattr(topk, "RARE_ROWS", 100)
+    ensure_index(storting_sample)
+    forget_lists(storting_sample)
+    queries = [*QUERIES, *COMMON]
+    outcomes = compare_pages(storting_sample, queries, monkeypatch) + compare_pages(storting_sample, queries,
+                                                                                   monkeypatch, limit=5)
+    assert outcomes["exact"] >= 20, outcomes
+
+
+def test_proof_declines_when_the_page_reaches_below_the_list(demo_corpus, small_lists):
+    """A filter that leaves too few of a list's rows, or a bound the page does not clear: top() declines."""
+    ensure_index(demo_corpus)
+    forget_lists(demo_corpus)
+    conn = demo_corpus.store.conn
+    expression = compile_query(demo_corpus, "og", compounds=False)[0]
+    page, outcome = topk.top(conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, expression, WEIGHTS, [], [], 5)
+    assert page is not None and outcome.reason == "exact" and outcome.made == 1
+    # 11 rows wanted from a list of 10 (plus ties): rows outside the list may belong on the page
+    page, outcome = topk.top(conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, expression, WEIGHTS, [], [], 60)
+    assert page is None and outcome.reason == "bound" and outcome.made == 0
+    # a year no list row has
+    page, outcome = topk.top(conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, expression, WEIGHTS, ["u.year = ?"],
+                             [1066], 5)
+    assert page is None and outcome.reason == "bound"
+    # two words: the bound is the sum of the two lists' bounds, here above the page
+    expression = compile_query(demo_corpus, "og AND det", compounds=False)[0]
+    page, outcome = topk.top(conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, expression, WEIGHTS, [], [], 60)
+    assert page is None and outcome.reason == "bound" and outcome.candidates > 0
+    forget_lists(demo_corpus)
+
+
+def _docs(folder: Path, names_bodies: dict[str, str]) -> Path:
+    folder.mkdir(exist_ok=True)
+    for name, body in names_bodies.items():
+        (folder / name).write_text(body, encoding="utf-8")
+    return folder
+
+
+BODY = ("Kommunen har ansvar for tjenestene og brukerne i kommunen, og tjenestene skal samordnes med NAV. "
+        "Brukerne møter mange etater, og samarbeidet mellom dem avgjør hvor godt tjenestene virker. ")
+
+
+def _terms(conn) -> tuple[list, list]:
+    return (conn.execute(f"SELECT * FROM {TERMS_TABLE} ORDER BY term").fetchall(),
+            conn.execute(f"SELECT * FROM {PARTS_TERMS_TABLE} ORDER BY term").fetchall())
+
+
+def test_lists_follow_added_and_removed_documents(tmp_path, small_lists, monkeypatch):
+    """Rows added after a list was made are read as candidates (the list is kept and the page stays exact),
+    removed rows drop out; a list is made again past STALE_SHARE; the term counts follow the change row by row and
+    equal a full recount; a removed document's rowids are not given out again."""
+    monkeypatch.setattr(topk, "STALE_SHARE", 10.0)  # keep the lists: the new rows must come from the range
+    docs = _docs(tmp_path / "docs", {f"d{i:02d}.txt": BODY * (1 + i % 4) + f"Dokument {i}.\n" for i in range(12)})
+    # the words alone first: their lists then prove the AND after the change (its own list is stale by then)
+    queries = [("tjenestene", {}), ("kommunen", {}), ("brukerne", {}), ("brukerne AND tjenestene", {})]
     with Corpus(tmp_path / "c", create=True) as corpus:
         corpus.ingest([docs], progress=False)
         ensure_index(corpus)
-        stamp = topk.stamp(corpus.store.conn)
-        assert stamp is not None and stamp["max_rowid"] > 0
-        monkeypatch.setattr(topk, "STALE_SHARE", 10.0)  # keep the old lists: the new rows must come from the range
-        extra = tmp_path / "extra"
-        extra.mkdir()
-        (extra / "kort.txt").write_text("Tjenestene, tjenestene, tjenestene og kommunen.\n", encoding="utf-8")
+        conn = corpus.store.conn
+        made = compare_pages(corpus, [*queries, ("tjenestene NOT nav", {})], monkeypatch, limit=3)
+        assert made["exact"] >= 4 and made["made"] >= 4, made
+        lists = conn.execute(f"SELECT key, state FROM {topk.LISTS_TABLE} ORDER BY key").fetchall()
+        # a small change: ten more documents beside twelve would be a large one (a full recount)
+        monkeypatch.setattr("policytekst.search.index.DELTA_SHARE", 1.0)
+        extra = _docs(tmp_path / "extra", {"kort.txt": "Tjenestene, tjenestene, tjenestene og kommunen.\n",
+                                           "zz.txt": "Brukerne og tjenestene, brukerne og tjenestene. Brukerne.\n"})
         corpus.ingest([extra], progress=False)
         ensure_index(corpus)
-        assert topk.stamp(corpus.store.conn) == stamp  # not rebuilt
-        outcomes = compare_pages(corpus, [("tjenestene", {}), ("kommunen", {}), ("tjenestene NOT nav", {})],
-                                 monkeypatch, limit=3)
-        assert outcomes["exact"] >= 1, outcomes
+        assert conn.execute(f"SELECT key, state FROM {topk.LISTS_TABLE} ORDER BY key").fetchall() == lists
+        after = compare_pages(corpus, queries, monkeypatch, limit=3)
+        assert after["exact"] >= 4 and after["made"] == 0, after  # the stored lists, plus the rows added since
+        compare_pages(corpus, [("tjenestene NOT nav", {})], monkeypatch, limit=3)  # its own list made again
         assert search(corpus, "tjenestene", limit=3)["doc_id"].iloc[0].startswith("kort")
-        monkeypatch.setattr(topk, "STALE_SHARE", 0.0)
-        (extra / "kort2.txt").write_text("Kommunen og tjenestene.\n", encoding="utf-8")
+        delta = _terms(conn)
+        _rebuild_terms(conn)
+        assert _terms(conn) == delta  # counted from the changed rows = counted from the whole vocabulary
+
+        # remove the document with the highest rowids, then add one: its rowids are new
+        hwm = int(corpus.store.get_info(ROWID_HWM_KEY))
+        key = next(k for k, _doc, path in corpus.store.source_keys() if path.endswith("zz.txt"))
+        corpus.store.remove_sources([key])
+        (extra / "zz.txt").unlink()
+        _docs(extra, {"ny.txt": "Tjenestene og kommunen.\n"})
         corpus.ingest([extra], progress=False)
         ensure_index(corpus)
-        assert topk.stamp(corpus.store.conn)["max_rowid"] > stamp["max_rowid"]  # rebuilt over the new rows
+        lo = conn.execute("SELECT MIN(rowid_lo) FROM search_docs WHERE doc_id LIKE 'ny%'").fetchone()[0]
+        assert lo > hwm
+        after = compare_pages(corpus, queries, monkeypatch, limit=3)
+        assert after["exact"] >= 4 and after["made"] == 0, after
+        delta = _terms(conn)
+        _rebuild_terms(conn)
+        assert _terms(conn) == delta
+
+        monkeypatch.setattr(topk, "STALE_SHARE", 0.0)  # every change is too much now: the lists are made again
+        again = compare_pages(corpus, queries, monkeypatch, limit=3)
+        assert again["made"] >= 3, again
+
+
+def test_a_rebuild_forgets_the_lists(tmp_path, small_lists, monkeypatch):
+    docs = _docs(tmp_path / "docs", {f"d{i}.txt": BODY * (1 + i % 3) for i in range(8)})
+    with Corpus(tmp_path / "c", create=True) as corpus:
+        corpus.ingest([docs], progress=False)
+        search(corpus, "tjenestene", limit=2)
+        conn = corpus.store.conn
+        assert conn.execute(f"SELECT COUNT(*) FROM {topk.LISTS_TABLE}").fetchone()[0] == 1
+        with transaction(conn):  # as if the lemmatiser had changed
+            conn.execute("UPDATE info SET value = 'older' WHERE key = 'search_nlp'")
+        ensure_index(corpus)
+        assert conn.execute(f"SELECT COUNT(*) FROM {topk.LISTS_TABLE}").fetchone()[0] == 0
 
 
 def test_counts_of_common_words_are_bounds_from_term_counts(demo_corpus, monkeypatch):
     """count=True on a word in many passages gives (at least, at most) from per-term counts; the true count of
     the matches lies between them, and one term alone is exact."""
     ensure_index(demo_corpus)
-    monkeypatch.setattr(topk, "RARE_ROWS", 0)
+    monkeypatch.setattr(topk, "COUNT_ROWS", 0)
     conn = demo_corpus.store.conn
     for query in ("og", "kommunene", "brukerne"):
         frame = search(demo_corpus, query, limit=2, count=True)
@@ -164,24 +272,96 @@ def test_counts_of_common_words_are_bounds_from_term_counts(demo_corpus, monkeyp
     truth = conn.execute(f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH 'surface : og'").fetchone()[0]
     assert one == (truth, truth)
     assert topk.count_bounds(conn, FTS_TABLE, (TERMS_TABLE, PARTS_TERMS_TABLE), 'surface : "og" AND surface : "nav"') is None
+    forget_lists(demo_corpus)
 
 
 def test_lists_keep_rows_tied_with_the_kth():
     rows = [(1, 5.0), (2, 4.0), (3, 4.0), (4, 4.0), (5, 3.0), (6, 2.0)]
     assert topk._list(rows, 2) == (rows[:4], 3.0)  # copies tied with the 2nd stay in; the bound is the next score
-    assert topk._list(rows[:3], 5) == (rows[:3], 0.0)  # every row of the term: nothing outside
+    assert topk._list(rows[:3], 5) == (rows[:3], None)  # every row of the unit: nothing outside
     tied = [(1, 4.0), (2, 4.0), (3, 4.0)]
     assert topk._list(tied, 1) == (tied, 4.0)  # ties fill the fetch: the last score bounds the rest
-    assert topk._list(tied, 1, complete=True) == (tied, 0.0)
+    assert topk._list(tied, 1, complete=True) == (tied, None)
 
 
-def test_lists_are_opt_in(tmp_path, monkeypatch):
+def test_lists_are_on_by_default_and_can_be_turned_off(tmp_path, monkeypatch):
     monkeypatch.delenv(topk.ENV, raising=False)
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text("Kommunen har ansvar for tjenestene.\n", encoding="utf-8")
+    assert topk.enabled()
+    monkeypatch.setenv(topk.ENV, "0")
+    assert not topk.enabled()
+    docs = _docs(tmp_path / "docs", {"a.txt": "Kommunen har ansvar for tjenestene.\n"})
+    with Corpus(tmp_path / "c", create=True) as corpus:
+        corpus.ingest([docs], progress=False)
+        frame = search(corpus, "tjenestene")
+        assert not frame.empty  # ranked as before
+        page, outcome = topk.top(corpus.store.conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, frame.attrs["fts_query"],
+                                 WEIGHTS, [], [], 5)
+        assert page is None and outcome.reason == "off"
+
+
+def test_phrases_prefixes_and_globs_are_answered_while_the_index_is_unchanged(tmp_path, small_lists, monkeypatch):
+    """An expression not scored here (phrase, prefix, glob) is one unit: its list answers while the index is as it
+    was when the list was made, and is made again after a change."""
+    docs = _docs(tmp_path / "docs", {f"d{i:02d}.txt": BODY * (1 + i % 4) + f"Dokument {i}.\n" for i in range(12)})
+    queries = [('"tjenestene og"', {}), ("tjenest*", {}), ("tj?nestene", {}), ('brukerne AND "mange etater"', {}),
+               ("tjenest*", {"year": 1900})]
+    with Corpus(tmp_path / "c", create=True) as corpus:
+        corpus.ingest([docs], progress=False)
+        first = compare_pages(corpus, queries, monkeypatch, limit=3)
+        assert first["exact"] >= 4 and first["made"] >= 4 and not first["expression"], first
+        again = compare_pages(corpus, queries, monkeypatch, limit=3)
+        assert again["exact"] == first["exact"] and again["made"] == 0, again
+        _docs(docs, {"kort.txt": "Tjenestene og tjenestene og tjenestene, mange etater og brukerne.\n"})
+        corpus.ingest([docs], progress=False)
+        changed = compare_pages(corpus, queries, monkeypatch, limit=3)
+        assert changed["made"] >= 4, changed
+        assert search(corpus, '"tjenestene og"', limit=1)["doc_id"].iloc[0].startswith("kort")
+
+
+def test_a_read_only_connection_makes_no_list_twice(tmp_path, small_lists):
+    """Where a list cannot be kept, search would rank twice on every call: it makes one once, then declines."""
+    import sqlite3
+
+    docs = _docs(tmp_path / "docs", {f"d{i}.txt": BODY * (1 + i % 3) for i in range(8)})
     with Corpus(tmp_path / "c", create=True) as corpus:
         corpus.ingest([docs], progress=False)
         ensure_index(corpus)
-        assert topk.stamp(corpus.store.conn) is None  # no lists built
-        assert not search(corpus, "tjenestene").empty  # and search ranks as before
+        path = corpus.store.path
+        expression = compile_query(corpus, "tjenestene", compounds=False)[0]
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    try:
+        page, outcome = topk.top(conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, expression, WEIGHTS, [], [], 3)
+        assert page is not None and outcome.made == 1  # made, used, not kept
+        page, outcome = topk.top(conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, expression, WEIGHTS, [], [], 3)
+        assert page is None and outcome.reason == "no list"
+    finally:
+        conn.close()
+
+
+def test_the_oldest_lists_go_past_max_lists(tmp_path, small_lists, monkeypatch):
+    monkeypatch.setattr(topk, "MAX_LISTS", 2)
+    docs = _docs(tmp_path / "docs", {f"d{i}.txt": BODY * (1 + i % 3) for i in range(8)})
+    with Corpus(tmp_path / "c", create=True) as corpus:
+        corpus.ingest([docs], progress=False)
+        for query in ("tjenestene", "brukerne", "kommunen"):
+            search(corpus, query, limit=2)
+        keys = [r[0] for r in corpus.store.conn.execute(f"SELECT key FROM {topk.LISTS_TABLE}")]
+        assert len(keys) == 2 and not any('"tjenestene"' in k for k in keys), keys
+
+
+def test_an_index_without_parts_counts_gets_them_once(tmp_path):
+    """An index of this version built before the parts counts existed: their IDF is what the scoring needs."""
+    from policytekst.search.index import PARTS_COUNTED_KEY
+
+    docs = _docs(tmp_path / "docs", {"a.txt": "Brukermedvirkning i tjenestene og kommunehelsetjenesten.\n"})
+    with Corpus(tmp_path / "c", create=True) as corpus:
+        corpus.ingest([docs], progress=False)
+        ensure_index(corpus)
+        conn = corpus.store.conn
+        counted = conn.execute(f"SELECT * FROM {PARTS_TERMS_TABLE} ORDER BY term").fetchall()
+        assert counted
+        with transaction(conn):
+            conn.execute(f"DELETE FROM {PARTS_TERMS_TABLE}")
+            conn.execute("DELETE FROM info WHERE key = ?", (PARTS_COUNTED_KEY,))
+        ensure_index(corpus)
+        assert conn.execute(f"SELECT * FROM {PARTS_TERMS_TABLE} ORDER BY term").fetchall() == counted

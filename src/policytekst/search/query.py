@@ -537,11 +537,11 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     citation, title, year, genre, page_start, page_end, section, kind, language, n_words, text, match_type
     (word / inflection / compound: the best way the passage matched, see :func:`match_type`). Passages that match
     without compounds come first (by score), then those found only through a compound (by score). A common word's
-    page may be read from the index's top-k impact lists (:mod:`policytekst.search.topk`): the same passages,
-    order and scores as ranking every match, taken only when the lists prove it.
+    page may be read from its top-k list (:mod:`policytekst.search.topk`, made on the word's first search and kept in
+    the corpus): the same passages, order and scores as ranking every match, taken only when the list proves it.
     ``frame.attrs`` holds the FTS5 expression (``fts_query``) and the number of matching passages (``n_matches``:
     exact when fewer than ``limit`` matched or ``count=True``, else None). With ``count=True`` a word or OR of
-    words in more than ``topk.RARE_ROWS`` passages is not counted match by match: ``n_matches_range`` holds (at
+    words in more than ``topk.COUNT_ROWS`` passages is not counted match by match: ``n_matches_range`` holds (at
     least, at most) from the per-term counts, and ``n_matches`` is set only when the two agree.
 
     Examples
@@ -579,9 +579,9 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
     hits: list[Any] = []
     try:
         for tier in tiers:
-            # a frequent word's page from its impact lists when they prove it (the same page, see search/topk.py)
-            page = None if hits else topk.top(conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, tier, WEIGHTS, where,
-                                               args, limit)[0]
+            # a frequent word's page from its top-k list when it proves it (the same page, see search/topk.py)
+            page = topk.top(conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, tier, WEIGHTS, where, args,
+                            limit - len(hits))[0]
             hits += page if page is not None else conn.execute(sql, (tier, *args, limit - len(hits))).fetchall()
             if len(hits) >= limit:
                 break
@@ -601,7 +601,7 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
         frame.attrs["n_matches"] = len(hits)
     elif count:
         bounds = None if where else topk.count_bounds(conn, FTS_TABLE, TERMS_TABLES, expression)
-        if bounds is not None and bounds[1] > topk.RARE_ROWS:
+        if bounds is not None and bounds[1] > topk.COUNT_ROWS:
             # a common word: its per-term passage counts bound the number (exact for one term) without a pass
             # over hundreds of thousands of matches
             frame.attrs["n_matches_range"] = bounds
