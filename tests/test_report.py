@@ -265,7 +265,7 @@ def test_same_seed_gives_the_same_tables(small_corpus, tmp_path):
 def test_failing_section_is_shown_and_strict_raises(small_corpus, tmp_path, monkeypatch):
     from policytekst.report.sections import similarity
 
-    def broken(corpus, seed):
+    def broken(corpus, seed, **bounds):
         raise RuntimeError("lemma store is corrupt")
 
     monkeypatch.setattr(similarity, "document_map", broken)
