@@ -35,6 +35,11 @@ JsonOption = typer.Option(False, "--json", help="Print JSON Lines instead of a t
 OutOption = typer.Option(None, "--out", "-o",
                          help=f"Also write the whole table to FILE ({', '.join(TABLE_SUFFIXES)}).")
 PlotOption = typer.Option(None, "--plot", help=f"Write a plot to FILE ({', '.join(PLOT_SUFFIXES)}).")
+# where per-passage work runs (lemma cache, theme scores); ingest has its own wording for files
+ExecutorOption = typer.Option("process", help="'process' (here, or --workers local processes) or 'dask' (a Dask "
+                              "cluster; needs the \\[dask] extra).")
+SchedulerOption = typer.Option(None, help="With --executor dask: an existing cluster's scheduler (tcp://HOST:PORT); "
+                               "without it a LocalCluster.")
 
 # Rich reads sys.stdout/sys.stderr when it prints, so test runners that swap the streams see the output.
 out = Console(soft_wrap=True)

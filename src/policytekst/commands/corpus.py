@@ -51,7 +51,7 @@ def ingest(
                                 "of a table of texts; with --executor dask and no --scheduler: the LocalCluster's "
                                 "workers)."),
     executor: str = typer.Option("process", help="Where files are processed: 'process' (here, or --workers local "
-                                 "processes) or 'dask' (a Dask cluster; needs the [dask] extra)."),
+                                 "processes) or 'dask' (a Dask cluster; needs the \\[dask] extra)."),
     scheduler: str | None = typer.Option(None, help="With --executor dask: the address of an existing cluster's "
                                          "scheduler (tcp://HOST:PORT); without it a LocalCluster is started."),
     strict: bool = typer.Option(False, help="Exit 1 when any file failed."),

@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from policytekst.commands.common import emit_json, err, open_corpus
+from policytekst.commands.common import ExecutorOption, SchedulerOption, emit_json, err, open_corpus
 from policytekst.errors import UsageError
 from policytekst.executors import check_executor, make_executor
 
@@ -125,10 +125,7 @@ def compounds_cmd(words: list[str] = typer.Argument(..., help="Words to split.")
 def cache_cmd(corpus: Path = typer.Option(..., "--corpus", "-c", help="Corpus directory (holds corpus.sqlite)."),
               all_kinds: bool = typer.Option(False, "--all-kinds", help="All passage kinds, not only analysis kinds."),
               workers: int = typer.Option(1, min=1, help="Processes computing missing lemmas."),
-              executor: str = typer.Option("process", help="'process' (local) or 'dask' (a Dask cluster; needs "
-                                           "the [dask] extra)."),
-              scheduler: str | None = typer.Option(None, help="With --executor dask: an existing cluster's "
-                                                   "scheduler (tcp://HOST:PORT); without it a LocalCluster."),
+              executor: str = ExecutorOption, scheduler: str | None = SchedulerOption,
               as_json: bool = JsonOpt) -> None:
     """Fill the lemma cache of a corpus (only missing or stale passages are computed)."""
     from policytekst.model import ANALYSIS_KINDS

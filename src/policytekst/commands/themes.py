@@ -11,8 +11,10 @@ import typer
 
 from policytekst.commands.common import (
     CorpusOption,
+    ExecutorOption,
     JsonOption,
     OutOption,
+    SchedulerOption,
     check_out,
     emit_json,
     err,
@@ -133,10 +135,7 @@ def code(corpus: Path = CorpusOption, codebook: Path | None = CodebookOption,
 def score(corpus: Path = CorpusOption, method: str = typer.Option("both", help="model, codebook or both."),
           model: Path | None = ModelOption, codebook: Path | None = CodebookOption,
           workers: int = typer.Option(1, min=1, help="Local processes (or Dask LocalCluster workers)."),
-          executor: str = typer.Option("process", help="'process' (here, or --workers local processes) or 'dask' "
-                                       "(a Dask cluster; needs the [dask] extra)."),
-          scheduler: str | None = typer.Option(None, help="With --executor dask: an existing cluster's scheduler "
-                                               "(tcp://HOST:PORT); without it a LocalCluster."),
+          executor: str = ExecutorOption, scheduler: str | None = SchedulerOption,
           as_json: bool = JsonOption) -> None:
     """Score every passage for every theme now and keep the scores in the corpus, so trends, tables, examples and
     the report read them back. For a big corpus, on local processes or a Dask cluster: the same scores."""
