@@ -46,12 +46,14 @@ the same as ranked in full. The first search of each query (lists made then): p9
 
 Lists made with the index (:func:`premake`, issue 14; 2 cores, load average 5-6): at 100,000 passages 34 units read
 >= RARE_ROWS, made in 5.3 s of a 102 s build; at 1,000,000, 300 lists (the cap; 788 terms are in >= RARE_ROWS
-passages) in 127-146 s wall, 105-120 s CPU (about a tenth of a 20+ minute build), 7.9 MB of JSON. A first search of
-such a word reads its list: "brukerne" 618 -> 29 ms CPU, "tjenestene" 395 -> 33, "sosialhjelp" 181 -> 26. The
-benchmark's first-search p95 stays ~370-590 ms CPU (run to run): what remains slow on first use is what is not
-a plain frequent word - AND/NOT of words ("kommunene NOT Oslo" ~700 ms, "NAV AND kommune"), prefixes and globs
-("*reform", "sosialkontor*"), phrases ("økonomisk sosialhjelp") - and frequent words outside the 300 ("samordning",
-"statsråden"); those lists stay lazy. Repeated searches: p95 37 ms CPU.
+passages) in 127-166 s wall, 105-120 s CPU (about a tenth of a 20+ minute build), 7.9 MB of JSON; an index update
+that finds them all usable spends 1.8 s choosing and checking them. A first search of such a word reads its list:
+"brukerne" 618 -> 29 ms CPU, "tjenestene" 395 -> 33, "sosialhjelp" 181 -> 26. The benchmark's 22 one-word queries:
+first-search p95 127 ms CPU (the slowest, 612 ms, is the run's very first search: process warm-up, no list). All 50
+queries' first-search p95 stays ~370-610 ms CPU: what remains slow on first use is what is not a plain word -
+AND/NOT of words ("kommunene NOT Oslo" ~800 ms, "NAV AND kommune"), prefixes and globs ("*reform",
+"sosialkontor*"), phrases ("økonomisk sosialhjelp"); those lists stay lazy, as do frequent words outside the 300
+("samordning", "statsråden": ~110 ms). Repeated searches: p95 39 ms CPU.
 
 Incremental: the index never reuses a rowid (``search_rowid_hwm``), so rows added after a list was made are those
 above its ``max_rowid`` and are read as candidates by a MATCH restricted to that range; deleted rows drop out (the
