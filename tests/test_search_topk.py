@@ -42,6 +42,7 @@ def small_lists(monkeypatch):
     monkeypatch.delenv(topk.ENV, raising=False)  # on by default
     monkeypatch.setattr(topk, "K", 25)
     monkeypatch.setattr(topk, "RARE_ROWS", 5)
+    monkeypatch.setattr(topk, "PREMADE_WORDS", 0)  # lists made on first use only (premade: its own tests)
 
 
 def forget_lists(corpus: Corpus) -> None:
@@ -365,3 +366,127 @@ def test_an_index_without_parts_counts_gets_them_once(tmp_path):
             conn.execute("DELETE FROM info WHERE key = ?", (PARTS_COUNTED_KEY,))
         ensure_index(corpus)
         assert conn.execute(f"SELECT * FROM {PARTS_TERMS_TABLE} ORDER BY term").fetchall() == counted
+
+
+@pytest.fixture
+def premade(monkeypatch):
+    """Lists made with the index for the 8 most frequent words of a small corpus (a unit in 5 passages is
+    frequent)."""
+    monkeypatch.delenv(topk.ENV, raising=False)
+    monkeypatch.setattr(topk, "K", 25)
+    monkeypatch.setattr(topk, "RARE_ROWS", 5)
+    monkeypatch.setattr(topk, "PREMADE_WORDS", 8)
+
+
+def _frequent_words(conn, n: int) -> list[str]:
+    return [r[0] for r in conn.execute(
+        f"SELECT term FROM {TERMS_TABLE} WHERE MAX(surface, lemmas) >= ? ORDER BY MAX(surface, lemmas) DESC, term "
+        "LIMIT ?", (topk.RARE_ROWS, n))]
+
+
+def _premade_words(corpus, conn) -> list[str]:
+    """The candidate words whose first search reads a list made with the index."""
+    from policytekst.search.query import tiers
+
+    keys = _premade_keys(conn)
+    return [w for w in _frequent_words(conn, topk.PREMADE_WORDS * topk.POOL_FACTOR)
+            if topk.unit_key(topk.parse_expression(tiers(corpus, w)[0])) in keys]
+
+
+def _premade_keys(conn) -> set[str]:
+    return {r[0] for r in conn.execute(
+        f"SELECT key FROM {topk.LISTS_TABLE} WHERE json_extract(state, '$.premade') IS NOT NULL")}
+
+
+def test_the_index_makes_the_frequent_words_lists(demo_corpus, premade, monkeypatch):
+    """ensure_index makes the lists of the most frequent words (capped at PREMADE_WORDS); a first search of such a
+    word reads its list (no ranking in full) and gives the page the plain ranked query gives."""
+    from policytekst.search.query import tiers
+
+    ensure_index(demo_corpus)
+    conn = demo_corpus.store.conn
+    forget_lists(demo_corpus)  # and the marker: the next ensure_index makes them (an index built before them)
+    assert conn.execute(f"SELECT COUNT(*) FROM {topk.LISTS_TABLE}").fetchone()[0] == 0
+    report = ensure_index(demo_corpus)
+    keys = _premade_keys(conn)
+    assert len(keys) == topk.PREMADE_WORDS == report.lists_made  # the cap holds
+    assert ensure_index(demo_corpus).lists_made == 0  # made once
+
+    # the candidates: the words in the most passages; the lists: the units of theirs that read the most
+    pool = _frequent_words(conn, topk.PREMADE_WORDS * topk.POOL_FACTOR)
+    reads = {}
+    for word in pool:
+        tree = topk.parse_expression(tiers(demo_corpus, word)[0])
+        hits = topk._hits(conn, TERMS_TABLES, topk.leaves(tree))
+        reads[topk.unit_key(tree)] = (topk.estimate(tree, hits, topk.averages(conn, FTS_TABLE)[0]), word)
+    assert keys <= set(reads)
+    assert min(reads[k][0] for k in keys) >= max(v[0] for k, v in reads.items() if k not in keys)
+    words = sorted({reads[k][1] for k in keys})
+
+    real_top = topk.top
+    seen: list[topk.Outcome] = []
+
+    def spy(*args, **kwargs):
+        page, outcome = real_top(*args, **kwargs)
+        seen.append(outcome)
+        return page, outcome
+
+    for word in words:
+        seen.clear()
+        monkeypatch.setattr(topk, "top", spy)
+        fast = search(demo_corpus, word, limit=10)
+        assert seen[0].made == 0 and seen[0].reason == "exact", (word, seen)  # read from the list made with the index
+        monkeypatch.setattr(topk, "top", lambda *a, **k: (None, topk.Outcome(False, "off")))
+        full = search(demo_corpus, word, limit=10)
+        assert list(fast["passage_id"]) == list(full["passage_id"]), word
+        assert list(fast["score"]) == list(full["score"]), word
+    monkeypatch.setattr(topk, "top", real_top)
+    compare_pages(demo_corpus, [*QUERIES, *COMMON], monkeypatch)  # the rest: lazy, and the same pages
+    forget_lists(demo_corpus)
+
+
+def test_premade_lists_follow_changes_and_rebuilds(tmp_path, premade, monkeypatch):
+    """After a small change the lists made with the index are kept and answer exactly (rows added since read as
+    candidates); a rebuild forgets every list and makes the frequent words' again; the time budget stops it."""
+    monkeypatch.setattr(topk, "STALE_SHARE", 10.0)
+    docs = _docs(tmp_path / "docs", {f"d{i:02d}.txt": BODY * (1 + i % 4) + f"Dokument {i}.\n" for i in range(12)})
+    queries = [("tjenestene", {}), ("kommunen", {}), ("brukerne", {}), ("og", {})]
+    with Corpus(tmp_path / "c", create=True) as corpus:
+        corpus.ingest([docs], progress=False)
+        report = ensure_index(corpus)
+        conn = corpus.store.conn
+        assert report.lists_made == len(_premade_keys(conn)) > 0
+        lists = conn.execute(f"SELECT key, state, rows FROM {topk.LISTS_TABLE} ORDER BY key").fetchall()
+        monkeypatch.setattr("policytekst.search.index.DELTA_SHARE", 1.0)
+        extra = _docs(tmp_path / "extra", {"kort.txt": "Tjenestene, tjenestene, tjenestene og kommunen.\n"})
+        corpus.ingest([extra], progress=False)
+        report = ensure_index(corpus)
+        now = conn.execute(f"SELECT key, state, rows FROM {topk.LISTS_TABLE} ORDER BY key").fetchall()
+        assert set(lists) <= set(now)  # still usable: kept as they were
+        # made: only the words that became one of the most frequent with the new document
+        assert report.lists_made == len(now) - len(lists) < len(lists)
+        assert len(_premade_keys(conn)) == len(now)
+        words = [(w, {}) for w in _premade_words(corpus, conn)]
+        assert len(words) >= 5
+        after = compare_pages(corpus, words, monkeypatch, limit=3)
+        assert after["exact"] >= 5 and after["made"] == 0, after  # exact through the rows added since
+        compare_pages(corpus, queries, monkeypatch, limit=3)
+        assert search(corpus, "tjenestene", limit=3)["doc_id"].iloc[0].startswith("kort")
+
+        monkeypatch.setattr(topk, "STALE_SHARE", 0.0)  # every change is too much: the index update makes them again
+        _docs(extra, {"ny.txt": "Tjenestene og kommunen.\n"})
+        corpus.ingest([extra], progress=False)
+        assert ensure_index(corpus).lists_made == topk.PREMADE_WORDS
+        monkeypatch.setattr(topk, "STALE_SHARE", 10.0)
+
+        with transaction(conn):  # as if the lemmatiser had changed: a rebuild
+            conn.execute("UPDATE info SET value = 'older' WHERE key = 'search_nlp'")
+        report = ensure_index(corpus)
+        assert report.rebuilt and report.lists_made == len(_premade_keys(conn)) > 0
+        frequent = [(w, {}) for w in _premade_words(corpus, conn)]
+        assert compare_pages(corpus, frequent, monkeypatch, limit=3)["made"] == 0
+
+        monkeypatch.setattr(topk, "PREMADE_SECONDS", 0.0)  # no time: nothing made, the words stay lazy
+        with transaction(conn):
+            topk.clear(conn)
+        assert ensure_index(corpus).lists_made == 0 and not _premade_keys(conn)

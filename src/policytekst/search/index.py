@@ -112,6 +112,8 @@ class IndexReport:
     passages_indexed: int = 0
     rebuilt: bool = False
     complete: bool = True  # the row counts matched the corpus when the build ended (see index_complete)
+    lists_made: int = 0  # top-k lists of frequent words made with the index (see premake_lists)
+    lists_seconds: float = 0.0  # the time that took (part of the build)
 
     @property
     def changed(self) -> bool:
@@ -184,11 +186,26 @@ def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200
     IndexReport
     """
     if not rebuild and is_current(corpus):
+        report = IndexReport(corpus.store.generation())
         if not corpus.store.read_only and corpus.store.get_info(PARTS_COUNTED_KEY) is None:
             # an index built before the parts counts existed: the top-k scoring needs their IDF (once)
             with _build_lock(corpus), transaction(corpus.store.conn):
                 _fill_parts_terms(corpus.store.conn)
-        return IndexReport(corpus.store.generation())
+        if (not corpus.store.read_only and topk.enabled()
+                and corpus.store.get_info(topk.PREMADE_KEY) != topk.TOPK_VERSION):
+            # an index built before the frequent words' lists were made with it: made once (minutes at a million
+            # passages), by whoever takes the build lock first; a search finding it taken does not wait for it
+            lock = filelock.FileLock(str(corpus.store.directory / LOCK_NAME), timeout=0)
+            try:
+                lock.acquire()
+            except (filelock.Timeout, OSError):
+                return report
+            try:
+                if corpus.store.get_info(topk.PREMADE_KEY) != topk.TOPK_VERSION:
+                    _premake(corpus, report)
+            finally:
+                lock.release()
+        return report
     if corpus.store.read_only:
         raise PolicytekstError(f"{corpus.directory}: the search index is not current and the corpus is read-only; "
                                "run `policytekst search-index` where the corpus is writable")
@@ -199,7 +216,37 @@ def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200
             # rows missing or extra for the documents as they are now (an earlier build torn by a crash or an
             # older, unlocked version): rebuild once from scratch
             report = _update(corpus, True, batch_docs, progress)
+        if report.changed and is_current(corpus):
+            _premake(corpus, report)
         return report
+
+
+def premake_lists(corpus: Corpus) -> topk.Premade:
+    """Make (or keep, when still usable) the top-k lists of the corpus's most frequent plain words: the first tier a
+    default search of each word ranks (:func:`policytekst.search.query.tiers`). See :func:`topk.premake`; the index
+    build calls it, so a common word's first search reads its list instead of ranking every match."""
+    from policytekst.search.query import QueryError, tiers  # the query module imports this one
+
+    def expressions(word: str) -> list[str]:
+        try:
+            return tiers(corpus, word)
+        except QueryError:
+            return []
+
+    conn = corpus.store.conn
+    done = topk.premake(conn, FTS_TABLE, UNITS_TABLE, (TERMS_TABLE, PARTS_TERMS_TABLE), WEIGHTS, expressions)
+    if topk.enabled() and not corpus.store.read_only:
+        try:
+            with transaction(conn):
+                conn.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (topk.PREMADE_KEY, topk.TOPK_VERSION))
+        except sqlite3.OperationalError:
+            pass  # another writer: made again (or kept) next time
+    return done
+
+
+def _premake(corpus: Corpus, report: IndexReport) -> None:
+    done = premake_lists(corpus)
+    report.lists_made, report.lists_seconds = done.made, done.seconds
 
 
 @contextmanager

@@ -371,6 +371,24 @@ def compile_query(corpus: Corpus, query: str, mode: str = "lemma", langs: tuple[
     return expression, compiler.highlight
 
 
+def tiers(corpus: Corpus, query: str, mode: str = "lemma", langs: tuple[str, ...] = QUERY_LANGS,
+          compounds: bool = True, expression: str | None = None) -> list[str]:
+    """The FTS5 expressions :func:`search` ranks in turn (``expression``: the query's, if already compiled).
+
+    Whole-word hits rank above compound hits: rank the passages that match without compounds first, and only
+    when they do not fill the page the ones that need a compound. Common words ("tjenestene") then never rank
+    the tens of thousands of compounds they are part of, which keeps search fast at a million passages. The index
+    build makes the top-k lists of the first tier for frequent words (:func:`policytekst.search.topk.premake`)."""
+    if expression is None:
+        expression = compile_query(corpus, query, mode, langs, compounds)[0]
+        if expression is None:
+            return []
+    whole = compile_query(corpus, query, mode, langs, False)[0] if compounds and mode == "lemma" else None
+    if whole is None or whole == expression:
+        return [expression]
+    return [f"({whole}) AND ({expression})" if "NOT" in expression else whole, f"({expression}) NOT ({whole})"]
+
+
 # -- filters ----------------------------------------------------------------------------------------------------
 def _as_list(value: Any) -> list[Any] | None:
     if value is None:
@@ -570,15 +588,9 @@ def search(corpus: Corpus, query: str, limit: int = 20, *, mode: str = "lemma", 
            f"FROM {FTS_TABLE} JOIN {UNITS_TABLE} u ON u.rowid = {FTS_TABLE}.rowid "
            f"WHERE {FTS_TABLE} MATCH ?" + "".join(f" AND {w}" for w in where) +
            " ORDER BY score DESC, u.rowid LIMIT ?")
-    # Whole-word hits rank above compound hits: rank the passages that match without compounds first, and only
-    # when they do not fill the page the ones that need a compound. Common words ("tjenestene") then never rank
-    # the tens of thousands of compounds they are part of, which keeps search fast at a million passages.
-    whole = compile_query(corpus, query, mode, langs, False)[0] if compounds and mode == "lemma" else None
-    tiers = [expression] if whole is None or whole == expression else [
-        f"({whole}) AND ({expression})" if "NOT" in expression else whole, f"({expression}) NOT ({whole})"]
     hits: list[Any] = []
     try:
-        for tier in tiers:
+        for tier in tiers(corpus, query, mode, langs, compounds, expression):
             # a frequent word's page from its top-k list when it proves it (the same page, see search/topk.py)
             page = topk.top(conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, tier, WEIGHTS, where, args,
                             limit - len(hits))[0]

@@ -10,11 +10,17 @@ expression, not a sum of per-term bounds. (The first version kept one list per (
 per-term bounds lay far above any real score - 6.6 against 3.9 for "brukerne" - and only 4 of the 50 benchmark pages
 were proven at 1,000,000 passages.)
 
-A list is made **lazily, on first use**, by the same ranked FTS5 query a search without lists runs (so the first
-search of a common word costs what it always did), and kept in the corpus (``LISTS_TABLE``, keyed by the
-expression). Lazily rather than at index build because the key is what users type, compiled: any inflection
-("brukerne", "tjenestene"), the language filter's lemmas, with or without compounds, phrases, prefixes and globs;
-those cannot be enumerated at build time, and a list nobody searches for costs no build time and no space.
+A list is made by the same ranked FTS5 query a search without lists runs, and kept in the corpus
+(``LISTS_TABLE``, keyed by the expression). The key is what users type, compiled: any inflection ("brukerne",
+"tjenestene"), the language filter's lemmas, with or without compounds, phrases, prefixes and globs; those cannot
+all be enumerated, so most lists are made **lazily, on first use** (that first search costs what it always did).
+The plain single words that read the most are the exception: the index build makes their lists (:func:`premake`,
+called by ``search.index.ensure_index``): the candidates are the index's own terms in at least ``RARE_ROWS``
+passages, each compiled as a default search compiles it (its whole-word tier, see ``search.query.tiers``), the
+``PREMADE_WORDS`` units that read the most get lists, until ``PREMADE_SECONDS`` of wall clock have gone. So a
+common word's first search reads its list too. An index update keeps those lists that are still usable (exact
+through the rows added since, as below) and makes the missing or stale ones; an index built before this gets them
+once (``PREMADE_KEY`` in info); a rebuild forgets every list and makes the frequent words' again at its end.
 
 Answering (:func:`top`):
 
@@ -37,6 +43,17 @@ Measured (benchmarks/bench_search.py, 1,000,000 passages, CPU time): the 50 quer
 684.5 ms ranked in full (bare FTS5 p95 949.7 ms); 26 of the 50 pages read from lists, the other 24 read fewer than
 RARE_ROWS passages (ranked in full, cheap) or were not proven (filters leaving too few of a list's rows); every page
 the same as ranked in full. The first search of each query (lists made then): p95 513 ms, what it always cost.
+
+Lists made with the index (:func:`premake`, issue 14; 2 cores, load average 5-6): at 100,000 passages 34 units read
+>= RARE_ROWS, made in 5.3 s of a 102 s build; at 1,000,000, 300 lists (the cap; 788 terms are in >= RARE_ROWS
+passages) in 127-166 s wall, 105-120 s CPU (about a tenth of a 20+ minute build), 7.9 MB of JSON; an index update
+that finds them all usable spends 1.8 s choosing and checking them. A first search of such a word reads its list:
+"brukerne" 618 -> 29 ms CPU, "tjenestene" 395 -> 33, "sosialhjelp" 181 -> 26. The benchmark's 22 one-word queries:
+first-search p95 127 ms CPU (the slowest, 612 ms, is the run's very first search: process warm-up, no list). All 50
+queries' first-search p95 stays ~370-610 ms CPU: what remains slow on first use is what is not a plain word -
+AND/NOT of words ("kommunene NOT Oslo" ~800 ms, "NAV AND kommune"), prefixes and globs ("*reform",
+"sosialkontor*"), phrases ("økonomisk sosialhjelp"); those lists stay lazy, as do frequent words outside the 300
+("samordning", "statsråden": ~110 ms). Repeated searches: p95 39 ms CPU.
 
 Incremental: the index never reuses a rowid (``search_rowid_hwm``), so rows added after a list was made are those
 above its ``max_rowid`` and are read as candidates by a MATCH restricted to that range; deleted rows drop out (the
@@ -75,6 +92,12 @@ STALE_SHARE = 0.05  # make a list again when the rows added (or removed) since e
 MAX_RANGE_ROWS = 20_000  # matches among rows added since a list was made read as candidates, at most
 MAX_LISTS = 2_000  # lists kept per corpus (~20 kB each; the least recently made are dropped past it)
 STORE_WAIT_MS = 100  # how long a search waits for the write lock to keep a list it made
+# lists made with the index (see premake): the most frequent plain words' units, at most this many, and no more
+# once this much wall-clock time has gone into making them (so a build's added cost stays bounded)
+PREMADE_WORDS = 300
+PREMADE_SECONDS = 300.0
+POOL_FACTOR = 4  # words considered (by their own passages) per word made: ordered by what their units read
+PREMADE_KEY = "search_topk_premade"  # info: the words' lists have been made for this index (TOPK_VERSION)
 COLUMNS = ("surface", "lemmas", "parts")
 BM25_K1, BM25_B = 1.2, 0.75  # fts5_aux.c's constants
 
@@ -300,10 +323,15 @@ def create_schema(conn: sqlite3.Connection) -> None:
     conn.execute(_SCHEMA)
 
 
-def clear(conn: sqlite3.Connection) -> None:
-    """Forget every list (an index rebuild does this in its first transaction)."""
+def clear(conn: sqlite3.Connection, keep_premade: bool = False) -> None:
+    """Forget every list (an index rebuild does this in its first transaction); ``keep_premade``: only those made
+    on first use (the benchmark starts from the lists an index build leaves)."""
     create_schema(conn)
-    conn.execute(f"DELETE FROM {LISTS_TABLE}")
+    if keep_premade:
+        conn.execute(f"DELETE FROM {LISTS_TABLE} WHERE json_extract(state, '$.premade') IS NULL")
+    else:
+        conn.execute(f"DELETE FROM {LISTS_TABLE}")
+        conn.execute("DELETE FROM info WHERE key = ?", (PREMADE_KEY,))
 
 
 def unit_key(node: Any) -> str:
@@ -404,8 +432,10 @@ def _store(conn: sqlite3.Connection, unit: UnitList) -> bool:
                          (unit.key, json.dumps(unit.state), unit.bound, json.dumps(unit.rows)))
             over = conn.execute(f"SELECT COUNT(*) FROM {LISTS_TABLE}").fetchone()[0] - MAX_LISTS
             if over > 0:  # the least recently made go: a corpus searched for years does not grow without end
+                # (lists made on first use before those made with the index: those are the most frequent words)
                 conn.execute(f"DELETE FROM {LISTS_TABLE} WHERE key IN (SELECT key FROM {LISTS_TABLE} "
-                             "ORDER BY json_extract(state, '$.made') LIMIT ?)", (over,))
+                             "ORDER BY json_extract(state, '$.premade') IS NOT NULL, json_extract(state, '$.made') "
+                             "LIMIT ?)", (over,))
     except sqlite3.OperationalError as exc:
         if "readonly" in str(exc) or "read-only" in str(exc):
             if len(_UNWRITABLE) >= 64:
@@ -421,6 +451,84 @@ def _store(conn: sqlite3.Connection, unit: UnitList) -> bool:
 def _can_make(conn: sqlite3.Connection) -> bool:
     """Whether making a list is worth it: it can be kept (else every search would rank twice)."""
     return id(conn) not in _UNWRITABLE
+
+
+@dataclass
+class Premade:
+    """What :func:`premake` did."""
+
+    words: int = 0  # candidate words read from the term counts
+    made: int = 0  # lists made (each a ranked FTS5 query)
+    kept: int = 0  # lists already there and still usable
+    seconds: float = 0.0
+    stopped: bool = False  # the time budget ran out before every candidate had its list
+
+
+def premake(conn: sqlite3.Connection, fts: str, units_table: str, terms_tables: tuple[str, str],
+            weights: tuple[float, ...], expressions: Callable[[str], list[str]], *, words: int | None = None,
+            seconds: float | None = None, rare: int | None = None) -> Premade:
+    """Make the lists of the most frequent plain words with the index, so a word's first search reads its list.
+
+    Candidates are the index's own terms (``terms_tables[0]``: passages per term as written and as a lemma);
+    ``expressions(word)`` gives what a search of the word runs (the default mode's tiers), and of those that are
+    one unit reading at least ``rare`` passages, the ``words`` (``PREMADE_WORDS``) that read the most get lists,
+    most first, keyed as a search looks them up. A list already there and still usable (:func:`_usable`) is kept as it is (after
+    a small change it answers exactly through the rows added since); one missing or stale is made. Making stops
+    once ``seconds`` (``PREMADE_SECONDS``) of wall-clock time have gone; the rest stay lazy (made on first use).
+    The lists carry ``premade`` in their state, and are dropped past ``MAX_LISTS`` only after the lazy ones.
+    """
+    done = Premade()
+    if not enabled() or not _can_make(conn):
+        return done
+    start = time.perf_counter()
+    rare = RARE_ROWS if rare is None else rare
+    words = PREMADE_WORDS if words is None else words
+    seconds = PREMADE_SECONDS if seconds is None else seconds
+    # the unit of a word holds surface : word and lemmas : word, so it reads at least as many passages as the word
+    # itself is in: the pool is the words in at least ``rare`` passages (a few times ``words`` of them, by their
+    # own count), ordered by what their units read (an inflection reads its lemma's passages too: "kommunene")
+    pool = [r[0] for r in conn.execute(
+        f"SELECT term FROM {terms_tables[0]} WHERE MAX(surface, lemmas) >= ? "
+        "ORDER BY MAX(surface, lemmas) DESC, term LIMIT ?", (rare, max(words, 0) * POOL_FACTOR))]
+    now = index_state(conn, fts, units_table)
+    wanted: dict[str, tuple[int, Any, list[Any], dict[Any, int]]] = {}  # key -> (passages read, tree, leaves, hits)
+    for word in pool:
+        for expression in expressions(word):
+            try:
+                tree = parse_expression(expression)
+            except Unsupported:
+                continue
+            if not _or_of_leaves(tree):
+                continue  # the compound tier ("(...) NOT (...)") and anything else not one unit: lazy
+            key = unit_key(tree)
+            if key in wanted:
+                continue
+            order = leaves(tree)
+            hits = _hits(conn, terms_tables, order)
+            reads = estimate(tree, hits, now.n_rows)
+            if reads >= rare:
+                wanted[key] = (reads, tree, order, hits)
+    chosen = sorted(wanted.items(), key=lambda item: (-item[1][0], item[0]))[:max(words, 0)]
+    done.words = len(chosen)
+    for key, (_reads, _tree, order, hits) in chosen:
+        old = _load(conn, key)
+        if old is not None and _usable(old, now, weights, conn, units_table):
+            done.kept += 1
+            if "premade" not in old.state:
+                with transaction(conn):
+                    conn.execute(f"UPDATE {LISTS_TABLE} SET state = json_set(state, '$.premade', 1) "
+                                 "WHERE key = ?", (key,))
+            continue
+        if time.perf_counter() - start > seconds:
+            done.stopped = True
+            break
+        unit = _make_list(conn, fts, key, [hits[leaf] for leaf in order], now, weights, K)
+        unit.state["premade"] = 1
+        if not _store(conn, unit):
+            break  # cannot write now (read-only, another writer): the lists stay lazy
+        done.made += 1
+    done.seconds = time.perf_counter() - start
+    return done
 
 
 def _usable(unit: UnitList, now: IndexState, weights: tuple[float, ...], conn: sqlite3.Connection,
