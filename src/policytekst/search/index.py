@@ -221,32 +221,21 @@ def ensure_index(corpus: Corpus, *, rebuild: bool = False, batch_docs: int = 200
         return report
 
 
-def premake_lists(corpus: Corpus) -> topk.Premade:
-    """Make (or keep, when still usable) the top-k lists of the corpus's most frequent plain words: the first tier a
-    default search of each word ranks (:func:`policytekst.search.query.tiers`). See :func:`topk.premake`; the index
-    build calls it, so a common word's first search reads its list instead of ranking every match."""
-    from policytekst.search.query import QueryError, tiers  # the query module imports this one
+# Makes the top-k lists of the corpus's most frequent plain words after an update (``search.query.premake_lists``,
+# registered by that module: it imports this one, so this one cannot import it).
+_premake_lists: list[Callable[[Corpus], topk.Premade]] = []
 
-    def expressions(word: str) -> list[str]:
-        try:
-            return tiers(corpus, word)
-        except QueryError:
-            return []
 
-    conn = corpus.store.conn
-    done = topk.premake(conn, FTS_TABLE, UNITS_TABLE, (TERMS_TABLE, PARTS_TERMS_TABLE), WEIGHTS, expressions)
-    if topk.enabled() and not corpus.store.read_only:
-        try:
-            with transaction(conn):
-                conn.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (topk.PREMADE_KEY, topk.TOPK_VERSION))
-        except sqlite3.OperationalError:
-            pass  # another writer: made again (or kept) next time
-    return done
+def on_update(make_lists: Callable[[Corpus], topk.Premade]) -> None:
+    """Register what makes the frequent words' top-k lists after an index update (the query module does)."""
+    if make_lists not in _premake_lists:
+        _premake_lists.append(make_lists)
 
 
 def _premake(corpus: Corpus, report: IndexReport) -> None:
-    done = premake_lists(corpus)
-    report.lists_made, report.lists_seconds = done.made, done.seconds
+    for make_lists in _premake_lists:
+        done = make_lists(corpus)
+        report.lists_made, report.lists_seconds = done.made, done.seconds
 
 
 @contextmanager

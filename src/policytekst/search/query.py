@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from policytekst.db import transaction
 from policytekst.errors import UsageError
 from policytekst.search import topk
 from policytekst.search.index import (
@@ -39,6 +40,7 @@ from policytekst.search.index import (
     WORD,
     ensure_index,
     lemmatizer,
+    on_update,
     search_parts,
 )
 from policytekst.selection import parse_years
@@ -660,3 +662,28 @@ def _attach(corpus: Corpus, scored: list[tuple[str, float]]) -> pd.DataFrame:
         rec.setdefault("citation", "")
         rec.setdefault("match_type", None)
     return _frame(records, [*RESULT_COLUMNS])
+
+
+def premake_lists(corpus: Corpus) -> topk.Premade:
+    """Make (or keep, when still usable) the top-k lists of the corpus's most frequent plain words: the first tier a
+    default search of each word ranks (:func:`tiers`). See :func:`topk.premake`; the index build calls it
+    (registered below with :func:`policytekst.search.index.on_update`), so a common word's first search reads its
+    list instead of ranking every match."""
+    def expressions(word: str) -> list[str]:
+        try:
+            return tiers(corpus, word)
+        except QueryError:
+            return []
+
+    conn = corpus.store.conn
+    done = topk.premake(conn, FTS_TABLE, UNITS_TABLE, (TERMS_TABLE, PARTS_TERMS_TABLE), WEIGHTS, expressions)
+    if topk.enabled() and not corpus.store.read_only:
+        try:
+            with transaction(conn):
+                conn.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (topk.PREMADE_KEY, topk.TOPK_VERSION))
+        except sqlite3.OperationalError:
+            pass  # another writer: made again (or kept) next time
+    return done
+
+
+on_update(premake_lists)
