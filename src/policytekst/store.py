@@ -9,6 +9,7 @@ write bumps it, so they know when they are stale.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -565,19 +566,21 @@ class Store:
         conn = self.conn
         self._fingerprint_missing()
         pairs: set[tuple[str, str]] = set()
-        candidates: dict[str, set[str]] = {}
+        prints: dict[str, Fingerprint] = {}  # a bounded cache: a document sits in several buckets
         for column, table in (("exact", "doc_prints"), ("band", "doc_bands")):
             shared = (f"SELECT {column}, doc_id FROM {table} WHERE {column} IN "
                       f"(SELECT {column} FROM {table} GROUP BY {column} HAVING COUNT(*) > 1) ORDER BY {column}")
-            for key, doc_id in conn.execute(shared):
-                candidates.setdefault(f"{column}:{key}", set()).add(doc_id)
-        prints = self._fingerprints({d for members in candidates.values() for d in members})
-        for members in candidates.values():
-            ordered = sorted(members)
-            for i, a in enumerate(ordered):
-                for b in ordered[i + 1:]:
-                    if (a, b) not in pairs and is_duplicate(prints[a], prints[b]):
-                        pairs.add((a, b))
+            # one candidate bucket at a time (the rows come ordered by key): memory holds a bucket and the pairs
+            # found, not every bucket of a big corpus at once
+            for _key, rows in itertools.groupby(conn.execute(shared), key=lambda row: row[0]):
+                ordered = sorted({doc_id for _, doc_id in rows})
+                if len(prints) > _PRINTS_CACHED:
+                    prints.clear()
+                prints.update(self._fingerprints({d for d in ordered if d not in prints}))
+                for i, a in enumerate(ordered):
+                    for b in ordered[i + 1:]:
+                        if (a, b) not in pairs and is_duplicate(prints[a], prints[b]):
+                            pairs.add((a, b))
         docs = {row[0]: row for row in self._rows(
             "SELECT doc_id, format, n_passages FROM documents WHERE doc_id IN ({})", sorted({d for p in pairs for d in p}))}
         members = sorted(docs, key=lambda d: canonical_order(*docs[d]))
@@ -643,6 +646,9 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = list(ids[start:start + 500])
             yield from self.conn.execute(sql.format(", ".join("?" * len(chunk))), chunk)
+
+
+_PRINTS_CACHED = 100_000  # fingerprints the duplicate regrouping keeps between buckets
 
 
 def _signature_blob(prints: Fingerprint) -> bytes | None:
