@@ -676,7 +676,7 @@ def premake_lists(corpus: Corpus) -> topk.Premade:
             return []
 
     conn = corpus.store.conn
-    done = topk.premake(conn, FTS_TABLE, UNITS_TABLE, (TERMS_TABLE, PARTS_TERMS_TABLE), WEIGHTS, expressions)
+    done = topk.premake(conn, FTS_TABLE, UNITS_TABLE, TERMS_TABLES, WEIGHTS, expressions)
     if topk.enabled() and not corpus.store.read_only:
         try:
             with transaction(conn):

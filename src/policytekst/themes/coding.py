@@ -39,14 +39,13 @@ def _passages(corpus, kinds: Sequence[str] | None) -> pd.DataFrame:
     return corpus.passages_frame(kinds=kinds)
 
 
-def _text_chunks(corpus, kinds: Sequence[str] | None) -> Iterator[tuple[list[str], list[str]]]:
-    """(passage ids, texts) of the passages analyses read, CHUNK at a time in corpus order: a pass over the
-    corpus holds one chunk of text, not all of it."""
-    ids = corpus.passage_ids(kinds)
+def _text_chunks(corpus, ids: list[str]) -> Iterator[list[str]]:
+    """The texts of the passages ``ids``, CHUNK at a time in that order: a pass over the corpus holds one chunk of
+    text, not all of it."""
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         texts = corpus.store.passage_texts(chunk)
-        yield chunk, [texts.get(passage_id, "") for passage_id in chunk]
+        yield [texts.get(passage_id, "") for passage_id in chunk]
 
 
 def _code_texts(job: tuple[Codebook, list[str]]) -> np.ndarray:
@@ -69,22 +68,18 @@ def _predict_texts(job: tuple[Any, list[str]]) -> np.ndarray:
 
 def _over_chunks(corpus, kinds: Sequence[str] | None, work: Callable, payload: Any, width: int,
                  on_progress: ProgressCallback | None, executor: Executor | None) -> tuple[list[str], np.ndarray]:
-    """``work((payload, texts))`` for every chunk of passages, here or on ``executor`` (in order, a bounded number
-    in flight); (passage ids, the stacked rows)."""
-    total = len(corpus.passage_ids(kinds)) if on_progress is not None else 0
-    ids: list[str] = []
-
-    def jobs() -> Iterator[tuple[Any, list[str]]]:
-        for chunk, texts in _text_chunks(corpus, kinds):
-            ids.extend(chunk)
-            yield payload, texts
-
-    rows = executor.imap(work, jobs()) if executor is not None else map(work, jobs())
+    """``work((payload, texts))`` for every chunk of the passages analyses read, here or on ``executor`` (in order, a
+    bounded number in flight); (passage ids, the stacked rows)."""
+    ids = corpus.passage_ids(kinds)
+    jobs = ((payload, texts) for texts in _text_chunks(corpus, ids))
+    rows = executor.imap(work, jobs) if executor is not None else map(work, jobs)
     parts: list[np.ndarray] = []
+    done = 0
     for part in rows:
         parts.append(np.asarray(part, dtype=np.float64))
+        done += len(parts[-1])
         if on_progress is not None:
-            on_progress(sum(len(p) for p in parts), total)
+            on_progress(done, len(ids))
     return ids, (np.vstack(parts) if parts else np.zeros((0, width), dtype=np.float64))
 
 

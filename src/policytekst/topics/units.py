@@ -27,14 +27,15 @@ class Units:
         return len(self.passage_ids)
 
 
-def passage_lemma_lists(corpus, kinds: Sequence[str] = ANALYSIS_KINDS) -> Units:
-    """Content lemmas of every passage of ``kinds`` (the bag-of-words input for models and term counts)."""
-    ids: list[str] = []
+def passage_lemma_lists(corpus, kinds: Sequence[str] = ANALYSIS_KINDS, ids: Sequence[str] | None = None) -> Units:
+    """Content lemmas of every passage of ``kinds``, or of the passages ``ids`` (the bag-of-words input for models
+    and term counts)."""
+    kept: list[str] = []
     lemmas: list[list[str]] = []
-    for passage_id, words in passage_lemmas(corpus, kinds=tuple(kinds)):
-        ids.append(passage_id)
+    for passage_id, words in passage_lemmas(corpus, kinds=tuple(kinds), ids=ids):
+        kept.append(passage_id)
         lemmas.append(list(words))
-    return Units(ids, lemmas)
+    return Units(kept, lemmas)
 
 
 def sample_key(seed: int, item_id: str) -> int:
@@ -65,13 +66,6 @@ def sampled_lemma_lists(corpus, kinds: Sequence[str] = ANALYSIS_KINDS, limit: in
     ids = corpus.passage_ids(tuple(kinds))
     total = len(ids)
     chosen = sampled_ids(ids, limit, seed)
-    if chosen is None:
-        return passage_lemma_lists(corpus, kinds), total
-    sample = [passage_id for passage_id in ids if passage_id in chosen]  # corpus order
-    del ids, chosen
-    kept_ids: list[str] = []
-    lemmas: list[list[str]] = []
-    for passage_id, words in passage_lemmas(corpus, kinds=tuple(kinds), ids=sample):
-        kept_ids.append(passage_id)
-        lemmas.append(list(words))
-    return Units(kept_ids, lemmas), total
+    if chosen is not None:
+        ids = [passage_id for passage_id in ids if passage_id in chosen]  # the sample, in corpus order
+    return passage_lemma_lists(corpus, kinds, ids), total
