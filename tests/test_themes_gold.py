@@ -79,6 +79,37 @@ def test_lemma_space_fit_transform_save_load(tmp_path):
     assert np.allclose(again.transform(["nav kontor etat"]), vectors[:1], atol=1e-2)
 
 
+def test_ngram_buckets_match_gensim():
+    from gensim.models.fasttext import ft_ngram_hashes
+
+    from policytekst.themes.embedding import ngram_buckets
+
+    for word in ["samhandlingsreformen", "brukarmedverknad", "føretaksmodellen", "Ålesund", "æøå", "x", "é"]:
+        assert ngram_buckets(word, 3, 5, 20_000) == ft_ngram_hashes(word, 3, 5, 20_000)
+        assert ngram_buckets(word, 1, 6, 997) == ft_ngram_hashes(word, 1, 6, 997)
+
+
+def test_fasttext_space_is_deterministic_and_gives_unseen_lemmas_a_vector(tmp_path):
+    from policytekst.themes.embedding import LemmaSpace
+
+    rng = np.random.default_rng(0)
+    a = ["samordning", "samhandling", "koordinator", "etat", "kontor"]
+    b = ["anbud", "konkurranse", "marked", "pris", "leverandør"]
+    docs = [" ".join(rng.choice(a if i % 2 else b, 10)) for i in range(120)]
+    space = LemmaSpace.fit_fasttext(docs, dim=8, min_count=2, epochs=5, buckets=2_000, seed=3)
+    again = LemmaSpace.fit_fasttext(docs, dim=8, min_count=2, epochs=5, buckets=2_000, seed=3)
+    assert np.array_equal(space.components, again.components) and np.array_equal(space.ngrams, again.ngrams)
+    # an unseen compound still gets a vector, from its character n-grams
+    unseen = space.transform(["samhandlingskoordinatoren"])
+    assert "samhandlingskoordinatoren" not in space.index and np.isclose(np.linalg.norm(unseen), 1)
+    assert not space.transform(["123"]).any()
+    path = space.save(tmp_path / "vectors.npz")
+    loaded = LemmaSpace.load(path)
+    assert loaded.ngrams is not None and (loaded.min_n, loaded.max_n) == (3, 5)
+    assert np.allclose(loaded.transform(["samordning etat", "samhandlingskoordinatoren"]),
+                       space.transform(["samordning etat", "samhandlingskoordinatoren"]), atol=1e-2)
+
+
 def test_fit_tuned_calibrates_and_chooses_thresholds_by_grouped_cv():
     from policytekst.themes.classifier import ThemeClassifier
 

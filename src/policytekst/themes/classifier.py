@@ -144,7 +144,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         views keeps the curated keywords as an anchor while the classifier adds paraphrases and discounts
         passing mentions. Needs ``codebook_features``.
     embedding:
-        Distributional lemma features: ``"default"`` (the shipped LSA space, :mod:`policytekst.themes.embedding`),
+        Distributional lemma features: ``"default"`` (the shipped FastText lemma vectors, :mod:`policytekst.themes.embedding`),
         a path to a space file, a :class:`LemmaSpace`, or ``None`` for none.
     embedding_weight:
         Scale of the dense embedding block against the sparse TF-IDF and codebook features.
@@ -450,9 +450,9 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         if self.char_vectorizer_ is not None:
             names += [f"char:{c}" for c in self.char_vectorizer_.get_feature_names_out()]
         if getattr(self, "space_", None) is not None:
-            names += [f"lsa:{k}" for k in range(self.space_.dim)]
+            names += [f"vector:{k}" for k in range(self.space_.dim)]
             if getattr(self, "gated_embedding", False) and self.codebook_features:
-                names += [f"lsa_if_{t}:{k}" for t in self.codebook_.names for k in range(self.space_.dim)]
+                names += [f"vector_if_{t}:{k}" for t in self.codebook_.names for k in range(self.space_.dim)]
         if getattr(self, "sentence_features", False) and self.codebook_features:
             book_names = self.codebook_.names
             names += [f"sentences:{t}" for t in book_names] + [f"sentence_share:{t}" for t in book_names]
