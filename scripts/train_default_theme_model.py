@@ -9,9 +9,9 @@ Needs the real data in ../shared (or ``--shared``); deterministic (seed 0).
 2. Training data: the *training part* of the located real labels (labels/themes, read by
    :mod:`policytekst.themes.gold`; the held-out part is never read here) plus the team's hand-written passages
    (``themes/data/train_passages.jsonl``); codebook weak labels for the five minor themes.
-3. The model: lemma TF-IDF + the lemma vectors + codebook features, one logistic regression per theme; each main
-   theme's probability is calibrated (Platt scaling) and its threshold chosen on out-of-fold predictions of
-   5-fold cross-validation grouped by document, on the training part only.
+3. The model: lemma TF-IDF + the lemma vectors + codebook features, one logistic regression per theme; for each
+   main theme the share of the codebook's own probability, the calibration (Platt scaling) and the threshold are
+   chosen on out-of-fold predictions of 5-fold cross-validation grouped by document, on the training part only.
 
     PYTHONPATH=src .venv/bin/python scripts/train_default_theme_model.py [--shared ../shared] [--seed 0]
 """
@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             "n_real_storting": train.genres.count("storting"), "n_real_seed": train.genres.count("seed"),
             "n_team": len(extra_texts), "positives_real": counts,
             "thresholds": dict(zip(themes, map(float, model.thresholds_), strict=True)),
+            "codebook_weights": dict(zip(themes, map(float, model.codebook_weights_), strict=True)),
             "platt": {t: [round(float(a), 4) for a in model.platt_[j]] for j, t in enumerate(themes)},
             "codebook_fingerprint": book.fingerprint(), "sklearn": sklearn.__version__,
             "python": platform.python_version(), "fit_seconds": round(seconds, 1)}

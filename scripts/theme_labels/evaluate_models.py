@@ -114,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{train.genres.count('seed')} seed spans), held-out part {len(heldout)} "
         f"({heldout.genres.count('storting')} Storting, {heldout.genres.count('seed')} seed; fixed before tuning by "
         "`policytekst.themes.gold.is_heldout`). Model: the shipped `default_model.joblib` "
-        f"(params {meta.get('params')}, thresholds {meta.get('thresholds')}). The codebook column is the codebook's "
+        f"(params {meta.get('params')}, thresholds {meta.get('thresholds')}, codebook weights "
+        f"{meta.get('codebook_weights')}). The codebook column is the codebook's "
         "own coding (weighted hits >= min_score). Intervals: 95% bootstrap over passages (1000 draws).\n\n",
     ]
     table, proba = scored(model, heldout, args.boot)

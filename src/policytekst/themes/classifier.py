@@ -362,15 +362,19 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                   n_splits: int = 5, extra_texts: Sequence[str] = (),
                   extra_y: np.ndarray | Sequence[Sequence[str]] | None = None, calibrate: bool = True,
                   grid: Sequence[float] = tuple(np.round(np.arange(0.15, 0.86, 0.05), 2)),
-                  tune: Sequence[str] | None = None) -> ThemeClassifier:
+                  tune: Sequence[str] | None = None,
+                  codebook_weights: Sequence[float] | None = (0.0, 0.15, 0.3, 0.5, 0.7)) -> ThemeClassifier:
         """Fit, then calibrate each theme's probability and choose its threshold on out-of-fold predictions.
 
         Folds are grouped (``groups``: the document of each text), so calibration and thresholds are learned
         on passages the fold's model never saw. ``extra_texts``/``extra_y`` (e.g. the team's hand-written
         passages) join every fold's training part and the final fit, but are never scored. Calibration is Platt
         scaling of the out-of-fold probability (a logistic regression on its log-odds); the threshold is the
-        grid value with the best out-of-fold F1 of the calibrated probability. ``tune`` limits both to some
-        themes (default: every theme with at least 5 positives among ``texts``).
+        grid value with the best out-of-fold F1 of the calibrated probability. With ``codebook_weights`` (and
+        codebook features) each theme's share of the codebook's own probability is chosen the same way, from
+        these values (``codebook_weights_``): a theme whose keywords carry across genres better than the
+        learned words leans on them more. ``None`` keeps ``codebook_weight`` for every theme. ``tune`` limits
+        all of this to some themes (default: every theme with at least 5 positives among ``texts``).
         """
         from sklearn.base import clone
         from sklearn.metrics import f1_score
@@ -383,39 +387,66 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             ey = np.zeros((0, len(themes)), dtype=np.int8)
         else:
             ey = np.asarray(extra_y) if isinstance(extra_y, np.ndarray) else to_label_matrix(extra_y, themes)
-        oof = out_of_fold_proba(clone(self).set_params(themes=themes), texts, y, groups, n_splits=n_splits,
-                                extra_texts=extra_texts, extra_y=ey)
+        weights = list(codebook_weights) if codebook_weights is not None and self.codebook_features else None
+        # the learned probability alone out of fold; the codebook's is mixed in below, per theme
+        fold_model = clone(self).set_params(themes=themes, codebook_weight=0.0 if weights else self.codebook_weight)
+        oof = out_of_fold_proba(fold_model, texts, y, groups, n_splits=n_splits, extra_texts=extra_texts,
+                                extra_y=ey)
         self.fit(texts + extra_texts, np.vstack([y, ey]))
         self.platt_ = np.tile([1.0, 0.0], (len(themes), 1))
+        self.codebook_weights_ = np.full(len(themes), float(self.codebook_weight))
+        book_proba = self.codebook_probability(texts) if weights else None
         chosen = [t for t in (tune or themes) if t in themes]
         for j, theme in enumerate(themes):
             if theme not in chosen or y[:, j].sum() < 5 or y[:, j].sum() == len(y):
                 continue
-            p = oof[:, j]
-            if calibrate:
-                logit = _logit(p)[:, None]
-                platt = LogisticRegression(C=1e4, solver="lbfgs").fit(logit, y[:, j])
-                self.platt_[j] = [float(platt.coef_[0, 0]), float(platt.intercept_[0])]
-                p = _platt(p, self.platt_[j])
-            scores = [f1_score(y[:, j], p >= t, zero_division=0) for t in grid]
-            self.thresholds_[j] = float(grid[int(np.argmax(scores))])
+            best: tuple[float, float, list[float], float] | None = None
+            for w in (weights if weights and theme in self.codebook_.themes else [self.codebook_weight]):
+                p = oof[:, j] if book_proba is None else (1 - w) * oof[:, j] + w * book_proba[:, j]
+                ab = [1.0, 0.0]
+                if calibrate:
+                    platt = LogisticRegression(C=1e4, solver="lbfgs").fit(_logit(p)[:, None], y[:, j])
+                    ab = [float(platt.coef_[0, 0]), float(platt.intercept_[0])]
+                    p = _platt(p, ab)
+                scores = [f1_score(y[:, j], p >= t, zero_division=0) for t in grid]
+                k = int(np.argmax(scores))
+                if best is None or scores[k] > best[0] + 1e-9:  # ties keep the earlier (smaller) weight
+                    best = (scores[k], float(w), ab, float(grid[k]))
+            _, self.codebook_weights_[j], self.platt_[j], self.thresholds_[j] = best
         self.fingerprint_ = self._probe_fingerprint()
         return self
+
+    def codebook_probability(self, texts: Sequence[str]) -> np.ndarray:
+        """The codebook's own probability of each theme (columns as ``themes_``): weighted hits mapped to
+        [0, 1], 0.5 at the theme's ``min_score``; 0 for a theme the codebook does not have."""
+        _, feats, _ = self._analyse(list(texts))
+        return self._codebook_probability(feats[:, : len(self.codebook_.names)])
+
+    def _codebook_probability(self, log_scores: np.ndarray) -> np.ndarray:
+        names = self.codebook_.names
+        out = np.zeros((log_scores.shape[0], len(self.themes_)))
+        for j, theme in enumerate(self.themes_):
+            if theme in self.codebook_.themes:
+                need = max(self.codebook_.themes[theme].min_score, 1e-9)
+                out[:, j] = 1.0 - np.power(0.5, np.expm1(log_scores[:, names.index(theme)]) / need)
+        return out
 
     # -- predicting --------------------------------------------------------------------------------------
     def predict_proba_features(self, X: sp.csr_matrix) -> np.ndarray:
         out = np.zeros((X.shape[0], len(self.themes_)))
         for j, model in enumerate(self.estimators_):
             out[:, j] = model if isinstance(model, float) else model.predict_proba(X)[:, 1]
-        w = float(self.codebook_weight)
-        if w > 0 and self.codebook_features:
-            names = self.codebook_.names
-            first = X.shape[1] - (3 * len(names) + 1)  # the codebook block comes last; log1p(score) first
-            for j, theme in enumerate(self.themes_):
-                if theme in self.codebook_.themes:
-                    score = np.expm1(X[:, first + names.index(theme)].toarray().ravel())
-                    need = max(self.codebook_.themes[theme].min_score, 1e-9)
-                    out[:, j] = (1 - w) * out[:, j] + w * (1.0 - np.power(0.5, score / need))
+        if self.codebook_features:
+            weights = getattr(self, "codebook_weights_", None)
+            if weights is None:
+                weights = np.full(len(self.themes_), float(self.codebook_weight))
+            # a theme the codebook lacks has no keyword probability to mix in
+            weights = np.where([t in self.codebook_.themes for t in self.themes_], weights, 0.0)
+            if (weights > 0).any():
+                names = self.codebook_.names
+                first = X.shape[1] - (3 * len(names) + 1)  # the codebook block comes last; log1p(score) first
+                book = self._codebook_probability(X[:, first:first + len(names)].toarray())
+                out = (1 - weights) * out + weights * book
         platt = getattr(self, "platt_", None)
         if platt is not None:
             for j in range(out.shape[1]):
