@@ -130,6 +130,36 @@ def test_fit_tuned_calibrates_and_chooses_thresholds_by_grouped_cv():
     assert proba[[i for i in range(80) if i % 3 == 0]].mean() > 0.7 > proba[[i for i in range(80) if i % 3]].mean()
 
 
+def test_fit_tuned_chooses_each_themes_codebook_weight_by_grouped_cv(monkeypatch):
+    """Where the learned probability is noise out of fold and the keyword a sure sign, the theme leans on the
+    codebook; a theme the codebook lacks is never mixed with it."""
+    from policytekst.themes import classifier
+    from policytekst.themes.classifier import ThemeClassifier, _platt
+
+    book = {"themes": {"x": {"terms": ["køordning"], "min_score": 1.0}}}
+    rng = np.random.default_rng(2)
+    filler = ["møtet", "holdt", "kantinen", "kaffe", "rapport", "plan", "dag", "uke"]
+    texts, labels, groups = [], [], []
+    for i in range(120):
+        x, y = i % 4 == 0, i % 5 == 0
+        texts.append(" ".join(list(rng.choice(filler, 10)) + (["køordning"] if x else []) + (["sykkel"] if y else [])))
+        labels.append([t for t, on in (("x", x), ("y", y)) if on])
+        groups.append(f"d{i // 3}")
+    # a learned model that generalises badly: its out-of-fold probabilities are noise
+    monkeypatch.setattr(classifier, "out_of_fold_proba", lambda model, texts, y, *a, **k: rng.random(y.shape))
+    model = ThemeClassifier(themes=["x", "y"], codebook=book, calibration=None, char_ngrams=False,
+                            codebook_weight=0.0)
+    model.fit_tuned(texts, labels, groups, n_splits=4, codebook_weights=(0.0, 0.5, 0.9))
+    assert model.codebook_weights_[0] in (0.5, 0.9) and model.codebook_weights_[1] == 0.0
+    assert (model.predict(texts)[:, 0] == [i % 4 == 0 for i in range(120)]).all()
+    # "y" is not in the codebook: its probability is the learned one alone (then calibrated)
+    learned = model.estimators_[1].predict_proba(model.transform(texts))[:, 1]
+    assert np.allclose(model.predict_proba(texts)[:, 1], _platt(learned, model.platt_[1]))
+    fixed = ThemeClassifier(themes=["x", "y"], codebook=book, calibration=None, char_ngrams=False,
+                            codebook_weight=0.2).fit_tuned(texts, labels, groups, n_splits=4, codebook_weights=None)
+    assert np.allclose(fixed.codebook_weights_, 0.2)
+
+
 def test_sentence_features_separate_a_passing_mention():
     from policytekst.themes.classifier import ThemeClassifier
 
