@@ -211,7 +211,7 @@ def extend(args: argparse.Namespace) -> None:
     print(pd.Series([r["stratum"] for r in new]).value_counts().to_string())
     if args.view:
         args.view.mkdir(parents=True, exist_ok=True)
-        text_of = {r["id"]: texts[i] for r, i in zip(new, order)}
+        text_of = {r["id"]: texts[i] for r, i in zip(new, order, strict=True)}
         for batch in batches:
             lines = [f"[{r['id']}] {text_of[r['id']]}\n" for r in new if r["batch"] == batch]
             (args.view / f"batch_{batch}.txt").write_text("\n".join(lines), encoding="utf-8")
