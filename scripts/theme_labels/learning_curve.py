@@ -120,8 +120,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"mean F1 does not reach {args.target} within {part['labels'].max():.0f} labels (best "
                 f"{best['f1']:.3f} at {best['labels']:.0f})") + "\n")
     lines.append("\n" + to_markdown_table(wide) + "\n\n")
-    lines.append(f"Command: `PYTHONPATH=src .venv/bin/python scripts/theme_labels/learning_curve.py "
-                 f"{' '.join(f'--theme {t}' for t in themes)}` ({time.perf_counter() - started:.0f} s).\n")
+    given = " ".join(argv if argv is not None else sys.argv[1:])
+    lines.append(f"Command: `PYTHONPATH=src .venv/bin/python scripts/theme_labels/learning_curve.py {given}` "
+                 f"({time.perf_counter() - started:.0f} s).\n")
     out = args.out or args.labels / "learning_curve.md"
     out.write_text("".join(lines), encoding="utf-8")
     print("".join(lines))
