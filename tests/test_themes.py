@@ -337,3 +337,14 @@ def test_default_model_on_invented_passages_of_new_genres_in_both_standards():
     for standard in ("nb", "nn"):
         model_f1, book_f1 = scores([r for r in rows_a + rows_b if r["standard"] == standard])
         assert model_f1 >= 0.7 and model_f1 > book_f1, (standard, model_f1, book_f1)
+
+
+def test_evaluate_refuses_cross_genre_without_located_labels(tmp_path):
+    from typer.testing import CliRunner
+
+    from policytekst.cli import app
+
+    labels = tmp_path / "l.jsonl"
+    labels.write_text('{"text": "Brukerne sendes mellom etatene.", "labels": ["kasteball"]}\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["themes", "evaluate", "--labels", str(labels), "--train-genre", "seed"])
+    assert result.exit_code == 2 and "--train-genre need --gold" in result.output

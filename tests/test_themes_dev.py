@@ -83,3 +83,40 @@ def test_codebook_baseline_is_a_real_baseline(gold):
     table = metrics_table(y, codebook_predictions(heldout.texts, Codebook.default(), MAIN), MAIN).set_index("theme")
     assert table.loc["macro", "recall"] >= 0.5, table
     assert np.isfinite(table.loc["macro", "f1"])
+
+
+@requires_shared
+@requires_labels
+def test_evaluate_cli_cross_genre_and_grouped_cv_refit_the_models_recipe(gold, tmp_path):
+    """`themes evaluate --train-genre` and `--cv` refit the shipped recipe (fit_tuned, team passages) rather than
+    scoring the shipped model, and say so; the cross-genre table is the one the package's refit gives."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from policytekst.cli import app
+    from policytekst.themes import default_model
+    from policytekst.themes.evaluate import evaluate, recipe_of, refit
+
+    runner = CliRunner()
+    base = ["themes", "evaluate", "--gold", str(LABELS), "--shared", str(SHARED), "--bootstrap", "0", "--json"]
+    result = runner.invoke(app, [*base, "--train-genre", "seed"])
+    assert result.exit_code == 0, result.output
+    assert "refitted on 806 seed passages" in result.stderr and "team passages" in result.stderr
+    rows = {r["theme"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert set(rows) == {*MAIN, "macro"} and rows["macro"]["support"] == sum(rows[t]["support"] for t in MAIN)
+    model = default_model()
+    seeds, others = gold.genre("seed"), gold.genre("storting")
+    direct = evaluate(refit(model, seeds.texts, seeds.labels, seeds.groups, *recipe_of(model)), others.texts,
+                      others.labels, MAIN).set_index("theme")
+    assert abs(rows["macro"]["f1"] - direct.loc["macro", "f1"]) < 1e-3
+
+    result = runner.invoke(app, [*base, "--part", "heldout", "--cv", "3"])
+    assert result.exit_code == 0, result.output
+    assert "refitted in each fold (fit_tuned" in result.stderr
+    cv = {r["theme"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert 0.2 < cv["macro"]["f1"] < 0.9  # a real score of refitted models, not the shipped model's
+    for wrong in (["--train-genre", "nope"], ["--train-genre", "seed", "--cv", "3"],
+                  ["--train-genre", "seed", "--genre", "storting"]):
+        result = runner.invoke(app, [*base, *wrong])
+        assert result.exit_code == 2 and "error" in result.output.lower(), (wrong, result.output)

@@ -189,3 +189,33 @@ def test_bootstrap_brier_and_reliability_tables():
     rel = reliability_table(y, proba)
     assert rel["n"].sum() == 400 and set(rel["bin"]) == {"0.1-0.2", "0.8-0.9"}
     assert rel.set_index("bin").loc["0.8-0.9", "observed"] == 1.0
+
+
+def test_refit_and_grouped_cv_follow_the_models_recipe():
+    """A tuned model is refitted by fit_tuned (its folds predict with their own thresholds); a plain one by fit;
+    extra passages are trained on and never scored."""
+    from policytekst.themes.classifier import ThemeClassifier
+    from policytekst.themes.evaluate import grouped_cv_proba, recipe_of, refit
+    from policytekst.themes.training import LabelledSet
+
+    rng = np.random.default_rng(3)
+    on, off = ["brukerne", "sendes", "mellom", "etatene"], ["møtet", "holdt", "kantinen", "kaffe"]
+    texts, labels, groups = [], [], []
+    for i in range(90):
+        pos = i % 3 == 0
+        texts.append(" ".join(list(rng.choice(on if pos else off, 8)) + list(rng.choice(on + off, 2))))
+        labels.append(["x"] if pos else [])
+        groups.append(f"d{i // 3}")
+    plain = ThemeClassifier(themes=["x"], codebook_features=False, calibration=None, char_ngrams=False)
+    plain.fit(texts, labels)
+    tuned = ThemeClassifier(themes=["x"], codebook_features=False, calibration=None, char_ngrams=False)
+    tuned.fit_tuned(texts, labels, groups, n_splits=3)
+    assert recipe_of(plain) == (False, None) and recipe_of(tuned)[0] is True
+    assert not hasattr(refit(plain, texts, labels, groups, tuned=False), "platt_")
+    assert hasattr(refit(tuned, texts, labels, groups, tuned=True), "platt_")
+    extra = LabelledSet()
+    extra.add("etatene sendes mellom brukerne", ["x"], "team", "t1")
+    assert refit(plain, texts, labels, groups, tuned=False, extra=extra).n_train_ == len(texts) + 1
+    proba, pred = grouped_cv_proba(tuned, texts, labels, groups, n_splits=3, tuned=True, extra=extra)
+    assert proba.shape == pred.shape == (90, 1)
+    assert (pred[:, 0] == [i % 3 == 0 for i in range(90)]).mean() > 0.9

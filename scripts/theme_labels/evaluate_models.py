@@ -38,6 +38,8 @@ from policytekst.themes.evaluate import (  # noqa: E402
     bootstrap_table,
     brier_scores,
     codebook_predictions,
+    grouped_cv_proba,
+    refit,
     reliability_table,
 )
 from policytekst.themes.gold import GoldSet, load_gold  # noqa: E402
@@ -51,11 +53,8 @@ def recipe(params: dict | None = None) -> ThemeClassifier:
 
 
 def fit_recipe(train: GoldSet, params: dict | None = None, with_team: bool = True) -> ThemeClassifier:
-    team = default_training_passages()
-    extra_texts = team.texts if with_team else []
-    extra_y = to_label_matrix(team.labels, MAIN) if with_team else None
-    return recipe(params).fit_tuned(train.texts, train.labels, train.groups, extra_texts=extra_texts,
-                                    extra_y=extra_y)
+    return refit(recipe(params), train.texts, train.labels, train.groups, tuned=True,
+                 extra=default_training_passages() if with_team else None)
 
 
 def scored(model: ThemeClassifier, test: GoldSet, boot: int, by_group: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
@@ -71,15 +70,9 @@ def scored(model: ThemeClassifier, test: GoldSet, boot: int, by_group: bool = Fa
 
 def grouped_cv(train: GoldSet, boot: int, n_splits: int = 5, params: dict | None = None,
                with_team: bool = True) -> pd.DataFrame:
-    from sklearn.model_selection import GroupKFold
-
+    _, pred = grouped_cv_proba(recipe(params), train.texts, train.labels, train.groups, n_splits=n_splits,
+                               tuned=True, extra=default_training_passages() if with_team else None)
     y = to_label_matrix(train.labels, MAIN)
-    pred = np.zeros_like(y)
-    for tr, te in GroupKFold(n_splits=n_splits).split(train.texts, y, np.asarray(train.groups)):
-        model = fit_recipe(train.subset(np.isin(np.arange(len(train)), tr)), params, with_team=with_team)
-        part = train.subset(np.isin(np.arange(len(train)), te))
-        proba = model.predict_proba(part.texts)
-        pred[te] = proba >= model.thresholds_
     base = codebook_predictions(train.texts, Codebook.default(), MAIN)
     return bootstrap_table(y, pred, MAIN, base, n_boot=boot)
 

@@ -262,6 +262,9 @@ def evaluate(labels: Path | None = typer.Option(None, "--labels", "-l", help="La
              model: Path | None = ModelOption,
              cv: int = typer.Option(0, min=0, help="Instead of scoring the model, refit its recipe in K folds "
                                                    "grouped by document and score the out-of-fold predictions."),
+             train_genre: str | None = typer.Option(None, help="With --gold, cross-genre: refit the model's recipe "
+                                                    "on every labelled passage of this genre and score it on "
+                                                    "every passage of the other genre."),
              bootstrap: int = typer.Option(1000, min=0, help="Bootstrap draws for the 95% intervals (0 = none)."),
              by_document: bool = typer.Option(False, help="Bootstrap whole documents (groups), not passages."),
              reliability: Path | None = typer.Option(None, help="Also write the reliability table to FILE."),
@@ -276,7 +279,9 @@ def evaluate(labels: Path | None = typer.Option(None, "--labels", "-l", help="La
         bootstrap_table,
         brier_scores,
         codebook_predictions,
-        out_of_fold_proba,
+        grouped_cv_proba,
+        recipe_of,
+        refit,
         reliability_table,
     )
     from policytekst.themes.training import read_labels
@@ -287,21 +292,30 @@ def evaluate(labels: Path | None = typer.Option(None, "--labels", "-l", help="La
         raise UsageError("give exactly one of --labels FILE or --gold DIR")
     if part not in ("heldout", "train", "all"):
         raise UsageError(f"--part {part!r}: use heldout, train or all")
-    if genre is not None and gold is None:
-        raise UsageError("--genre needs --gold")
+    if (genre is not None or train_genre is not None) and gold is None:
+        raise UsageError("--genre and --train-genre need --gold")
+    if train_genre is not None and (cv or genre is not None):
+        raise UsageError("--train-genre scores the other genre: give neither --cv nor --genre with it")
+    training = None
     if gold is not None:
         from policytekst.themes.gold import GENRES, load_gold
 
-        if genre is not None and genre not in GENRES:
-            raise UsageError(f"--genre {genre!r}: use {' or '.join(GENRES)}")
+        for option, value in (("--genre", genre), ("--train-genre", train_genre)):
+            if value is not None and value not in GENRES:
+                raise UsageError(f"{option} {value!r}: use {' or '.join(GENRES)}")
         data = load_gold(gold, shared)
-        if part != "all":
-            data = data.split()[0 if part == "train" else 1]
-        if genre is not None:
-            data = data.genre(genre)
+        if train_genre is not None:
+            # cross-genre: every labelled passage of one genre trains, every passage of the others is scored
+            training = data.genre(train_genre)
+            data = data.subset([g != train_genre for g in data.genres])
+        else:
+            if part != "all":
+                data = data.split()[0 if part == "train" else 1]
+            if genre is not None:
+                data = data.genre(genre)
         texts, label_lists, groups = data.texts, data.labels, data.groups
-        if not texts:
-            raise UsageError(f"{gold}: no labelled passages in the {part} part")
+        if not texts or (training is not None and not training.texts):
+            raise UsageError(f"{gold}: no labelled passages to {'train on' if texts else 'score'}")
     else:
         read = read_labels(labels)
         texts, label_lists, groups = read.texts, read.labels, read.groups
@@ -310,18 +324,23 @@ def evaluate(labels: Path | None = typer.Option(None, "--labels", "-l", help="La
     themes = [t for t in clf.themes_ if t in present] or list(clf.themes_)
     y = to_label_matrix(label_lists, themes)
     cols = [clf.themes_.index(t) for t in themes]
+    tuned, extra = recipe_of(clf)
+    how = ("fit_tuned: calibration, thresholds and codebook weights chosen inside each training part"
+           if tuned else f"fit, threshold {clf.threshold}") + (f", plus {len(extra)} team passages" if extra else "")
     if cv:
-        from sklearn.base import clone
-
-        proba = out_of_fold_proba(clone(clf).set_params(themes=list(clf.themes_)), texts,
-                                  to_label_matrix(label_lists, clf.themes_), groups, n_splits=cv)[:, cols]
-        thresholds = np.full(len(themes), float(clf.threshold))
+        proba, pred = grouped_cv_proba(clf, texts, label_lists, groups, n_splits=cv, tuned=tuned, extra=extra)
+        proba, pred = proba[:, cols], pred[:, cols]
         err.print(f"{cv}-fold cross-validation grouped by document ({len(texts)} passages, "
-                  f"{len(set(groups))} documents); threshold {clf.threshold}")
+                  f"{len(set(groups))} documents); the model's recipe refitted in each fold ({how})")
+    elif training is not None:
+        fitted = refit(clf, training.texts, training.labels, training.groups, tuned, extra)
+        proba = fitted.predict_proba(texts)[:, cols]
+        pred = (proba >= fitted.thresholds_[cols]).astype(np.int8)
+        err.print(f"cross-genre: the model's recipe refitted on {len(training)} {train_genre} passages ({how}), "
+                  f"scored on {len(texts)} passages of the other genre")
     else:
         proba = clf.predict_proba(texts)[:, cols]
-        thresholds = clf.thresholds_[cols]
-    pred = (proba >= thresholds).astype(np.int8)
+        pred = (proba >= clf.thresholds_[cols]).astype(np.int8)
     base = codebook_predictions(texts, clf.codebook_, themes)
     table = bootstrap_table(y, pred, themes, base, n_boot=max(bootstrap, 1), seed=seed,
                             groups=groups if by_document else None)

@@ -1,5 +1,6 @@
 """Honest metrics for theme classifiers: per-theme precision/recall/F1/support beside the codebook baseline,
-and cross-validation grouped by document (no document on both sides of a split)."""
+cross-validation grouped by document (no document on both sides of a split), and refitting a model's own recipe
+on other passages (for grouped CV and cross-genre tables)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sklearn.model_selection import GroupKFold
 
 from policytekst.themes.classifier import ThemeClassifier, out_of_fold_proba, to_label_matrix  # noqa: F401
 from policytekst.themes.codebook import Codebook
+from policytekst.themes.training import LabelledSet, default_training_passages
 
 
 def codebook_predictions(texts: Sequence[str], codebook: Codebook, themes: Sequence[str]) -> np.ndarray:
@@ -75,6 +77,48 @@ def cross_validate_grouped(model: ThemeClassifier, texts: Sequence[str], labels:
         pred[test] = fold.predict([texts[i] for i in test])
     base = codebook_predictions(texts, model._book(), themes)
     return metrics_table(y, pred, themes, base)
+
+
+def recipe_of(model: ThemeClassifier) -> tuple[bool, LabelledSet | None]:
+    """How ``model`` was fitted, so it can be fitted again on other passages: whether by ``fit_tuned`` (it has a
+    calibration), and the extra passages it was trained with (the shipped model's hand-written ones)."""
+    tuned = getattr(model, "platt_", None) is not None
+    extra = default_training_passages() if getattr(model, "meta_", {}).get("n_team") else None
+    return tuned, extra
+
+
+def refit(model: ThemeClassifier, texts: Sequence[str], labels: Sequence[Sequence[str]], groups: Sequence[str],
+          tuned: bool, extra: LabelledSet | None = None) -> ThemeClassifier:
+    """A fresh copy of ``model``'s recipe fitted on these passages: by ``fit_tuned`` when ``tuned`` (calibration,
+    thresholds and codebook weights chosen by grouped CV inside these passages alone), else by ``fit``. ``extra``
+    passages join the training data and are never scored."""
+    themes = list(getattr(model, "themes_", None) or model.themes or model._book().names)
+    fresh = clone(model).set_params(themes=themes)
+    extra = extra or LabelledSet()
+    if tuned and len(set(groups)) >= 2:
+        return fresh.fit_tuned(list(texts), list(labels), list(groups), extra_texts=extra.texts,
+                               extra_y=to_label_matrix(extra.labels, themes))
+    return fresh.fit(list(texts) + extra.texts, [*labels, *extra.labels])
+
+
+def grouped_cv_proba(model: ThemeClassifier, texts: Sequence[str], labels: Sequence[Sequence[str]],
+                     groups: Sequence[str], n_splits: int = 5, tuned: bool = True,
+                     extra: LabelledSet | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold probabilities and predictions of ``model``'s recipe, refitted (see :func:`refit`) in folds
+    grouped by document; each fold predicts with its own thresholds. Columns follow the refitted models'
+    ``themes_``."""
+    texts, labels, groups = list(texts), list(labels), np.asarray(groups)
+    n_splits = max(2, min(n_splits, len(set(groups.tolist()))))
+    proba = pred = None
+    for train, test in GroupKFold(n_splits=n_splits).split(texts, groups=groups):
+        fold = refit(model, [texts[i] for i in train], [labels[i] for i in train], groups[train].tolist(),
+                     tuned, extra)
+        p = fold.predict_proba([texts[i] for i in test])
+        if proba is None:
+            proba, pred = np.zeros((len(texts), p.shape[1])), np.zeros((len(texts), p.shape[1]), dtype=np.int8)
+        proba[test] = p
+        pred[test] = p >= fold.thresholds_
+    return proba, pred
 
 
 def _prf(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
