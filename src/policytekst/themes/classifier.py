@@ -394,15 +394,18 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                                 extra_y=ey)
         self.fit(texts + extra_texts, np.vstack([y, ey]))
         self.platt_ = np.tile([1.0, 0.0], (len(themes), 1))
-        self.codebook_weights_ = np.full(len(themes), float(self.codebook_weight))
+        # a theme the codebook lacks has no keyword probability to mix in (as in predict_proba_features)
+        in_book = [t in self.codebook_.themes for t in themes]
+        self.codebook_weights_ = np.where(in_book, float(self.codebook_weight), 0.0)
         book_proba = self.codebook_probability(texts) if weights else None
         chosen = [t for t in (tune or themes) if t in themes]
         for j, theme in enumerate(themes):
             if theme not in chosen or y[:, j].sum() < 5 or y[:, j].sum() == len(y):
                 continue
             best: tuple[float, float, list[float], float] | None = None
-            for w in (weights if weights and theme in self.codebook_.themes else [self.codebook_weight]):
-                p = oof[:, j] if book_proba is None else (1 - w) * oof[:, j] + w * book_proba[:, j]
+            for w in (weights if weights and in_book[j] else [self.codebook_weights_[j]]):
+                # without a grid the out-of-fold probability already holds the fixed mix
+                p = oof[:, j] if book_proba is None or not in_book[j] else (1 - w) * oof[:, j] + w * book_proba[:, j]
                 ab = [1.0, 0.0]
                 if calibrate:
                     platt = LogisticRegression(C=1e4, solver="lbfgs").fit(_logit(p)[:, None], y[:, j])
