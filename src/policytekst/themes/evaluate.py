@@ -12,7 +12,7 @@ from sklearn.base import clone
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
-from policytekst.themes.classifier import ThemeClassifier, out_of_fold_proba, to_label_matrix  # noqa: F401
+from policytekst.themes.classifier import ThemeClassifier, to_label_matrix
 from policytekst.themes.codebook import Codebook
 from policytekst.themes.training import LabelledSet, default_training_passages
 
