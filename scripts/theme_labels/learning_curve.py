@@ -40,7 +40,7 @@ def codebook_without(theme: str) -> dict:
 
 
 def run(theme: str, strategy: str, seed: int, train, test, start: int, batch: int, max_labels: int,
-        book: dict) -> list[dict]:
+        book: dict, tune: bool = False) -> list[dict]:
     rng = np.random.default_rng(seed)
     y_pool = np.array([theme in row for row in train.labels], dtype=np.int8)
     y_test = np.array([theme in row for row in test.labels], dtype=np.int8)
@@ -55,7 +55,12 @@ def run(theme: str, strategy: str, seed: int, train, test, start: int, batch: in
     while True:
         model = ThemeClassifier(themes=[theme], codebook=book, C=4.0, class_weight="balanced", calibration=None,
                                 char_ngrams=False, embedding="default", seed=seed)
-        model.fit([train.texts[i] for i in labelled], y_pool[labelled][:, None])
+        texts, y = [train.texts[i] for i in labelled], y_pool[labelled][:, None]
+        if tune and y.sum() >= 5:
+            # what `themes train --tune` does: calibration and threshold by grouped CV on the labels so far
+            model.fit_tuned(texts, y, [train.groups[i] for i in labelled])
+        else:
+            model.fit(texts, y)
         pred = model.predict(test.texts)[:, 0]
         rows.append({"theme": theme, "strategy": strategy, "seed": seed, "labels": len(labelled),
                      "positives": int(y_pool[labelled].sum()), "f1": f1_score(y_test, pred, zero_division=0)})
@@ -81,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--target", type=float, default=0.8)
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--tune", action="store_true",
+                    help="fit as `themes train --tune` does (threshold by grouped CV), not at threshold 0.5")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
     started = time.perf_counter()
@@ -91,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         book = codebook_without(theme)
         for strategy in ("uncertainty", "random"):
             for seed in range(args.repeats):
-                rows += run(theme, strategy, seed, train, test, args.start, args.batch, args.max_labels, book)
+                rows += run(theme, strategy, seed, train, test, args.start, args.batch, args.max_labels, book,
+                            tune=args.tune)
                 print(f"{theme} {strategy} seed {seed}: F1 {rows[-1]['f1']:.3f} at {rows[-1]['labels']} labels "
                       f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     frame = pd.DataFrame(rows)
@@ -108,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = ["# Learning curve of a new theme (simulated suggest -> label -> train loop)\n\n",
              f"Theme(s) treated as new: {', '.join(themes)} (removed from the codebook). Pool: the training part "
              f"of the located labels ({len(train)} passages); F1 on the held-out part ({len(test)} passages, "
-             f"threshold 0.5). Start: {args.start} random labels plus two positives; +{args.batch} a round, chosen "
+             f"{'calibration and threshold by grouped CV on the labels so far, as `themes train --tune`' if args.tune else 'threshold 0.5'}). Start: {args.start} random labels plus two positives; +{args.batch} a round, chosen "
              f"by `suggest` (uncertainty + diversity) or at random; mean over {args.repeats} seeds.\n\n"]
     for theme in themes:
         for strategy in ("uncertainty", "random"):
