@@ -113,10 +113,12 @@ def main(argv: list[str] | None = None) -> int:
                              values=["labels", "positives", "f1"]).round(3)
     wide.columns = [f"{a}_{b}" for a, b in wide.columns]
     wide = wide.reset_index()
+    fitting = ("calibration and threshold by grouped CV on the labels so far, as `themes train --tune`"
+               if args.tune else "threshold 0.5")
     lines = ["# Learning curve of a new theme (simulated suggest -> label -> train loop)\n\n",
              f"Theme(s) treated as new: {', '.join(themes)} (removed from the codebook). Pool: the training part "
              f"of the located labels ({len(train)} passages); F1 on the held-out part ({len(test)} passages, "
-             f"{'calibration and threshold by grouped CV on the labels so far, as `themes train --tune`' if args.tune else 'threshold 0.5'}). Start: {args.start} random labels plus two positives; +{args.batch} a round, chosen "
+             f"{fitting}). Start: {args.start} random labels plus two positives; +{args.batch} a round, chosen "
              f"by `suggest` (uncertainty + diversity) or at random; mean over {args.repeats} seeds.\n\n"]
     for theme in themes:
         for strategy in ("uncertainty", "random"):

@@ -35,7 +35,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from policytekst.themes.codebook import Codebook, _lemma, words_of
+from policytekst.themes.codebook import Codebook, _lemma, codebook_probability, words_of
 from policytekst.themes.embedding import LemmaSpace
 from policytekst.themes.score_cache import file_fingerprint
 
@@ -397,7 +397,10 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         # a theme the codebook lacks has no keyword probability to mix in (as in predict_proba_features)
         in_book = [t in self.codebook_.themes for t in themes]
         self.codebook_weights_ = np.where(in_book, float(self.codebook_weight), 0.0)
-        book_proba = self.codebook_probability(texts) if weights else None
+        book_proba = None
+        if weights:
+            _, feats, _ = self._analyse(texts)
+            book_proba = self._codebook_probability(feats[:, : len(self.codebook_.names)])
         chosen = [t for t in (tune or themes) if t in themes]
         for j, theme in enumerate(themes):
             if theme not in chosen or y[:, j].sum() < 5 or y[:, j].sum() == len(y):
@@ -419,19 +422,15 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.fingerprint_ = self._probe_fingerprint()
         return self
 
-    def codebook_probability(self, texts: Sequence[str]) -> np.ndarray:
-        """The codebook's own probability of each theme (columns as ``themes_``): weighted hits mapped to
-        [0, 1], 0.5 at the theme's ``min_score``; 0 for a theme the codebook does not have."""
-        _, feats, _ = self._analyse(list(texts))
-        return self._codebook_probability(feats[:, : len(self.codebook_.names)])
-
     def _codebook_probability(self, log_scores: np.ndarray) -> np.ndarray:
+        """The codebook's own probability of each theme (columns as ``themes_``; 0 for a theme it lacks) from the
+        log1p(weighted hits) block of the codebook features."""
         names = self.codebook_.names
         out = np.zeros((log_scores.shape[0], len(self.themes_)))
         for j, theme in enumerate(self.themes_):
             if theme in self.codebook_.themes:
-                need = max(self.codebook_.themes[theme].min_score, 1e-9)
-                out[:, j] = 1.0 - np.power(0.5, np.expm1(log_scores[:, names.index(theme)]) / need)
+                out[:, j] = codebook_probability(np.expm1(log_scores[:, names.index(theme)]),
+                                                 self.codebook_.themes[theme].min_score)
         return out
 
     # -- predicting --------------------------------------------------------------------------------------

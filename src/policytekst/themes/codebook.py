@@ -480,6 +480,17 @@ class Codebook:
         return [name for name, s in scores.items() if s >= self.themes[name].min_score]
 
 
+def codebook_probability(score: float | np.ndarray, min_score: float = 1.0):
+    """Map weighted hits to [0, 1]: 0 hits -> 0, ``min_score`` hits -> 0.5, more hits -> towards 1.
+
+    A net negative score (terms with negative weights outnumbering the rest) counts as no hits.
+    """
+    import numpy as np  # on use, as elsewhere in this module
+
+    hits = np.clip(np.asarray(score, dtype=float), 0.0, None)
+    return 1.0 - np.power(0.5, hits / max(min_score, 1e-9))
+
+
 def _parse_term(raw: Any, where: str, theme: str) -> Term:
     if isinstance(raw, str):
         pattern, weight = raw, 1.0

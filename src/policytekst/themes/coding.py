@@ -22,7 +22,7 @@ from policytekst.executors import Executor
 from policytekst.model import ANALYSIS_KINDS
 from policytekst.scores import check_scores, scores_frame
 from policytekst.themes import score_cache
-from policytekst.themes.codebook import Codebook, words_of
+from policytekst.themes.codebook import Codebook, codebook_probability, words_of
 from policytekst.themes.score_cache import file_fingerprint
 
 DEFAULT_THEMES = ("npm", "brukermedvirkning", "kasteball", "samordning", "arbeidslinja",
@@ -145,15 +145,6 @@ def matched_tokens(corpus, codebook: Codebook | str | None = None,
                 rows.append((pid, doc_id, m.theme, m.term, m.text, m.start, m.end, m.weight))
     return pd.DataFrame(rows, columns=["passage_id", "doc_id", "theme", "term", "match", "start", "end",
                                        "weight"])
-
-
-def codebook_probability(score: float | np.ndarray, min_score: float = 1.0):
-    """Map weighted hits to [0, 1]: 0 hits -> 0, ``min_score`` hits -> 0.5, more hits -> towards 1.
-
-    A net negative score (terms with negative weights outnumbering the rest) counts as no hits.
-    """
-    hits = np.clip(np.asarray(score, dtype=float), 0.0, None)
-    return 1.0 - np.power(0.5, hits / max(min_score, 1e-9))
 
 
 def _default_model_file():
