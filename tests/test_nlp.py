@@ -141,6 +141,18 @@ def test_detect_language_is_total_and_handles_short_text():
     assert detect_language("This thesis examines user participation in welfare services.") == "en"
 
 
+
+def test_could_be_english_screens_out_norwegian_but_never_english():
+    from policytekst.nlp.language import could_be
+
+    english = "This thesis examines how the purchaser-provider split is used, and which consequences it has for the users."
+    assert could_be(english, "en") and detect_language(english) == "en"
+    assert not could_be(DOC_A, "en") and not could_be(DOC_B, "en")
+    # the screen may let a Norwegian passage quoting an English title through; detection still says Norwegian
+    quoting = DOC_A + " (The Politics of the Welfare State and the Market)"
+    assert could_be(quoting, "en") and detect_language(quoting) == "nb"
+    assert could_be(DOC_A, "nb")  # only English is screened
+
 # -- the lemma cache -------------------------------------------------------------------------------------------
 DOC_A = ("Kasteball i velferdsstaten\n\nMange brukere forteller at de blir kasteballer mellom Nav-kontoret, "
          "kommunen og spesialisthelsetjenesten. De må fortelle historien sin på nytt hver gang de møter en "

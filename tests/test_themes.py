@@ -348,3 +348,28 @@ def test_evaluate_refuses_cross_genre_without_located_labels(tmp_path):
     labels.write_text('{"text": "Brukerne sendes mellom etatene.", "labels": ["kasteball"]}\n', encoding="utf-8")
     result = CliRunner().invoke(app, ["themes", "evaluate", "--labels", str(labels), "--train-genre", "seed"])
     assert result.exit_code == 2 and "--train-genre need --gold" in result.output
+
+
+def test_default_model_leaves_english_passages_to_the_codebook():
+    """English abstracts of Norwegian theses (written for this test, labelled by THEMES_GUIDE.md): the learned part
+    knows Norwegian words and vectors only, so an English passage gets the codebook's decision, which has English
+    cues. Set c was used to write those cues; set d was written at the same time by the same hand and changed
+    nothing afterwards (so its figure flatters). Norwegian passages are not affected."""
+    import copy
+
+    from policytekst.themes import Codebook, default_model
+
+    model, book = default_model(), Codebook.default()
+    learned_only = copy.copy(model)
+    learned_only.codebook_languages = ()
+    rows = _unseen("theme_unseen_passages_en.jsonl")
+    texts, gold = [r["text"] for r in rows], [r["labels"] for r in rows]
+    predicted = [[t for t in p if t in MAIN_THEMES] for p in model.predict_labels(texts)]
+    assert [set(p) for p in predicted] == [{t for t in book.labels(x) if t in MAIN_THEMES} for x in texts]
+    held = [i for i, r in enumerate(rows) if r["set"] == "d"]
+    assert _macro_f1([texts[i] for i in held], [gold[i] for i in held], [predicted[i] for i in held]) >= 0.8
+    without = [[t for t in p if t in MAIN_THEMES] for p in learned_only.predict_labels(texts)]
+    # the learned part alone sees the English cues only through its codebook features: it misses more
+    assert _macro_f1(texts, gold, without) < _macro_f1(texts, gold, predicted)
+    norwegian = [r["text"] for r in _unseen("theme_unseen_passages_b.jsonl")]
+    assert np.allclose(model.predict_proba(norwegian), learned_only.predict_proba(norwegian))

@@ -37,8 +37,8 @@ def suggest(model: ThemeClassifier, texts: Sequence[str], ids: Sequence[str], n:
         return pd.DataFrame(columns=["id", "theme", "probability", "uncertainty", "text"])
     themes = list(themes) if themes else list(model.themes_)
     cols = [model.themes_.index(t) for t in themes]
-    X = model.transform(texts)
-    proba = model.predict_proba_features(X)[:, cols]
+    X, proba = model.features_and_proba(texts)
+    proba = proba[:, cols]
     thresholds = model.thresholds_[cols]
     # 1 at the threshold, 0 when certain either way.
     margin = np.abs(proba - thresholds) / np.maximum(np.maximum(thresholds, 1 - thresholds), 1e-9)

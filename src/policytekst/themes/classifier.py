@@ -35,6 +35,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from policytekst.nlp.language import could_be, detect_language
 from policytekst.themes.codebook import Codebook, _lemma, codebook_probability, words_of
 from policytekst.themes.embedding import LemmaSpace
 from policytekst.themes.score_cache import file_fingerprint
@@ -155,6 +156,12 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         Add, per codebook theme, the passage's embedding vector where the codebook hits that theme (zero
         elsewhere): the model learns in which contexts a keyword means the theme and in which it is a
         passing mention or another sense (needs ``embedding`` and ``codebook_features``).
+    codebook_languages:
+        Languages (codes of :func:`policytekst.nlp.language.detect_language`) the learned part was not trained
+        on: a passage in one of them gets the codebook's own decision instead (its probability moved so that the
+        theme's ``min_score`` lands on the model's threshold). The shipped model learned from Norwegian
+        (bokmål and nynorsk); on the English abstracts of Norwegian theses its words and vectors say nothing,
+        while the codebook's English cues do. Empty: every passage goes through the learned part.
     seed:
         Random seed (cross-validation folds inside calibration).
     """
@@ -165,7 +172,8 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                  max_char_features: int = 40_000, text_weight: float = 1.0,
                  class_weight: str | None = "balanced", max_df: float = 1.0, codebook_weight: float = 0.0,
                  embedding: Any = None, embedding_weight: float = 1.0, sentence_features: bool = False,
-                 gated_embedding: bool = False, seed: int = 0) -> None:
+                 gated_embedding: bool = False, codebook_languages: Sequence[str] = ("en",),
+                 seed: int = 0) -> None:
         self.themes = themes
         self.codebook = codebook
         self.C = C
@@ -182,6 +190,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.embedding_weight = embedding_weight
         self.sentence_features = sentence_features
         self.gated_embedding = gated_embedding
+        self.codebook_languages = codebook_languages
         self.seed = seed
 
     # -- features ----------------------------------------------------------------------------------------
@@ -456,12 +465,37 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                     out[:, j] = _platt(out[:, j], platt[j])
         return out
 
+    def features_and_proba(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray]:
+        """The feature matrix and the probabilities of ``texts`` (see :meth:`predict_proba`)."""
+        texts = list(texts)
+        X = self._transform(texts)
+        out = self.predict_proba_features(X)
+        languages = set(getattr(self, "codebook_languages", ()))
+        if languages and self.codebook_features and texts:
+            rows = [i for i, text in enumerate(texts)
+                    if any(could_be(text, lang) for lang in languages) and detect_language(text) in languages]
+            if rows:
+                out[rows] = self._codebook_decision(X[rows], out[rows])
+        return X, out
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of each theme for each text: an array (n_texts, n_themes), columns as ``themes_``."""
         texts = list(texts)
         if not texts:
             return np.zeros((0, len(self.themes_)))
-        return self.predict_proba_features(self._transform(texts))
+        return self.features_and_proba(texts)[1]
+
+    def _codebook_decision(self, X: sp.csr_matrix, learned: np.ndarray) -> np.ndarray:
+        """The codebook's probability of each theme it has, its log-odds shifted so that ``min_score`` weighted
+        hits give the theme's threshold (so the label is the codebook's); ``learned`` for the other themes."""
+        names = self.codebook_.names
+        first = X.shape[1] - (3 * len(names) + 1)  # the codebook block comes last; log1p(score) first
+        book = self._codebook_probability(X[:, first:first + len(names)].toarray())
+        out = learned.copy()
+        for j, theme in enumerate(self.themes_):
+            if theme in self.codebook_.themes:
+                out[:, j] = _platt(book[:, j], (1.0, _logit(self.thresholds_[j])))
+        return out
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """0/1 matrix of predicted themes (probability at or above the theme's threshold)."""
@@ -539,6 +573,7 @@ def out_of_fold_proba(model: ThemeClassifier, texts: Sequence[str], y: np.ndarra
     for train, test in GroupKFold(n_splits=n_splits).split(texts, y, groups):
         fold_texts = [texts[i] for i in train] + list(extra_texts)
         fold_y = y[train] if extra_y is None else np.vstack([y[train], extra_y])
-        fold = clone(model).fit(fold_texts, fold_y)
+        # the learned part is what is tuned: no passage is handed to the codebook by its language here
+        fold = clone(model).set_params(codebook_languages=()).fit(fold_texts, fold_y)
         out[test] = fold.predict_proba([texts[i] for i in test])
     return out
