@@ -214,6 +214,22 @@ def test_fit_save_load_roundtrip(tmp_path):
     assert any("kasteball" in name for name in top)
 
 
+
+def test_joined_pairs_unite_labels_of_short_passages_only():
+    from policytekst.themes.training import joined_pairs
+
+    texts = ["Kort om anbud.", "Brukerne sendes mellom kontorene.", "Ett ord", " ".join(["langt"] * 50)]
+    y = np.array([[1, 0], [0, 1], [0, 0], [1, 1]])
+    joined, labels = joined_pairs(texts, y, max_words=10, seed=0)
+    assert len(joined) == 1 and labels.shape == (1, 2)  # three short passages: one pair, one left alone
+    halves = [t for t in texts[:3] if t in joined[0]]
+    assert len(halves) == 2 and "langt" not in joined[0]
+    expected = np.maximum(*[y[texts.index(t)] for t in halves])
+    assert labels[0].tolist() == expected.tolist()
+    assert joined_pairs(texts, y, max_words=10, seed=0)[0] == joined  # seeded
+    assert joined_pairs(texts, y, max_words=2, seed=0)[0] == []
+
+
 def test_suggest_proposes_uncertain_distinct_passages():
     from policytekst.themes import default_model
     from policytekst.themes.active import suggest

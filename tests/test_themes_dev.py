@@ -70,6 +70,29 @@ def test_default_model_meets_issue_13_bars_on_heldout(gold):
     assert table.loc["macro", "f1"] >= 0.80 and (table.loc[MAIN, "f1"] >= 0.70).all(), table
 
 
+
+@requires_shared
+@requires_labels
+def test_default_model_keeps_themes_in_longer_passages(gold):
+    """Held-out Storting questions joined two by two (about 130 words, labels united): a model fitted on short
+    units alone loses themes there (its probabilities fall with length: recall 0.32, expected passages 0.60 of
+    the single questions' ratio); trained with joined pairs too (``join_short``) it keeps them, so expected counts
+    stay comparable between corpora of short and long passages."""
+    from policytekst.themes import default_model
+    from policytekst.themes.classifier import to_label_matrix
+    from policytekst.themes.training import joined_pairs
+
+    model = default_model()
+    questions = gold.split()[1].genre("storting")
+    cols = [model.themes_.index(t) for t in MAIN]
+    y = to_label_matrix(questions.labels, MAIN)
+    texts, y_pairs = joined_pairs(questions.texts, y, max_words=10**9, seed=0)
+    single = model.predict_proba(questions.texts)[:, cols]
+    pairs = model.predict_proba(texts)[:, cols]
+    recall = ((pairs >= model.thresholds_[cols]) & (y_pairs == 1)).sum() / y_pairs.sum()
+    kept = (pairs.sum() / y_pairs.sum()) / (single.sum() / y.sum())
+    assert recall >= 0.45 and kept >= 0.7, (recall, kept)
+
 @requires_shared
 @requires_labels
 def test_codebook_baseline_is_a_real_baseline(gold):

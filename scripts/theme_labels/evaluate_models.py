@@ -8,7 +8,10 @@ Tables (all five main themes, the codebook's own coding beside the model, bootst
 2. grouped CV: 5-fold cross-validation grouped by document on the training part (the recipe of the shipped model:
    team passages in every fold's training data, thresholds and calibration chosen inside each fold's training part);
 3. cross-genre: the recipe trained on seed passages + team passages and tested on every labelled Storting question,
-   and trained on Storting questions + team passages and tested on every labelled seed passage.
+   and trained on Storting questions + team passages and tested on every labelled seed passage;
+4. longer passages: labelled units joined two by two (labels united, as the guide counts a theme one half
+   discusses): held-out Storting questions in seeded random pairs, held-out seed spans with the span that follows
+   them in their file, and every seed span with its follower for the Storting-trained recipe of table 3.
 
 ``--select`` instead prints grouped-CV macro-F1 on the training part for a few parameter sets (how PARAMS of
 scripts/train_default_theme_model.py were chosen; the held-out part is not read).
@@ -42,8 +45,8 @@ from policytekst.themes.evaluate import (  # noqa: E402
     refit,
     reliability_table,
 )
-from policytekst.themes.gold import GoldSet, load_gold  # noqa: E402
-from policytekst.themes.training import MAIN_THEMES, default_training_passages  # noqa: E402
+from policytekst.themes.gold import GoldSet, load_gold, read_jsonl  # noqa: E402
+from policytekst.themes.training import MAIN_THEMES, default_training_passages, joined_pairs  # noqa: E402
 
 MAIN = list(MAIN_THEMES)
 
@@ -75,6 +78,38 @@ def grouped_cv(train: GoldSet, boot: int, n_splits: int = 5, params: dict | None
     y = to_label_matrix(train.labels, MAIN)
     base = codebook_predictions(train.texts, Codebook.default(), MAIN)
     return bootstrap_table(y, pred, MAIN, base, n_boot=boot)
+
+
+def random_pairs(part: GoldSet, seed: int = 0) -> GoldSet:
+    """The passages of ``part`` joined in seeded random pairs, labels united."""
+    themes = sorted({t for row in part.labels for t in row})
+    texts, y = joined_pairs(part.texts, to_label_matrix(part.labels, themes), max_words=10**9, seed=seed)
+    labels = [[t for t, v in zip(themes, row, strict=True) if v] for row in y]
+    n = len(texts)
+    return GoldSet([f"pair{i}" for i in range(n)], texts, labels, [f"pair{i}" for i in range(n)], ["pair"] * n,
+                   [True] * n, [""] * n)
+
+
+def neighbour_pairs(part: GoldSet, labels_dir: Path) -> GoldSet:
+    """Each seed span of ``part`` joined with the labelled span that follows it in its file (at most 5
+    characters apart), labels united."""
+    where = {row["id"]: row for row in read_jsonl(labels_dir / "pool.jsonl")}
+    order = sorted((i for i in range(len(part)) if part.genres[i] == "seed"),
+                   key=lambda i: (part.groups[i], where[part.ids[i]]["start"]))
+    out = GoldSet()
+    for a, b in zip(order[:-1], order[1:], strict=True):
+        ra, rb = where[part.ids[a]], where[part.ids[b]]
+        if ra["doc"] == rb["doc"] and 0 <= rb["start"] - ra["end"] <= 5:
+            for field_, value in (("ids", f"{part.ids[a]}+{part.ids[b]}"), ("texts", f"{part.texts[a]} {part.texts[b]}"),
+                                  ("labels", sorted(set(part.labels[a]) | set(part.labels[b]))),
+                                  ("groups", part.groups[a]), ("genres", "seed"), ("heldout", part.heldout[a]),
+                                  ("strata", "")):
+                getattr(out, field_).append(value)
+    return out
+
+
+def median_words(part: GoldSet) -> int:
+    return round(float(np.median([len(text.split()) for text in part.texts])))
 
 
 def md(title: str, table: pd.DataFrame, note: str = "") -> str:
@@ -136,6 +171,13 @@ def main(argv: list[str] | None = None) -> int:
                     scored(on_seed, seed_all, args.boot)[0],
                     f"Training: {len(storting_all)} labelled Storting questions + 378 team passages; test: all "
                     f"{len(seed_all)} labelled seed spans.\n\n"))
+    longer = [("held-out Storting questions in random pairs", model, random_pairs(heldout.genre("storting"))),
+              ("held-out seed spans joined with the next span", model, neighbour_pairs(heldout, args.labels)),
+              ("every seed span joined with the next, recipe trained on Storting questions + team passages",
+               on_seed, neighbour_pairs(seed_all, args.labels))]
+    for title, fitted, part in longer:
+        parts.append(md(f"Longer passages: {title}", scored(fitted, part, args.boot)[0],
+                        f"{len(part)} joined passages, median {median_words(part)} words (labels united).\n\n"))
     parts.append("Command: `PYTHONPATH=src .venv/bin/python scripts/theme_labels/evaluate_models.py` "
                  f"({time.perf_counter() - started:.0f} s).\n")
     out = args.out or args.labels / "evaluation.md"

@@ -39,6 +39,7 @@ from policytekst.nlp.language import could_be, detect_language
 from policytekst.themes.codebook import Codebook, _lemma, codebook_probability, words_of
 from policytekst.themes.embedding import LemmaSpace
 from policytekst.themes.score_cache import file_fingerprint
+from policytekst.themes.training import joined_pairs
 
 MODEL_FORMAT = 1
 
@@ -156,6 +157,11 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         Add, per codebook theme, the passage's embedding vector where the codebook hits that theme (zero
         elsewhere): the model learns in which contexts a keyword means the theme and in which it is a
         passing mention or another sense (needs ``embedding`` and ``codebook_features``).
+    join_short:
+        Also train on the training passages shorter than this many words joined in random pairs (labels
+        united; :func:`policytekst.themes.training.joined_pairs`): a model learned from short units otherwise
+        misses themes in longer passages. 0 = off. Built inside ``fit`` from its own passages, so cross-validation
+        never joins a test passage to a training one.
     codebook_languages:
         Languages (codes of :func:`policytekst.nlp.language.detect_language`) the learned part was not trained
         on: a passage in one of them gets the codebook's own decision instead (its probability moved so that the
@@ -172,8 +178,8 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                  max_char_features: int = 40_000, text_weight: float = 1.0,
                  class_weight: str | None = "balanced", max_df: float = 1.0, codebook_weight: float = 0.0,
                  embedding: Any = None, embedding_weight: float = 1.0, sentence_features: bool = False,
-                 gated_embedding: bool = False, codebook_languages: Sequence[str] = ("en",),
-                 seed: int = 0) -> None:
+                 gated_embedding: bool = False, join_short: int = 0,
+                 codebook_languages: Sequence[str] = ("en",), seed: int = 0) -> None:
         self.themes = themes
         self.codebook = codebook
         self.C = C
@@ -190,6 +196,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.embedding_weight = embedding_weight
         self.sentence_features = sentence_features
         self.gated_embedding = gated_embedding
+        self.join_short = join_short
         self.codebook_languages = codebook_languages
         self.seed = seed
 
@@ -306,6 +313,12 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         y = np.asarray(y) if isinstance(y, np.ndarray) else to_label_matrix(y, self.themes_)
         if y.shape != (len(texts), len(self.themes_)):
             raise ValueError(f"labels have shape {y.shape}, expected ({len(texts)}, {len(self.themes_)})")
+        self.n_train_ = len(texts)  # the passages given (joined pairs come on top)
+        if getattr(self, "join_short", 0):
+            joined, joined_y = joined_pairs(texts, y, self.join_short, self.seed)
+            texts, y = texts + joined, np.vstack([y, joined_y])
+            if bags is not None:
+                bags = [*bags, *([-1] * len(joined))]  # shared by every bag
         lemma_strings, feats, sent = self._analyse(texts)
         self.word_vectorizer_ = TfidfVectorizer(analyzer=_split_words, ngram_range=(1, 1), sublinear_tf=True,
                                                 min_df=1, max_df=self.max_df)
@@ -340,7 +353,6 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                 members.append(self._fit_one(X[rows], target[rows]))
             self.estimators_.append(_Averaged(members))
         self.thresholds_ = np.full(len(self.themes_), float(self.threshold))
-        self.n_train_ = len(texts)
         self.fingerprint_ = self._probe_fingerprint()
         return self
 
