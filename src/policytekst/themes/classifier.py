@@ -454,6 +454,13 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                                                  self.codebook_.themes[theme].min_score)
         return out
 
+    def _codebook_probability_of(self, X: sp.csr_matrix) -> np.ndarray:
+        """:meth:`_codebook_probability` read from a feature matrix (its codebook block comes last, log1p(weighted
+        hits) first)."""
+        names = self.codebook_.names
+        first = X.shape[1] - (3 * len(names) + 1)
+        return self._codebook_probability(X[:, first:first + len(names)].toarray())
+
     # -- predicting --------------------------------------------------------------------------------------
     def predict_proba_features(self, X: sp.csr_matrix) -> np.ndarray:
         out = np.zeros((X.shape[0], len(self.themes_)))
@@ -466,10 +473,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             # a theme the codebook lacks has no keyword probability to mix in
             weights = np.where([t in self.codebook_.themes for t in self.themes_], weights, 0.0)
             if (weights > 0).any():
-                names = self.codebook_.names
-                first = X.shape[1] - (3 * len(names) + 1)  # the codebook block comes last; log1p(score) first
-                book = self._codebook_probability(X[:, first:first + len(names)].toarray())
-                out = (1 - weights) * out + weights * book
+                out = (1 - weights) * out + weights * self._codebook_probability_of(X)
         platt = getattr(self, "platt_", None)
         if platt is not None:
             for j in range(out.shape[1]):
@@ -500,9 +504,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
     def _codebook_decision(self, X: sp.csr_matrix, learned: np.ndarray) -> np.ndarray:
         """The codebook's probability of each theme it has, its log-odds shifted so that ``min_score`` weighted
         hits give the theme's threshold (so the label is the codebook's); ``learned`` for the other themes."""
-        names = self.codebook_.names
-        first = X.shape[1] - (3 * len(names) + 1)  # the codebook block comes last; log1p(score) first
-        book = self._codebook_probability(X[:, first:first + len(names)].toarray())
+        book = self._codebook_probability_of(X)
         out = learned.copy()
         for j, theme in enumerate(self.themes_):
             if theme in self.codebook_.themes:
