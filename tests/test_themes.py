@@ -230,6 +230,25 @@ def test_joined_pairs_unite_labels_of_short_passages_only():
     assert joined_pairs(texts, y, max_words=2, seed=0)[0] == []
 
 
+
+def test_join_bags_fit_one_model_per_pairing_and_average_them():
+    from policytekst.themes.classifier import ThemeClassifier, _Averaged
+    from policytekst.themes.training import default_training_passages
+
+    data = default_training_passages()
+    base = dict(themes=["kasteball"], char_ngrams=False, calibration=None, join_short=100)
+    one = ThemeClassifier(**base).fit(data.texts, data.labels)
+    three = ThemeClassifier(**base, join_bags=3).fit(data.texts, data.labels)
+    assert not isinstance(one.estimators_[0], _Averaged)
+    assert isinstance(three.estimators_[0], _Averaged) and len(three.estimators_[0].models) == 3
+    assert one.n_train_ == three.n_train_ == len(data.texts)
+    probe = [t for t, _ in HELD_OUT]
+    assert not np.allclose(one.predict_proba(probe), three.predict_proba(probe))
+    # bags of the caller's own win: one shared pairing joins them
+    bagged = ThemeClassifier(**base, join_bags=3).fit(data.texts, data.labels, bags=[0, 1] * (len(data.texts) // 2)
+                                                      + [0] * (len(data.texts) % 2))
+    assert len(bagged.estimators_[0].models) == 2
+
 def test_suggest_proposes_uncertain_distinct_passages():
     from policytekst.themes import default_model
     from policytekst.themes.active import suggest

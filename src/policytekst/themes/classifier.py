@@ -162,6 +162,9 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         united; :func:`policytekst.themes.training.joined_pairs`): a model learned from short units otherwise
         misses themes in longer passages. 0 = off. Built inside ``fit`` from its own passages, so cross-validation
         never joins a test passage to a training one.
+    join_bags:
+        With ``join_short``, how many different random pairings to train on, one model each, their probabilities
+        averaged (ignored when ``fit`` is given bags of its own).
     codebook_languages:
         Languages (codes of :func:`policytekst.nlp.language.detect_language`) the learned part was not trained
         on: a passage in one of them gets the codebook's own decision instead (its probability moved so that the
@@ -178,7 +181,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                  max_char_features: int = 40_000, text_weight: float = 1.0,
                  class_weight: str | None = "balanced", max_df: float = 1.0, codebook_weight: float = 0.0,
                  embedding: Any = None, embedding_weight: float = 1.0, sentence_features: bool = False,
-                 gated_embedding: bool = False, join_short: int = 0,
+                 gated_embedding: bool = False, join_short: int = 0, join_bags: int = 1,
                  codebook_languages: Sequence[str] = ("en",), seed: int = 0) -> None:
         self.themes = themes
         self.codebook = codebook
@@ -197,6 +200,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.sentence_features = sentence_features
         self.gated_embedding = gated_embedding
         self.join_short = join_short
+        self.join_bags = join_bags
         self.codebook_languages = codebook_languages
         self.seed = seed
 
@@ -315,10 +319,16 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             raise ValueError(f"labels have shape {y.shape}, expected ({len(texts)}, {len(self.themes_)})")
         self.n_train_ = len(texts)  # the passages given (joined pairs come on top)
         if getattr(self, "join_short", 0):
-            joined, joined_y = joined_pairs(texts, y, self.join_short, self.seed)
-            texts, y = texts + joined, np.vstack([y, joined_y])
-            if bags is not None:
-                bags = [*bags, *([-1] * len(joined))]  # shared by every bag
+            # one pairing per bag when the caller brings no bags of its own: the average over pairings does not
+            # hang on one random draw
+            pairings = max(1, getattr(self, "join_bags", 1)) if bags is None else 1
+            own_bags = [-1] * len(texts) if bags is None else list(bags)
+            for k in range(pairings):
+                joined, joined_y = joined_pairs(texts[:self.n_train_], y[:self.n_train_], self.join_short,
+                                                self.seed + k)
+                texts, y = texts + joined, np.vstack([y, joined_y])
+                own_bags += [k if pairings > 1 else -1] * len(joined)
+            bags = own_bags if pairings > 1 or bags is not None else None
         lemma_strings, feats, sent = self._analyse(texts)
         self.word_vectorizer_ = TfidfVectorizer(analyzer=_split_words, ngram_range=(1, 1), sublinear_tf=True,
                                                 min_df=1, max_df=self.max_df)
