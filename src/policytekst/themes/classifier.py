@@ -319,16 +319,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             raise ValueError(f"labels have shape {y.shape}, expected ({len(texts)}, {len(self.themes_)})")
         self.n_train_ = len(texts)  # the passages given (joined pairs come on top)
         if getattr(self, "join_short", 0):
-            # one pairing per bag when the caller brings no bags of its own: the average over pairings does not
-            # hang on one random draw
-            pairings = max(1, getattr(self, "join_bags", 1)) if bags is None else 1
-            own_bags = [-1] * len(texts) if bags is None else list(bags)
-            for k in range(pairings):
-                joined, joined_y = joined_pairs(texts[:self.n_train_], y[:self.n_train_], self.join_short,
-                                                self.seed + k)
-                texts, y = texts + joined, np.vstack([y, joined_y])
-                own_bags += [k if pairings > 1 else -1] * len(joined)
-            bags = own_bags if pairings > 1 or bags is not None else None
+            texts, y, bags = self._with_joined_pairs(texts, y, bags)
         lemma_strings, feats, sent = self._analyse(texts)
         self.word_vectorizer_ = TfidfVectorizer(analyzer=_split_words, ngram_range=(1, 1), sublinear_tf=True,
                                                 min_df=1, max_df=self.max_df)
@@ -365,6 +356,20 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.thresholds_ = np.full(len(self.themes_), float(self.threshold))
         self.fingerprint_ = self._probe_fingerprint()
         return self
+
+    def _with_joined_pairs(self, texts: list[str], y: np.ndarray, bags: Sequence[int] | None
+                           ) -> tuple[list[str], np.ndarray, list[int] | None]:
+        """``texts`` and ``y`` with the joined pairs of ``join_short`` after them, and the bags to fit: one pairing
+        per bag (``join_bags``) when the caller brings no bags of its own, so the averaged model does not hang on
+        one random draw; otherwise one pairing shared by the caller's bags."""
+        pairings = max(1, getattr(self, "join_bags", 1)) if bags is None else 1
+        given = len(texts)
+        out_bags = [-1] * given if bags is None else list(bags)
+        for k in range(pairings):
+            joined, joined_y = joined_pairs(texts[:given], y[:given], self.join_short, self.seed + k)
+            texts, y = texts + joined, np.vstack([y, joined_y])
+            out_bags += [k if pairings > 1 else -1] * len(joined)
+        return texts, y, (out_bags if pairings > 1 or bags is not None else None)
 
     def fingerprint(self) -> str:
         """A short string that changes when the model's probabilities change (cached theme scores key on it).
