@@ -385,6 +385,36 @@ def test_evaluate_refuses_cross_genre_without_located_labels(tmp_path):
     assert result.exit_code == 2 and "--train-genre need --gold" in result.output
 
 
+
+def test_evaluate_joined_scores_passages_joined_two_by_two(tmp_path):
+    """`themes evaluate --joined`: the labelled passages joined in seeded random pairs, labels united, are what is
+    scored (a check that a model keeps themes in longer passages); it cannot go with --cv."""
+    from typer.testing import CliRunner
+
+    from policytekst.cli import app
+
+    labels = tmp_path / "l.jsonl"
+    rows = [(t, sorted(lab)) for t, lab in HELD_OUT]
+    labels.write_text("".join(json.dumps({"text": t, "labels": lab}, ensure_ascii=False) + "\n" for t, lab in rows),
+                      encoding="utf-8")
+    runner = CliRunner()
+    base = ["themes", "evaluate", "--labels", str(labels), "--bootstrap", "0", "--json"]
+    single = {r["theme"]: r for r in map(json.loads, runner.invoke(app, base).stdout.splitlines())}
+    result = runner.invoke(app, [*base, "--joined"])
+    assert result.exit_code == 0, result.output
+    assert f"scoring {len(rows) // 2} passages joined two by two" in result.stderr
+    joined = {r["theme"]: r for r in map(json.loads, result.stdout.splitlines())}
+    # a theme of either half is a theme of the pair (the pairs of training.joined_pairs with the default seed)
+    from policytekst.themes.classifier import to_label_matrix
+    from policytekst.themes.training import joined_pairs
+
+    names = [name for name in single if name != "macro"]
+    _, united = joined_pairs([t for t, _ in rows], to_label_matrix([lab for _, lab in rows], names), 10**9, 0)
+    for j, name in enumerate(names):
+        assert joined[name]["support"] == int(united[:, j].sum()) <= single[name]["support"], name
+    result = runner.invoke(app, [*base, "--joined", "--cv", "2"])
+    assert result.exit_code == 2 and "--joined" in result.output
+
 def test_default_model_leaves_english_passages_to_the_codebook():
     """English abstracts of Norwegian theses (written for this test, labelled by THEMES_GUIDE.md): the learned part
     knows Norwegian words and vectors only, so an English passage gets the codebook's decision, which has English

@@ -265,6 +265,8 @@ def evaluate(labels: Path | None = typer.Option(None, "--labels", "-l", help="La
              train_genre: str | None = typer.Option(None, help="With --gold, cross-genre: refit the model's recipe "
                                                     "on every labelled passage of this genre and score it on "
                                                     "every passage of the other genre."),
+             joined: bool = typer.Option(False, "--joined", help="Score the passages joined two by two (seeded random "
+                                         "pairs, labels united): does the model keep themes in longer passages?"),
              bootstrap: int = typer.Option(1000, min=0, help="Bootstrap draws for the 95% intervals (0 = none)."),
              by_document: bool = typer.Option(False, help="Bootstrap whole documents (groups), not passages."),
              reliability: Path | None = typer.Option(None, help="Also write the reliability table to FILE."),
@@ -284,7 +286,7 @@ def evaluate(labels: Path | None = typer.Option(None, "--labels", "-l", help="La
         refit,
         reliability_table,
     )
-    from policytekst.themes.training import read_labels
+    from policytekst.themes.training import joined_pairs, read_labels
 
     check_out(out)
     check_out(reliability)
@@ -296,6 +298,8 @@ def evaluate(labels: Path | None = typer.Option(None, "--labels", "-l", help="La
         raise UsageError("--genre and --train-genre need --gold")
     if train_genre is not None and (cv or genre is not None):
         raise UsageError("--train-genre scores the other genre: give neither --cv nor --genre with it")
+    if joined and cv:
+        raise UsageError("--joined scores joined passages, --cv refits on single ones: give one of them")
     training = None
     if gold is not None:
         from policytekst.themes.gold import GENRES, load_gold
@@ -319,6 +323,14 @@ def evaluate(labels: Path | None = typer.Option(None, "--labels", "-l", help="La
     else:
         read = read_labels(labels)
         texts, label_lists, groups = read.texts, read.labels, read.groups
+    if joined:
+        names = sorted(set().union(*map(set, label_lists)))
+        texts, matrix = joined_pairs(texts, to_label_matrix(label_lists, names), max_words=10**9, seed=seed)
+        label_lists = [[t for t, v in zip(names, row, strict=True) if v] for row in matrix]
+        groups = [f"pair{i}" for i in range(len(texts))]
+        if not texts:
+            raise UsageError("--joined needs at least two labelled passages")
+        err.print(f"scoring {len(texts)} passages joined two by two (seeded random pairs, labels united)")
     clf = _model(model)
     present = set().union(*map(set, label_lists)) if label_lists else set()
     themes = [t for t in clf.themes_ if t in present] or list(clf.themes_)
