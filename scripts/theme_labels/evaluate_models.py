@@ -46,7 +46,7 @@ from policytekst.themes.evaluate import (  # noqa: E402
     reliability_table,
 )
 from policytekst.themes.gold import GoldSet, load_gold, read_jsonl  # noqa: E402
-from policytekst.themes.training import MAIN_THEMES, default_training_passages, joined_pairs  # noqa: E402
+from policytekst.themes.training import MAIN_THEMES, default_training_passages, joined_label_pairs  # noqa: E402
 
 MAIN = list(MAIN_THEMES)
 
@@ -82,9 +82,7 @@ def grouped_cv(train: GoldSet, boot: int, n_splits: int = 5, params: dict | None
 
 def random_pairs(part: GoldSet, seed: int = 0) -> GoldSet:
     """The passages of ``part`` joined in seeded random pairs, labels united."""
-    themes = sorted({t for row in part.labels for t in row})
-    texts, y = joined_pairs(part.texts, to_label_matrix(part.labels, themes), max_words=10**9, seed=seed)
-    labels = [[t for t, v in zip(themes, row, strict=True) if v] for row in y]
+    texts, labels = joined_label_pairs(part.texts, part.labels, seed)
     n = len(texts)
     return GoldSet([f"pair{i}" for i in range(n)], texts, labels, [f"pair{i}" for i in range(n)], ["pair"] * n,
                    [True] * n, [""] * n)

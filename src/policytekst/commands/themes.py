@@ -286,7 +286,7 @@ def evaluate(labels: Path | None = typer.Option(None, "--labels", "-l", help="La
         refit,
         reliability_table,
     )
-    from policytekst.themes.training import joined_pairs, read_labels
+    from policytekst.themes.training import joined_label_pairs, read_labels
 
     check_out(out)
     check_out(reliability)
@@ -324,9 +324,7 @@ def evaluate(labels: Path | None = typer.Option(None, "--labels", "-l", help="La
         read = read_labels(labels)
         texts, label_lists, groups = read.texts, read.labels, read.groups
     if joined:
-        names = sorted(set().union(*map(set, label_lists)))
-        texts, matrix = joined_pairs(texts, to_label_matrix(label_lists, names), max_words=10**9, seed=seed)
-        label_lists = [[t for t, v in zip(names, row, strict=True) if v] for row in matrix]
+        texts, label_lists = joined_label_pairs(texts, label_lists, seed)
         groups = [f"pair{i}" for i in range(len(texts))]
         if not texts:
             raise UsageError("--joined needs at least two labelled passages")

@@ -130,6 +130,16 @@ def joined_pairs(texts: Sequence[str], y: np.ndarray, max_words: int, seed: int 
     return joined, np.maximum(y[firsts], y[seconds]).reshape(len(joined), y.shape[1])
 
 
+def joined_label_pairs(texts: Sequence[str], labels: Sequence[Sequence[str]], seed: int = 0
+                       ) -> tuple[list[str], list[list[str]]]:
+    """Every passage in seeded random pairs (:func:`joined_pairs` with no length limit), label lists united: the
+    longer passages `themes evaluate --joined` and the evaluation script score."""
+    names = sorted(set().union(*map(set, labels))) if labels else []
+    y = np.array([[name in row for name in names] for row in map(set, labels)], dtype=np.int8).reshape(-1, len(names))
+    joined, united = joined_pairs(texts, y, max_words=10**9, seed=seed)
+    return joined, [[name for name, v in zip(names, row, strict=True) if v] for row in united]
+
+
 def weak_labels(texts: Sequence[str], codebook: Codebook, themes: Sequence[str],
                 strong: float = 2.0) -> list[list[str | None]]:
     """Codebook weak labels: a theme is weakly positive when its weighted hits reach ``strong`` times its
