@@ -249,6 +249,41 @@ def test_join_bags_fit_one_model_per_pairing_and_average_them():
                                                       + [0] * (len(data.texts) % 2))
     assert len(bagged.estimators_[0].models) == 2
 
+def test_cut_in_halves_cuts_at_the_sentence_end_nearest_the_middle():
+    from policytekst.themes.classifier import cut_in_halves
+
+    text = "Kort setning her. To ord. Dette er en lang tredje setning med mange ord i seg. Slutt."
+    assert cut_in_halves(text) == ("Kort setning her. To ord.", "Dette er en lang tredje setning med mange ord i seg. Slutt.")
+    assert cut_in_halves("ett to tre fire") == ("ett to", "tre fire")  # one sentence: the middle word
+
+
+def test_split_long_scores_a_long_passage_as_its_best_half():
+    """A passage of ``split_long`` words or more gets, per theme, the highest probability of itself and its two
+    halves; the halves are read from the passage's own words and hits, as if they were passages of their own.
+    Shorter passages are not touched."""
+    import copy
+
+    from policytekst.themes.classifier import ThemeClassifier, cut_in_halves
+    from policytekst.themes.training import default_training_passages
+
+    data = default_training_passages()
+    whole_only = ThemeClassifier(char_ngrams=False, calibration=None).fit(data.texts, data.labels)
+    split = copy.copy(whole_only)
+    split.split_long = 40
+    filler = ("Kommunestyret behandlet også budsjettet for skolene, veiene og kulturhuset, og flere representanter "
+              "tok ordet om vedlikehold av bygg, om nye sykkelveier og om åpningstidene i biblioteket i sentrum.")
+    long = f"{filler} {HELD_OUT[0][0]} Hun måtte selv finne ut hvem som hadde ansvaret, og ingen ringte tilbake."
+    short = HELD_OUT[1][0]
+    first, second = cut_in_halves(long)
+    expected = whole_only.predict_proba([long, first, second]).max(axis=0)
+    got = split.predict_proba([short, long])
+    assert np.allclose(got[1], expected)
+    assert np.allclose(got[0], whole_only.predict_proba([short])[0])
+    kasteball = whole_only.themes_.index("kasteball")
+    assert got[1, kasteball] > whole_only.predict_proba([long])[0, kasteball]  # the filler no longer dilutes it
+    assert split.transform([short, long]).shape[0] == 2  # the halves never leave the model
+
+
 def test_suggest_proposes_uncertain_distinct_passages():
     from policytekst.themes import default_model
     from policytekst.themes.active import suggest

@@ -166,7 +166,7 @@ def test_sentence_features_separate_a_passing_mention():
     model = ThemeClassifier(sentence_features=True)
     texts = ["Brukerne blir kasteballer. De sendes mellom Nav og kommunen. Ingen tar ansvar for dem.",
              "Rapporten handler om budsjett. Den nevner kasteball i en liste. Resten er tall."]
-    _, _, sent = model._analyse(texts)
+    _, _, sent, _ = model._analyse(texts)
     j = model._book().names.index("kasteball")
     k = len(model._book().names)
     assert sent[0, j] > sent[1, j] or sent[0, k + j] > sent[1, k + j]

@@ -171,6 +171,12 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         theme's ``min_score`` lands on the model's threshold). The shipped model learned from Norwegian
         (bokmål and nynorsk); on the English abstracts of Norwegian theses its words and vectors say nothing,
         while the codebook's English cues do. Empty: every passage goes through the learned part.
+    split_long:
+        A passage of at least this many words is also scored as its two halves (cut at the sentence end nearest
+        its middle), and each theme gets the highest of the three probabilities. By the guide a theme that one
+        half discusses over several sentences is a theme of the whole; a model learned from units of 60-120 words
+        dilutes it in a passage twice as long. 120 makes each half at least the guide's shortest passage (60
+        words). 0 = off.
     seed:
         Random seed (cross-validation folds inside calibration).
     """
@@ -182,7 +188,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                  class_weight: str | None = "balanced", max_df: float = 1.0, codebook_weight: float = 0.0,
                  embedding: Any = None, embedding_weight: float = 1.0, sentence_features: bool = False,
                  gated_embedding: bool = False, join_short: int = 0, join_bags: int = 1,
-                 codebook_languages: Sequence[str] = ("en",), seed: int = 0) -> None:
+                 codebook_languages: Sequence[str] = ("en",), split_long: int = 0, seed: int = 0) -> None:
         self.themes = themes
         self.codebook = codebook
         self.C = C
@@ -202,6 +208,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.join_short = join_short
         self.join_bags = join_bags
         self.codebook_languages = codebook_languages
+        self.split_long = split_long
         self.seed = seed
 
     # -- features ----------------------------------------------------------------------------------------
@@ -212,18 +219,66 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             return Codebook.from_dict(self.codebook, source="model")
         return Codebook.default()
 
-    def _analyse(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+    def _analyse(self, texts: Sequence[str], halves: bool = False
+                 ) -> tuple[list[str], np.ndarray, np.ndarray | None, list[int]]:
         """Lemma strings, codebook features and (optionally) sentence features for each text (one
-        tokenisation per text)."""
+        tokenisation per text), and which texts were cut in two. With ``halves``, rows for the two halves
+        (:func:`cut_in_halves`) of every text of at least ``split_long`` words follow, in order, read from the
+        same words and codebook hits."""
         book = self.codebook_ if hasattr(self, "codebook_") else self._book()
         names = book.names
         index = {name: j for j, name in enumerate(names)}
-        lemma_strings: list[str] = []
         k = len(names)
-        feats = np.zeros((len(texts), 3 * k + 1), dtype=np.float64)
         by_sentence = bool(getattr(self, "sentence_features", False)) and self.codebook_features
-        sent = np.zeros((len(texts), 3 * k), dtype=np.float64) if by_sentence else None
+        limit = getattr(self, "split_long", 0) if halves else 0
+        lemma_strings: list[str] = []
+        feat_rows: list[np.ndarray] = []
+        sent_rows: list[np.ndarray] = []
+        half_rows: list[tuple[str, np.ndarray, np.ndarray | None]] = []
+        cut_texts: list[int] = []
+
+        def row(words, lemmas, sentence_of, matches, lo, hi):
+            """Features of the words lo..hi (a hit belongs to the part where it starts)."""
+            lemma_string = " ".join([lem for w, lem in zip(words[lo:hi], lemmas[lo:hi], strict=True)
+                                     if not w.isdigit()])
+            feats = np.zeros(3 * k + 1)
+            sent = np.zeros(3 * k) if by_sentence else None
+            if self.codebook_features:
+                scores = dict.fromkeys(names, 0.0)
+                distinct: dict[str, set[str]] = {name: set() for name in names}
+                sentences: dict[str, set[int]] = {name: set() for name in names}
+                for start, _, name, term in matches:
+                    if not lo <= start < hi:
+                        continue
+                    scores[name] += term.weight
+                    if term.weight > 0:
+                        distinct[name].add(term.pattern)
+                        if by_sentence:
+                            sentences[name].add(sentence_of[start])
+                # Passages of ~100 words are the unit; longer ones need more hits to mean the same.
+                length = max(1.0, (hi - lo) / 100.0)
+                for j, name in enumerate(names):
+                    score = scores[name]
+                    feats[j] = math.log1p(score)
+                    feats[k + j] = math.log1p(score / length)
+                    # Several different cues for a theme say more than one word repeated.
+                    feats[2 * k + j] = math.log1p(len(distinct[name]))
+                if by_sentence:
+                    # A theme the passage *discusses* runs through several sentences; a passing mention sits in
+                    # one. The first sentence often states a passage's (or a question's) point.
+                    n_sent = max(1, len(set(sentence_of[lo:hi])))
+                    first = sentence_of[lo] if hi > lo else 0
+                    for name, hit in sentences.items():
+                        if hit:
+                            j = index[name]
+                            sent[j] = math.log1p(len(hit))
+                            sent[k + j] = len(hit) / n_sent
+                            sent[2 * k + j] = float(first in hit)
+            feats[-1] = math.log1p(hi - lo) / 5.0
+            return lemma_string, feats, sent
+
         for i, text in enumerate(texts):
+            sentence_of: list[int] = []
             if by_sentence:
                 # words per sentence, concatenated: the same words as words_of(text) (a split never cuts a word)
                 pieces = [words_of(part) for part in _SENTENCE_END.split(text)]
@@ -231,39 +286,23 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                 sentence_of = [n for n, piece in enumerate(pieces) for _ in piece]
             else:
                 words = words_of(text)
-            n_words = len(words)
             lemmas = book.word_lemmas(words)
-            lemma_strings.append(" ".join([lem for w, lem in zip(words, lemmas, strict=True) if not w.isdigit()]))
-            if self.codebook_features:
-                scores = dict.fromkeys(names, 0.0)
-                distinct: dict[str, set[str]] = {name: set() for name in names}
-                sentences: dict[str, set[int]] = {name: set() for name in names}
-                for start, _, name, term in book._match_words(words):
-                    scores[name] += term.weight
-                    if term.weight > 0:
-                        distinct[name].add(term.pattern)
-                        if by_sentence:
-                            sentences[name].add(sentence_of[start])
-                # Passages of ~100 words are the unit; longer ones need more hits to mean the same.
-                length = max(1.0, n_words / 100.0)
-                for j, name in enumerate(names):
-                    s = scores[name]
-                    feats[i, j] = math.log1p(s)
-                    feats[i, k + j] = math.log1p(s / length)
-                    # Several different cues for a theme say more than one word repeated.
-                    feats[i, 2 * k + j] = math.log1p(len(distinct[name]))
-                if by_sentence:
-                    # A theme the passage *discusses* runs through several sentences; a passing mention sits in
-                    # one. The first sentence often states a passage's (or a question's) point.
-                    n_sent = max(1, sum(1 for piece in pieces if piece))
-                    for name, hit in sentences.items():
-                        if hit:
-                            j = index[name]
-                            sent[i, j] = math.log1p(len(hit))
-                            sent[i, k + j] = len(hit) / n_sent
-                            sent[i, 2 * k + j] = float(0 in hit)
-            feats[i, -1] = math.log1p(n_words) / 5.0
-        return lemma_strings, feats, sent
+            matches = list(book._match_words(words)) if self.codebook_features else []
+            lemma_string, feats, sent = row(words, lemmas, sentence_of, matches, 0, len(words))
+            lemma_strings.append(lemma_string)
+            feat_rows.append(feats)
+            sent_rows.append(sent)
+            if limit and len(words) >= limit:
+                cut_texts.append(i)
+                cut = len(words_of(cut_in_halves(text)[0]))
+                half_rows.append(row(words, lemmas, sentence_of, matches, 0, cut))
+                half_rows.append(row(words, lemmas, sentence_of, matches, cut, len(words)))
+        lemma_strings += [r[0] for r in half_rows]
+        feat_rows += [r[1] for r in half_rows]
+        sent_rows += [r[2] for r in half_rows]
+        feats = np.vstack(feat_rows) if feat_rows else np.zeros((0, 3 * k + 1))
+        sent = (np.vstack(sent_rows) if sent_rows else np.zeros((0, 3 * k))) if by_sentence else None
+        return lemma_strings, feats, sent, cut_texts
 
     def _space(self) -> LemmaSpace | None:
         if self.embedding is None:
@@ -286,7 +325,12 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         return blocks
 
     def _transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        lemma_strings, feats, sent = self._analyse(texts)
+        return self._transform_with_halves(texts, halves=False)[0]
+
+    def _transform_with_halves(self, texts: Sequence[str], halves: bool = True) -> tuple[sp.csr_matrix, list[int]]:
+        """The feature matrix of ``texts``, with rows for the halves of the long ones after them (see
+        :meth:`_analyse`), and which texts those are."""
+        lemma_strings, feats, sent, cut_texts = self._analyse(texts, halves)
         blocks = [self.word_vectorizer_.transform(lemma_strings) * self.text_weight]
         if self.char_vectorizer_ is not None:
             blocks.append(self.char_vectorizer_.transform(lemma_strings) * self.text_weight)
@@ -295,7 +339,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
             blocks.append(sp.csr_matrix(sent))
         if self.codebook_features:
             blocks.append(sp.csr_matrix(feats))
-        return sp.hstack(blocks, format="csr")
+        return sp.hstack(blocks, format="csr"), cut_texts
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """The feature matrix the linear models see (for inspection and benchmarks)."""
@@ -320,7 +364,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.n_train_ = len(texts)  # the passages given (joined pairs come on top)
         if getattr(self, "join_short", 0):
             texts, y, bags = self._with_joined_pairs(texts, y, bags)
-        lemma_strings, feats, sent = self._analyse(texts)
+        lemma_strings, feats, sent, _ = self._analyse(texts)
         self.word_vectorizer_ = TfidfVectorizer(analyzer=_split_words, ngram_range=(1, 1), sublinear_tf=True,
                                                 min_df=1, max_df=self.max_df)
         # Bigrams via a second pass would double the cost; lemma unigrams plus char n-grams carry most of it.
@@ -435,7 +479,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.codebook_weights_ = np.where(in_book, float(self.codebook_weight), 0.0)
         book_proba = None
         if weights:
-            _, feats, _ = self._analyse(texts)
+            _, feats, _, _ = self._analyse(texts)
             book_proba = self._codebook_probability(feats[:, : len(self.codebook_.names)])
         chosen = [t for t in (tune or themes) if t in themes]
         for j, theme in enumerate(themes):
@@ -499,8 +543,14 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
     def features_and_proba(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray]:
         """The feature matrix and the probabilities of ``texts`` (see :meth:`predict_proba`)."""
         texts = list(texts)
-        X = self._transform(texts)
+        X, long = self._transform_with_halves(texts)
         out = self.predict_proba_features(X)
+        if long:
+            # the rows after the texts are the halves of the long ones, two by two: a theme takes the highest
+            n = len(texts)
+            by_half = out[n:].reshape(len(long), 2, out.shape[1]).max(axis=1)
+            X, out = X[:n], out[:n]
+            out[long] = np.maximum(out[long], by_half)
         languages = set(getattr(self, "codebook_languages", ()))
         if languages and self.codebook_features and texts:
             rows = [i for i, text in enumerate(texts)
@@ -587,6 +637,23 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         return model
 
 
+def cut_in_halves(text: str) -> tuple[str, str]:
+    """``text`` cut in two at the sentence end nearest its middle (by words); a text of one sentence is cut at its
+    middle word. Sentence ends are read by punctuation alone: an abbreviation taken for one only moves the cut."""
+    parts = [part for part in _SENTENCE_END.split(text.strip()) if part]
+    words = [len(part.split()) for part in parts]
+    if len(parts) < 2:
+        tokens = text.split()
+        return " ".join(tokens[: len(tokens) // 2]), " ".join(tokens[len(tokens) // 2:])
+    total, running, cut, best = sum(words), 0, 1, None
+    for k in range(1, len(parts)):
+        running += words[k - 1]
+        gap = abs(total / 2 - running)
+        if best is None or gap < best:
+            best, cut = gap, k
+    return " ".join(parts[:cut]), " ".join(parts[cut:])
+
+
 def out_of_fold_proba(model: ThemeClassifier, texts: Sequence[str], y: np.ndarray, groups: Sequence[str],
                       n_splits: int = 5, extra_texts: Sequence[str] = (), extra_y: np.ndarray | None = None
                       ) -> np.ndarray:
@@ -602,7 +669,8 @@ def out_of_fold_proba(model: ThemeClassifier, texts: Sequence[str], y: np.ndarra
     for train, test in GroupKFold(n_splits=n_splits).split(texts, y, groups):
         fold_texts = [texts[i] for i in train] + list(extra_texts)
         fold_y = y[train] if extra_y is None else np.vstack([y[train], extra_y])
-        # the learned part is what is tuned: no passage is handed to the codebook by its language here
-        fold = clone(model).set_params(codebook_languages=()).fit(fold_texts, fold_y)
+        # the learned part is what is tuned, on the passages as labelled: no passage is handed to the codebook by
+        # its language, and none is read as two halves, here
+        fold = clone(model).set_params(codebook_languages=(), split_long=0).fit(fold_texts, fold_y)
         out[test] = fold.predict_proba([texts[i] for i in test])
     return out
