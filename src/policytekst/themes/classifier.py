@@ -172,11 +172,11 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         (bokmål and nynorsk); on the English abstracts of Norwegian theses its words and vectors say nothing,
         while the codebook's English cues do. Empty: every passage goes through the learned part.
     split_long:
-        A passage of at least this many words is also scored as its two halves (cut at the sentence end nearest
-        its middle), and each theme gets the highest of the three probabilities. By the guide a theme that one
-        half discusses over several sentences is a theme of the whole; a model learned from units of 60-120 words
-        dilutes it in a passage twice as long. 120 makes each half at least the guide's shortest passage (60
-        words). 0 = off.
+        A passage of at least this many words is scored as its two halves (cut at the sentence end nearest its
+        middle), each theme taking the higher of their probabilities. By the guide a theme that one half
+        discusses over several sentences is a theme of the whole; a model learned from units of 60-120 words
+        dilutes it in a passage twice as long (and read whole, long passages also drew samordning more often than
+        their labels). 120 makes each half at least the guide's shortest passage (60 words). 0 = off.
     seed:
         Random seed (cross-validation folds inside calibration).
     """
@@ -222,9 +222,9 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
     def _analyse(self, texts: Sequence[str], halves: bool = False
                  ) -> tuple[list[str], np.ndarray, np.ndarray | None, list[int]]:
         """Lemma strings, codebook features and (optionally) sentence features for each text (one
-        tokenisation per text), and which texts were cut in two. With ``halves``, rows for the two halves
-        (:func:`cut_in_halves`) of every text of at least ``split_long`` words follow, in order, read from the
-        same words and codebook hits."""
+        tokenisation per text), and which texts were cut in two. With ``halves``, a text of at least
+        ``split_long`` words is read as its two halves (:func:`cut_in_halves`): its row holds the first, and the
+        second halves' rows follow all the texts' rows, in order."""
         book = self.codebook_ if hasattr(self, "codebook_") else self._book()
         names = book.names
         index = {name: j for j, name in enumerate(names)}
@@ -237,10 +237,11 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         half_rows: list[tuple[str, np.ndarray, np.ndarray | None]] = []
         cut_texts: list[int] = []
 
-        def row(words, lemmas, sentence_of, matches, lo, hi):
-            """Features of the words lo..hi (a hit belongs to the part where it starts)."""
-            lemma_string = " ".join([lem for w, lem in zip(words[lo:hi], lemmas[lo:hi], strict=True)
-                                     if not w.isdigit()])
+        def lemma_string_of(words: list[str], lemmas: list[str]) -> str:
+            return " ".join([lem for w, lem in zip(words, lemmas, strict=True) if not w.isdigit()])
+
+        def row(sentence_of, matches, lo, hi):
+            """Codebook and sentence features of the words lo..hi (a hit belongs to the part where it starts)."""
             feats = np.zeros(3 * k + 1)
             sent = np.zeros(3 * k) if by_sentence else None
             if self.codebook_features:
@@ -275,7 +276,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                             sent[k + j] = len(hit) / n_sent
                             sent[2 * k + j] = float(first in hit)
             feats[-1] = math.log1p(hi - lo) / 5.0
-            return lemma_string, feats, sent
+            return feats, sent
 
         for i, text in enumerate(texts):
             sentence_of: list[int] = []
@@ -288,15 +289,16 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                 words = words_of(text)
             lemmas = book.word_lemmas(words)
             matches = list(book._match_words(words)) if self.codebook_features else []
-            lemma_string, feats, sent = row(words, lemmas, sentence_of, matches, 0, len(words))
-            lemma_strings.append(lemma_string)
-            feat_rows.append(feats)
-            sent_rows.append(sent)
-            if limit and len(words) >= limit:
+            n = cut = len(words)
+            if limit and n >= limit:
+                # the text's row holds its first half; the second half's row comes after all the texts' rows
                 cut_texts.append(i)
                 cut = len(words_of(cut_in_halves(text)[0]))
-                half_rows.append(row(words, lemmas, sentence_of, matches, 0, cut))
-                half_rows.append(row(words, lemmas, sentence_of, matches, cut, len(words)))
+                half_rows.append((lemma_string_of(words[cut:], lemmas[cut:]), *row(sentence_of, matches, cut, n)))
+            lemma_strings.append(lemma_string_of(words[:cut], lemmas[:cut]))
+            feats, sent = row(sentence_of, matches, 0, cut)
+            feat_rows.append(feats)
+            sent_rows.append(sent)
         lemma_strings += [r[0] for r in half_rows]
         feat_rows += [r[1] for r in half_rows]
         sent_rows += [r[2] for r in half_rows]
@@ -328,8 +330,8 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         return self._transform_with_halves(texts, halves=False)[0]
 
     def _transform_with_halves(self, texts: Sequence[str], halves: bool = True) -> tuple[sp.csr_matrix, list[int]]:
-        """The feature matrix of ``texts``, with rows for the halves of the long ones after them (see
-        :meth:`_analyse`), and which texts those are."""
+        """The feature matrix of ``texts``, long ones read as two halves (see :meth:`_analyse`), and which texts
+        those are."""
         lemma_strings, feats, sent, cut_texts = self._analyse(texts, halves)
         blocks = [self.word_vectorizer_.transform(lemma_strings) * self.text_weight]
         if self.char_vectorizer_ is not None:
@@ -544,19 +546,26 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         """The feature matrix and the probabilities of ``texts`` (see :meth:`predict_proba`)."""
         texts = list(texts)
         X, long = self._transform_with_halves(texts)
-        out = self.predict_proba_features(X)
+        proba = self.predict_proba_features(X)
+        n = len(texts)
+        out = proba[:n]
         if long:
-            # the rows after the texts are the halves of the long ones, two by two: a theme takes the highest
-            n = len(texts)
-            by_half = out[n:].reshape(len(long), 2, out.shape[1]).max(axis=1)
-            X, out = X[:n], out[:n]
-            out[long] = np.maximum(out[long], by_half)
+            # a long text's row holds its first half, row n + k the second half of the k-th long text: each theme
+            # takes the half that discusses it most, and the text's features are the mean of its halves'
+            out[long] = np.maximum(proba[long], proba[n:])
+            weight = np.ones(n)
+            weight[long] = 0.5
+            X = sp.csr_matrix((np.concatenate([weight, np.full(len(long), 0.5)]),
+                               (np.concatenate([np.arange(n), long]), np.arange(n + len(long)))),
+                              shape=(n, n + len(long))) @ X
         languages = set(getattr(self, "codebook_languages", ()))
         if languages and self.codebook_features and texts:
             rows = [i for i, text in enumerate(texts)
                     if any(could_be(text, lang) for lang in languages) and detect_language(text) in languages]
             if rows:
-                out[rows] = self._codebook_decision(X[rows], out[rows])
+                # the codebook decides on the whole passage's hits
+                whole = self._transform([texts[i] for i in rows]) if long else X[rows]
+                out[rows] = self._codebook_decision(whole, out[rows])
         return X, out
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
