@@ -416,7 +416,7 @@ def test_default_model_on_invented_debate_speeches_beats_the_codebook():
     writers working from THEMES_GUIDE.md alone (never from the codebook or the model), with hard negatives and
     keyword-free positives, and read again blind by a third (the labels agreed on all 48). Set a was looked at
     when choosing how to read long passages; set b was only scored (each time the real labels and set a had
-    already decided)."""
+    already decided), and in a later round counted against two changes that were not kept."""
     from policytekst.themes import Codebook, default_model
     from policytekst.themes.classifier import to_label_matrix
     from policytekst.themes.evaluate import metrics_table
@@ -444,6 +444,38 @@ def test_default_model_on_invented_debate_speeches_beats_the_codebook():
     for standard in ("nb", "nn"):
         learned_s, coded_s = tables([r for r in rows_a + rows_b if r["standard"] == standard])
         assert learned_s.loc["macro", "f1"] > coded_s.loc["macro", "f1"], standard
+
+
+def test_default_model_on_300_guide_passages_of_three_genres_beats_the_codebook():
+    """300 passages written for this test from THEMES_GUIDE.md alone by three writers, one genre each (Storting and
+    council debate; theses, research reports and white papers; press, letters and hearings), 60-212 words,
+    bokmål and nynorsk, each theme with 62-64 positives (over a third without the theme's obvious words) and
+    hard negatives from the guide's "Not" lists. A blind second reading agreed on 299 ("second"; the one
+    difference settled by the guide). Never trained on; looked at only after this round's choices were made."""
+    from policytekst.themes import Codebook, default_model
+    from policytekst.themes.classifier import to_label_matrix
+    from policytekst.themes.evaluate import metrics_table
+
+    model, book = default_model(), Codebook.default()
+    rows = _unseen("theme_unseen_three_genres.jsonl")
+    assert len(rows) == 300 and sum(r["labels"] == r["second"] for r in rows) >= 299
+
+    def tables(subset: list[dict]):
+        texts = [r["text"] for r in subset]
+        gold = to_label_matrix([r["labels"] for r in subset], MAIN_THEMES)
+        learned = [[t for t in p if t in MAIN_THEMES] for p in model.predict_labels(texts)]
+        return (metrics_table(gold, to_label_matrix(learned, MAIN_THEMES), list(MAIN_THEMES)).set_index("theme"),
+                metrics_table(gold, to_label_matrix([book.labels(t) for t in texts], MAIN_THEMES),
+                              list(MAIN_THEMES)).set_index("theme"))
+
+    learned, coded = tables(rows)
+    assert learned.loc["macro", "f1"] >= 0.68 and learned.loc["macro", "f1"] > coded.loc["macro", "f1"] + 0.03
+    for theme in MAIN_THEMES:
+        assert learned.loc[theme, "f1"] > coded.loc[theme, "f1"], (theme, learned.loc[theme], coded.loc[theme])
+    for key in ("genre", "standard"):
+        for value in sorted({r[key] for r in rows}):
+            part_learned, part_coded = tables([r for r in rows if r[key] == value])
+            assert part_learned.loc["macro", "f1"] > part_coded.loc["macro", "f1"], (key, value)
 
 
 def test_evaluate_refuses_cross_genre_without_located_labels(tmp_path):
