@@ -125,6 +125,32 @@ def test_imap_keeps_order_and_a_bounded_window() -> None:
         assert list(pool.imap(abs, range(-50, 50))) == [abs(i) for i in range(-50, 50)]
 
 
+def test_a_pool_broken_by_a_dead_worker_hands_out_failed_futures_not_errors() -> None:
+    """Once a worker has died, submitting more work must not raise (ingest was still handing out files when one
+    killed its worker, and the error escaped as an internal error): each later call gets a future holding the
+    lost-worker error, which the caller retries like the calls the dead worker held."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from policytekst.ingest import _new_pool, _submit
+
+    pool = _new_pool(1)
+    try:
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(os._exit, 1).result(timeout=60)
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(abs, -1)  # what the pool itself does
+        assert isinstance(_submit(pool, abs, -1).exception(timeout=5), BrokenProcessPool)
+    finally:
+        pool.shutdown(cancel_futures=True)
+    with make_executor("process", 2) as executor:
+        assert isinstance(executor._pool, ProcessPoolExecutor)
+        dead = executor.submit(os._exit, 1)
+        assert executor.lost_worker(dead.exception(timeout=60))
+        assert executor.lost_worker(executor.submit(abs, -1).exception(timeout=5))
+
+
 def test_dask_imap_and_worker_memory(dask_scheduler: str) -> None:
     with DaskExecutor(scheduler=dask_scheduler) as executor:
         assert executor.slots == 2

@@ -86,7 +86,12 @@ class ProcessExecutor(Executor):
         self._pool = ProcessPoolExecutor(self.slots, mp_context=multiprocessing.get_context("spawn"))
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Pending:
-        return self._pool.submit(fn, *args)
+        try:
+            return self._pool.submit(fn, *args)
+        except BrokenProcessPool as exc:  # a worker died before this call: its future says so, as the others do
+            broken: Future = Future()
+            broken.set_exception(exc)
+            return broken
 
     def lost_worker(self, exc: BaseException) -> bool:
         return isinstance(exc, BrokenProcessPool)
