@@ -132,7 +132,8 @@ def test_a_pool_broken_by_a_dead_worker_hands_out_failed_futures_not_errors() ->
     import os
     from concurrent.futures.process import BrokenProcessPool
 
-    from policytekst.ingest import _new_pool, _submit
+    from policytekst.executors import submit_to_pool
+    from policytekst.ingest import _new_pool
 
     pool = _new_pool(1)
     try:
@@ -140,7 +141,7 @@ def test_a_pool_broken_by_a_dead_worker_hands_out_failed_futures_not_errors() ->
             pool.submit(os._exit, 1).result(timeout=60)
         with pytest.raises(BrokenProcessPool):
             pool.submit(abs, -1)  # what the pool itself does
-        assert isinstance(_submit(pool, abs, -1).exception(timeout=5), BrokenProcessPool)
+        assert isinstance(submit_to_pool(pool, abs, -1).exception(timeout=5), BrokenProcessPool)
     finally:
         pool.shutdown(cancel_futures=True)
     with make_executor("process", 2) as executor:

@@ -76,6 +76,18 @@ class Executor:
         return f"{self.name} ({self.slots} worker{'s' if self.slots != 1 else ''})"
 
 
+def submit_to_pool(pool: ProcessPoolExecutor, fn: Callable[..., Any], *args: Any) -> Future:
+    """``pool.submit(fn, *args)``; a pool a dead worker has already broken gives a future holding that error
+    instead of raising it, so the caller retries the call (or does it itself) like the calls the dead worker held.
+    """
+    try:
+        return pool.submit(fn, *args)
+    except BrokenProcessPool as exc:
+        broken: Future = Future()
+        broken.set_exception(exc)
+        return broken
+
+
 class ProcessExecutor(Executor):
     """A local pool of ``workers`` processes (``spawn``: they inherit no open files, such as the ingest lock)."""
 
@@ -86,12 +98,7 @@ class ProcessExecutor(Executor):
         self._pool = ProcessPoolExecutor(self.slots, mp_context=multiprocessing.get_context("spawn"))
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Pending:
-        try:
-            return self._pool.submit(fn, *args)
-        except BrokenProcessPool as exc:  # a worker died before this call: its future says so, as the others do
-            broken: Future = Future()
-            broken.set_exception(exc)
-            return broken
+        return submit_to_pool(self._pool, fn, *args)
 
     def lost_worker(self, exc: BaseException) -> bool:
         return isinstance(exc, BrokenProcessPool)

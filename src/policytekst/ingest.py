@@ -31,7 +31,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from policytekst.errors import PolicytekstError
-from policytekst.executors import Executor
+from policytekst.executors import Executor, submit_to_pool
 from policytekst.model import ProcessedDocument
 from policytekst.store import Store
 
@@ -295,17 +295,6 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init)
 
 
-def _submit(pool: ProcessPoolExecutor, fn: Callable, *args: Any) -> Future:
-    """``pool.submit(fn, *args)``; a pool a dead worker has already broken gives a future holding that error
-    instead of raising it, so the work is retried (or done here) like the rest the dead worker may have held."""
-    try:
-        return pool.submit(fn, *args)
-    except BrokenProcessPool as exc:
-        broken: Future = Future()
-        broken.set_exception(exc)
-        return broken
-
-
 def _slug(stem: str) -> str:
     import re
 
@@ -472,7 +461,7 @@ class Ingester:
                 alone.shutdown(wait=True, cancel_futures=True)
             pool = _new_pool(self.workers)
             for index, (p2, d2, h2, u2, args2, _) in enumerate(pending):
-                pending[index] = (p2, d2, h2, u2, args2, _submit(pool, _process_file, *args2))
+                pending[index] = (p2, d2, h2, u2, args2, submit_to_pool(pool, _process_file, *args2))
             if broken:
                 return IngestResult(display(p), "failed", error=f"{display(p)}: the worker reading it died "
                                     "(out of memory or killed); the other files go on")
@@ -495,7 +484,7 @@ class Ingester:
                     bar.advance(task)
                     continue
                 self._claimed.add(doc_id)  # two new files with one stem in flight must not get the same id
-                pending.append((path, doc_id, digest, updated, args, _submit(pool, _process_file, *args)))
+                pending.append((path, doc_id, digest, updated, args, submit_to_pool(pool, _process_file, *args)))
                 while len(pending) >= 2 * self.workers:  # bounded in-flight work keeps memory flat
                     yield collect(pending.pop(0))
                     bar.advance(task)
@@ -716,7 +705,7 @@ class Ingester:
                     del waiting_hashes[job.digest]
 
         def send(jobs: list[_RowJob]) -> None:
-            in_flight.append((jobs, _submit(pool, _process_rows, jobs) if pool is not None else None))
+            in_flight.append((jobs, submit_to_pool(pool, _process_rows, jobs) if pool is not None else None))
             while in_flight and (pool is None or len(in_flight) > 2 * self.workers):  # bounded work in flight
                 finish(*in_flight.pop(0))
 
