@@ -21,6 +21,7 @@ import json
 import random
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -165,16 +166,37 @@ BROAD = {
 }
 # wider patterns added in a later round (the earlier rounds keep theirs, so each round can be re-drawn)
 BROAD_LATER = {3: {"brukermedvirkning": r"pasientorganisasjon|pårørende|involver|påvirke|egen sak|brukerundersøk|BPA"}}
-# round -> (quota per theme, batch letters, take every remaining seed window)
+class Round(NamedTuple):
+    """One later round of units: per-theme quotas, where they come from, and the reading batches they go to."""
+
+    quotas: dict[str, int]
+    batches: str
+    all_seeds: bool = False  # take every remaining seed window
+    # where the first half of each quota comes from: "broad" patterns, the codebook's own hits, or "" (none: the
+    # whole quota is the shipped model's top-ranked units, as the second half always is)
+    first_half: str = "broad"
+    random: int = 0  # plus this many unread Storting questions drawn at random (an unbiased sample of the rest)
+
+
 ROUNDS = {
-    2: ({"kasteball": 160, "brukermedvirkning": 200, "arbeidslinja": 90, "npm": 70}, "CD", True),
+    2: Round({"kasteball": 160, "brukermedvirkning": 200, "arbeidslinja": 90, "npm": 70}, "CD", all_seeds=True),
     # the third: the second still left brukermedvirkning, kasteball and arbeidslinja under 150 positives
-    3: ({"kasteball": 100, "brukermedvirkning": 160, "arbeidslinja": 160}, "EF", False),
+    3: Round({"kasteball": 100, "brukermedvirkning": 160, "arbeidslinja": 160}, "EF"),
+    # the fourth: Storting questions for the themes whose positives came mostly from one thesis (samordning: 27 of
+    # 272 in Storting questions) or whose Storting figures were weakest (npm); every unread codebook hit of
+    # brukermedvirkning and kasteball had been read by then
+    4: Round({"samordning": 200, "npm": 160, "arbeidslinja": 40}, "GH", first_half="codebook"),
+    # the fifth: further down the model's ranking for every theme, and a random sample of the unread rest, which
+    # estimates how many positives are left (scripts/theme_labels/remaining.py)
+    5: Round({"brukermedvirkning": 120, "kasteball": 120, "samordning": 120, "npm": 80, "arbeidslinja": 80}, "IJKL",
+             first_half="", random=300),
+    # the sixth: a larger random sample of the unread rest, to bound what a reading of all of it could find
+    6: Round({}, "MNOPQ", first_half="", random=1000),
 }
 
 
 def extend(args: argparse.Namespace) -> None:
-    quotas, batches, all_seeds = ROUNDS[args.extend]
+    quotas, batches, all_seeds, first_half, n_random = ROUNDS[args.extend]
     rng = random.Random(args.seed + args.extend - 1)
     path = ROOT / "labels/themes/pool.jsonl"
     rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
@@ -188,24 +210,33 @@ def extend(args: argparse.Namespace) -> None:
     proba = default_model().predict_proba(texts)
     tag = f"r{args.extend}"
     chosen: dict[int, str] = {i: f"{tag}:seed" for i, u in enumerate(units) if all_seeds and u["source"] == "seed"}
+    book = Codebook.default()
     for theme, quota in quotas.items():
         j = MAIN.index(theme)
-        wider = [BROAD_LATER[r][theme] for r in BROAD_LATER if r <= args.extend and theme in BROAD_LATER[r]]
-        pattern = re.compile("|".join([BROAD[theme], *wider]), re.IGNORECASE)
-        broad = [i for i, t in enumerate(texts) if pattern.search(t) and i not in chosen]
-        rng.shuffle(broad)
-        for i in broad[: quota // 2]:
-            chosen.setdefault(i, f"{tag}broad:{theme}")
+        found: list[int] = []
+        if first_half == "broad":
+            wider = [BROAD_LATER[r][theme] for r in BROAD_LATER if r <= args.extend and theme in BROAD_LATER[r]]
+            pattern = re.compile("|".join([BROAD[theme], *wider]), re.IGNORECASE)
+            found = [i for i, t in enumerate(texts) if pattern.search(t) and i not in chosen]
+        elif first_half == "codebook":
+            found = [i for i, t in enumerate(texts) if i not in chosen and book.score(t)[theme] > 0]
+        rng.shuffle(found)
+        for i in found[: quota // 2 if first_half else 0]:
+            chosen.setdefault(i, f"{tag}{first_half}:{theme}")
         ranked = sorted((i for i in range(len(units)) if i not in chosen), key=lambda i: -proba[i, j])
-        for i in ranked[: quota - quota // 2]:
+        for i in ranked[: quota - quota // 2 if first_half else quota]:
             chosen.setdefault(i, f"{tag}model:{theme}")
+    rest = [i for i in range(len(units)) if i not in chosen and units[i]["source"] == "storting"]
+    rng.shuffle(rest)
+    for i in rest[:n_random]:
+        chosen[i] = f"{tag}random"
     order = sorted(chosen)
     rng.shuffle(order)
     new = []
     for n, i in enumerate(order, start=len(rows)):
         u = units[i]
         new.append({"id": f"p{n:04d}", "source": u["source"], "doc": u["doc"], "start": u["start"], "end": u["end"],
-                    "sha1": u["sha1"], "stratum": chosen[i], "batch": batches[n % 2]})
+                    "sha1": u["sha1"], "stratum": chosen[i], "batch": batches[n % len(batches)]})
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows + new), encoding="utf-8")
     print(f"{len(new)} units added -> {path}")
     print(pd.Series([r["stratum"] for r in new]).value_counts().to_string())
