@@ -130,6 +130,33 @@ def test_fit_tuned_calibrates_and_chooses_thresholds_by_grouped_cv():
     assert proba[[i for i in range(80) if i % 3 == 0]].mean() > 0.7 > proba[[i for i in range(80) if i % 3]].mean()
 
 
+def test_tuning_repeats_average_the_out_of_fold_probabilities_of_several_splits():
+    """The first cross-validation keeps the documents' order (one repeat is the plain one); each further one is
+    a shuffled split of its own, and the tuning sees their mean; the same seed gives the same result."""
+    from sklearn.model_selection import GroupKFold
+
+    from policytekst.themes.classifier import ThemeClassifier, out_of_fold_proba
+
+    rng = np.random.default_rng(4)
+    on, off = ["brukerne", "sendes", "mellom", "etatene"], ["møtet", "holdt", "kantinen", "kaffe"]
+    texts = [" ".join(rng.choice(on if i % 3 == 0 else off, 6)) + " " + " ".join(rng.choice(on + off, 3))
+             for i in range(60)]
+    y = np.array([[int(i % 3 == 0)] for i in range(60)])
+    groups = [f"d{i // 3}" for i in range(60)]
+    model = ThemeClassifier(themes=["x"], codebook_features=False, calibration=None, char_ngrams=False)
+    one = out_of_fold_proba(model, texts, y, groups, n_splits=4)
+    two = out_of_fold_proba(model, texts, y, groups, n_splits=4, repeats=2, seed=7)
+    shuffled = np.zeros(y.shape)
+    for train, test in GroupKFold(n_splits=4, shuffle=True, random_state=8).split(texts, y, groups):
+        fold = ThemeClassifier(themes=["x"], codebook_features=False, calibration=None, char_ngrams=False)
+        shuffled[test] = fold.fit([texts[i] for i in train], y[train]).predict_proba([texts[i] for i in test])
+    assert np.allclose(two, (one + shuffled) / 2) and not np.allclose(one, shuffled)
+    assert np.array_equal(two, out_of_fold_proba(model, texts, y, groups, n_splits=4, repeats=2, seed=7))
+    tuned = ThemeClassifier(themes=["x"], codebook_features=False, calibration=None, char_ngrams=False,
+                            tuning_repeats=2).fit_tuned(texts, [["x"] if t else [] for t in y[:, 0]], groups, n_splits=4)
+    assert 0.1 < tuned.thresholds_[0] < 0.9
+
+
 def test_fit_tuned_chooses_each_themes_codebook_weight_by_grouped_cv(monkeypatch):
     """Where the learned probability is noise out of fold and the keyword a sure sign, the theme leans on the
     codebook; a theme the codebook lacks is never mixed with it."""
