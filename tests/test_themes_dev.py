@@ -96,7 +96,9 @@ def test_default_model_keeps_themes_in_longer_passages(gold):
 @requires_shared
 @requires_labels
 def test_codebook_baseline_is_a_real_baseline(gold):
-    """The codebook alone already finds most positives (recall), so beating it means something."""
+    """The codebook alone already finds nearly half of the positives, and half of what it finds is right, so
+    beating it means something (the later label rounds added keyword-free positives, found by the model's
+    ranking and at random, which a keyword list misses by design)."""
     from policytekst.themes import Codebook
     from policytekst.themes.classifier import to_label_matrix
     from policytekst.themes.evaluate import codebook_predictions, metrics_table
@@ -104,15 +106,16 @@ def test_codebook_baseline_is_a_real_baseline(gold):
     heldout = gold.split()[1]
     y = to_label_matrix(heldout.labels, MAIN)
     table = metrics_table(y, codebook_predictions(heldout.texts, Codebook.default(), MAIN), MAIN).set_index("theme")
-    assert table.loc["macro", "recall"] >= 0.5, table
+    assert table.loc["macro", "recall"] >= 0.4 and table.loc["macro", "precision"] >= 0.4, table
     assert np.isfinite(table.loc["macro", "f1"])
 
 
 @requires_shared
 @requires_labels
 def test_evaluate_cli_cross_genre_and_grouped_cv_refit_the_models_recipe(gold, tmp_path):
-    """`themes evaluate --train-genre` and `--cv` refit the shipped recipe (fit_tuned, team passages) rather than
-    scoring the shipped model, and say so; the cross-genre table is the one the package's refit gives."""
+    """`themes evaluate --train-genre` and `--cv` refit the model's recipe (fit_tuned, team passages) rather than
+    scoring the model, and say so; the cross-genre table is the one the package's refit gives. (The shipped
+    recipe with one tuning cross-validation instead of three, to keep the test short.)"""
     import json
 
     from typer.testing import CliRunner
@@ -121,14 +124,16 @@ def test_evaluate_cli_cross_genre_and_grouped_cv_refit_the_models_recipe(gold, t
     from policytekst.themes import default_model
     from policytekst.themes.evaluate import evaluate, recipe_of, refit
 
+    model = default_model().set_params(tuning_repeats=1)
+    model.save(tmp_path / "model.joblib", **model.meta_)
     runner = CliRunner()
-    base = ["themes", "evaluate", "--gold", str(LABELS), "--shared", str(SHARED), "--bootstrap", "0", "--json"]
+    base = ["themes", "evaluate", "--gold", str(LABELS), "--shared", str(SHARED), "--bootstrap", "0", "--json",
+            "--model", str(tmp_path / "model.joblib")]
     result = runner.invoke(app, [*base, "--train-genre", "seed"])
     assert result.exit_code == 0, result.output
     assert "refitted on 806 seed passages" in result.stderr and "team passages" in result.stderr
     rows = {r["theme"]: r for r in map(json.loads, result.stdout.splitlines())}
     assert set(rows) == {*MAIN, "macro"} and rows["macro"]["support"] == sum(rows[t]["support"] for t in MAIN)
-    model = default_model()
     seeds, others = gold.genre("seed"), gold.genre("storting")
     direct = evaluate(refit(model, seeds.texts, seeds.labels, seeds.groups, *recipe_of(model)), others.texts,
                       others.labels, MAIN).set_index("theme")
