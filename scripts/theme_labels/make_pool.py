@@ -166,6 +166,8 @@ BROAD = {
 }
 # wider patterns added in a later round (the earlier rounds keep theirs, so each round can be re-drawn)
 BROAD_LATER = {3: {"brukermedvirkning": r"pasientorganisasjon|pårørende|involver|påvirke|egen sak|brukerundersøk|BPA"}}
+
+
 class Round(NamedTuple):
     """One later round of units: per-theme quotas, where they come from, and the reading batches they go to."""
 

@@ -5,9 +5,10 @@ Every unit the pool draws from (Storting questions of 20 words or more, seed-cap
 either read (in labels/themes/pool.jsonl, with its final label) or unread. Per main theme this writes, to
 labels/themes/remaining.md: the positives found so far, the codebook hits read and unread, and, over the unread
 units, the shipped model's expected positives (the sum of its calibrated probabilities) and how many it would label,
-and an estimate that needs no model: the positives of the last round's random sample of unread Storting questions
-(strata ``r5random``, ``r6random``, drawn from what was unread then) scaled to the unread questions, with a 95 % Clopper-Pearson interval. Both estimate what a
-reading of every unread unit would find; the model's with its calibration error (labels/themes/evaluation.md).
+and an estimate that needs no model: the positives of the random samples of unread Storting questions (strata
+``r5random`` and ``r6random``, each drawn from what was unread then) scaled to the unread questions, with a 95 %
+Clopper-Pearson interval. Both estimate what a reading of every unread unit would find; the model's with its
+calibration error (labels/themes/evaluation.md).
 
     PYTHONPATH=src python scripts/theme_labels/remaining.py [--shared ../shared]
 """
@@ -37,7 +38,7 @@ def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
 
 
 def remaining_table(units: list[dict], labels: dict[tuple[str, str, int], list[str]],
-                    random_sample: list[list[str]]) -> pd.DataFrame:
+                    random_sample: list[list[str]], unread_storting: int) -> pd.DataFrame:
     texts = [" ".join(u["text"].split()) for u in units]
     read = [(u["source"], u["doc"], u["start"]) in labels for u in units]
     book = Codebook.default()
@@ -46,7 +47,6 @@ def remaining_table(units: list[dict], labels: dict[tuple[str, str, int], list[s
     proba = model.predict_proba(texts)
     themes = list(model.themes_)
     unread = [i for i, r in enumerate(read) if not r]
-    unread_storting = sum(units[i]["source"] == "storting" for i in unread)
     rows = []
     for theme in MAIN:
         j = themes.index(theme)
@@ -78,11 +78,9 @@ def main() -> None:
     random_sample = [final[r["id"]] for r in pool if re.fullmatch(r"r\d+random", r["stratum"]) and r["id"] in final]
     dev = [json.loads(x) for x in (ROOT / "tests/data/theme_dev_labels.jsonl").read_text().splitlines() if x]
     units = storting_units(args.shared) + seed_units(args.shared, dev)
-    table = remaining_table(units, labels, random_sample)
-    n_read = sum((u["source"], u["doc"], u["start"]) in labels for u in units)
-    unread_storting = sum(u["source"] == "storting" and (u["source"], u["doc"], u["start"]) not in labels
-                          for u in units)
-    seeds_unread = sum(u["source"] == "seed" and (u["source"], u["doc"], u["start"]) not in labels for u in units)
+    unread = [u["source"] for u in units if (u["source"], u["doc"], u["start"]) not in labels]
+    n_read, unread_storting, seeds_unread = len(units) - len(unread), unread.count("storting"), unread.count("seed")
+    table = remaining_table(units, labels, random_sample, unread_storting)
     args.out.write_text(
         "# Theme positives left unread in ../shared\n\n"
         f"{len(units)} units the pool draws from ({sum(u['source'] == 'storting' for u in units)} Storting "
