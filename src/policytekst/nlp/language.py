@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import lru_cache
 
 from policytekst.nlp.resources import data_path, read_rows
@@ -47,9 +48,14 @@ def _markers() -> dict[str, dict[str, str]]:
 
 def marker_counts(text: str, contrast: str) -> dict[str, int]:
     """How many words of ``text`` point to each language of a contrast such as "nb-nn"."""
+    return word_marker_counts(_WORD.findall(text.lower()), contrast)
+
+
+def word_marker_counts(words: Iterable[str], contrast: str) -> dict[str, int]:
+    """:func:`marker_counts` of words already split and lower-cased."""
     table = _markers().get(contrast, {})
     counts = dict.fromkeys(contrast.split("-"), 0)
-    for word in _WORD.findall(text.lower()):
+    for word in words:
         lang = table.get(word)
         if lang is not None:
             counts[lang] += 1

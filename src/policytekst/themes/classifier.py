@@ -177,6 +177,10 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         discusses over several sentences is a theme of the whole; a model learned from units of 60-120 words
         dilutes it in a passage twice as long (and read whole, long passages also drew samordning more often than
         their labels). 120 makes each half at least the guide's shortest passage (60 words). 0 = off.
+    nynorsk_as_bokmal:
+        Read a nynorsk passage (by the nynorsk-only and bokmål-only marker words of
+        :func:`policytekst.nlp.language.marker_counts`) as its words' bokmål lemmas, in fitting and predicting,
+        so that it meets the mostly bokmål labels in one vocabulary; bokmål passages are read as they are.
     tuning_repeats:
         :meth:`fit_tuned` averages the out-of-fold probabilities of this many grouped cross-validations, each
         with its own split of the documents, before it calibrates and chooses thresholds. Which documents share a
@@ -193,8 +197,8 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                  class_weight: str | None = "balanced", max_df: float = 1.0, codebook_weight: float = 0.0,
                  embedding: Any = None, embedding_weight: float = 1.0, sentence_features: bool = False,
                  gated_embedding: bool = False, join_short: int = 0, join_bags: int = 1,
-                 codebook_languages: Sequence[str] = ("en",), split_long: int = 0, tuning_repeats: int = 1,
-                 seed: int = 0) -> None:
+                 codebook_languages: Sequence[str] = ("en",), split_long: int = 0,
+                 nynorsk_as_bokmal: bool = False, tuning_repeats: int = 1, seed: int = 0) -> None:
         self.themes = themes
         self.codebook = codebook
         self.C = C
@@ -215,6 +219,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         self.join_bags = join_bags
         self.codebook_languages = codebook_languages
         self.split_long = split_long
+        self.nynorsk_as_bokmal = nynorsk_as_bokmal
         self.tuning_repeats = tuning_repeats
         self.seed = seed
 
@@ -238,6 +243,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         k = len(names)
         by_sentence = bool(getattr(self, "sentence_features", False)) and self.codebook_features
         limit = getattr(self, "split_long", 0) if halves else 0
+        as_bokmal = getattr(self, "nynorsk_as_bokmal", False)
         lemma_strings: list[str] = []
         feat_rows: list[np.ndarray] = []
         sent_rows: list[np.ndarray] = []
@@ -294,7 +300,7 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
                 sentence_of = [n for n, piece in enumerate(pieces) for _ in piece]
             else:
                 words = words_of(text)
-            lemmas = book.word_lemmas(words)
+            lemmas = book.word_lemmas(words, as_bokmal=as_bokmal and reads_as_nynorsk(words))
             matches = list(book._match_words(words)) if self.codebook_features else []
             n = cut = len(words)
             if limit and n >= limit:
@@ -651,6 +657,16 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         model.meta_ = state.get("meta", {})
         model.fingerprint_ = file_fingerprint(path)
         return model
+
+
+def reads_as_nynorsk(words: Sequence[str]) -> bool:
+    """True when a passage's nynorsk-only marker words outnumber its bokmål-only ones by the language
+    detector's margin (cheap: one dictionary look-up a word, no language model). ``words`` lower-cased, as
+    :func:`policytekst.themes.codebook.words_of` gives them."""
+    from policytekst.nlp.language import MIN_MARGIN, word_marker_counts
+
+    counts = word_marker_counts(words, "nb-nn")
+    return counts["nn"] >= counts["nb"] + MIN_MARGIN
 
 
 def cut_in_halves(text: str) -> tuple[str, str]:

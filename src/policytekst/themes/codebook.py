@@ -330,11 +330,13 @@ class Codebook:
             self._phrase_cache[word] = found
         return found
 
-    def word_lemmas(self, words: list[str]) -> list[str]:
+    def word_lemmas(self, words: list[str], as_bokmal: bool = False) -> list[str]:
         """The lemma of each word, from the same per-word cache the matcher uses (the classifier's features need
-        both, so a passage's words are looked up once)."""
+        both, so a passage's words are looked up once); with ``as_bokmal``, each word's bokmål lemma read as
+        nynorsk (:func:`policytekst.nlp.standards.read_as_bokmal`), for a passage known to be nynorsk."""
         forms = self._forms
-        return [forms(w)[1] for w in words]
+        column = 2 if as_bokmal else 1
+        return [forms(w)[column] for w in words]
 
     def _match_words(self, words: list[str]) -> list[tuple[int, int, str, Term]]:
         """Hits in a list of lower-cased words as (first word, last word + 1, theme, term).
