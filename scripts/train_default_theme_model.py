@@ -36,7 +36,7 @@ LABELS = ROOT / "labels" / "themes"
 PARAMS = {"C": 2.0, "char_ngrams": False, "codebook_features": True, "calibration": None,
           "class_weight": "balanced", "codebook_weight": 0.3, "embedding": "default", "embedding_weight": 1.0,
           "gated_embedding": True, "join_short": 100, "join_bags": 3, "codebook_languages": ("en",), "split_long": 120,
-          "threshold": 0.5, "tuning_repeats": 3}
+          "threshold": 0.5, "tuning_repeats": 3, "nynorsk_as_bokmal": True}
 # FastText vectors beat the former LSA space (96 dims) in grouped CV and across genres: see labels/themes/evaluation.md
 SPACE = {"dim": 100, "window": 8, "min_count": 3, "epochs": 15, "buckets": 20_000, "min_n": 3, "max_n": 5}
 
