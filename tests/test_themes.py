@@ -257,7 +257,7 @@ NB_PASSAGE = ("Jeg mener at brukerne ikke blir hørt når tjenestene skal utform
 
 
 def test_a_nynorsk_passage_read_as_bokmal_meets_the_bokmal_vocabulary(book):
-    from policytekst.themes.classifier import reads_as_nynorsk
+    from policytekst.nlp.language import reads_as_nynorsk
     from policytekst.themes.codebook import words_of
 
     assert reads_as_nynorsk(words_of(NN_PASSAGE)) and not reads_as_nynorsk(words_of(NB_PASSAGE))

@@ -62,6 +62,13 @@ def word_marker_counts(words: Iterable[str], contrast: str) -> dict[str, int]:
     return counts
 
 
+def reads_as_nynorsk(words: Iterable[str]) -> bool:
+    """True when a passage's nynorsk-only marker words outnumber its bokmål-only ones by :data:`MIN_MARGIN`
+    (cheap: one dictionary look-up a word, no language model). ``words`` split and lower-cased."""
+    counts = word_marker_counts(words, "nb-nn")
+    return counts["nn"] >= counts["nb"] + MIN_MARGIN
+
+
 def language_scores(text: str) -> dict[str, float]:
     """lingua's confidence per language (summing to 1), or an empty dict for text without letters."""
     if not isinstance(text, str) or not _WORD.search(text):

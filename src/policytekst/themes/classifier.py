@@ -35,7 +35,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from policytekst.nlp.language import could_be, detect_language
+from policytekst.nlp.language import could_be, detect_language, reads_as_nynorsk
 from policytekst.themes.codebook import Codebook, _lemma, codebook_probability, words_of
 from policytekst.themes.embedding import LemmaSpace
 from policytekst.themes.score_cache import file_fingerprint
@@ -178,8 +178,8 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         dilutes it in a passage twice as long (and read whole, long passages also drew samordning more often than
         their labels). 120 makes each half at least the guide's shortest passage (60 words). 0 = off.
     nynorsk_as_bokmal:
-        Read a nynorsk passage (by the nynorsk-only and bokmål-only marker words of
-        :func:`policytekst.nlp.language.marker_counts`) as its words' bokmål lemmas, in fitting and predicting,
+        Read a nynorsk passage (:func:`policytekst.nlp.language.reads_as_nynorsk`: by its nynorsk-only and
+        bokmål-only marker words) as its words' bokmål lemmas, in fitting and predicting,
         so that it meets the mostly bokmål labels in one vocabulary; bokmål passages are read as they are.
     tuning_repeats:
         :meth:`fit_tuned` averages the out-of-fold probabilities of this many grouped cross-validations, each
@@ -657,16 +657,6 @@ class ThemeClassifier(BaseEstimator, ClassifierMixin):
         model.meta_ = state.get("meta", {})
         model.fingerprint_ = file_fingerprint(path)
         return model
-
-
-def reads_as_nynorsk(words: Sequence[str]) -> bool:
-    """True when a passage's nynorsk-only marker words outnumber its bokmål-only ones by the language
-    detector's margin (cheap: one dictionary look-up a word, no language model). ``words`` lower-cased, as
-    :func:`policytekst.themes.codebook.words_of` gives them."""
-    from policytekst.nlp.language import MIN_MARGIN, word_marker_counts
-
-    counts = word_marker_counts(words, "nb-nn")
-    return counts["nn"] >= counts["nb"] + MIN_MARGIN
 
 
 def cut_in_halves(text: str) -> tuple[str, str]:
