@@ -71,6 +71,8 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=ROOT / "labels/themes/remaining.md")
     args = ap.parse_args()
+    if not (args.shared / "data/storting_questions").is_dir():
+        ap.exit(2, f"remaining.py: error: real data not found at {args.shared} (give --shared)\n")
     labels_dir = ROOT / "labels/themes"
     final = final_labels(labels_dir)
     pool = [json.loads(x) for x in (labels_dir / "pool.jsonl").read_text(encoding="utf-8").splitlines() if x]
